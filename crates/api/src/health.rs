@@ -1,0 +1,49 @@
+use serde::{Deserialize, Serialize};
+
+/// Which engine the proxy drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    /// The CPU "inflate" engine: no AI model, for running without a GPU.
+    Builtin,
+    /// The `trellis2_modal` GPU service.
+    Modal,
+    /// The crossworld FastAPI server.
+    Fastapi,
+}
+
+impl BackendKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackendKind::Builtin => "builtin",
+            BackendKind::Modal => "modal",
+            BackendKind::Fastapi => "fastapi",
+        }
+    }
+}
+
+/// Readiness of the backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HealthStatus {
+    Ready,
+    /// Reachable, but the GPU is asleep: the next job pays a cold start.
+    Cold,
+    Loading,
+    Error,
+}
+
+/// The answer to `GET /api/health`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: HealthStatus,
+    pub backend: BackendKind,
+    /// What to show next to the status dot, e.g. "CPU preview — no AI model".
+    pub label: String,
+    /// Jobs waiting or running right now.
+    pub queue_length: u32,
+    /// Whether GLBs can be (re-)extracted with other settings.
+    pub can_extract: bool,
+    /// Whether generations come with a preview video.
+    pub has_preview_video: bool,
+}
