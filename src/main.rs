@@ -1,1 +1,12 @@
-fn main() {}
+//! Trellis Studio: the web app. Built to WebAssembly by trunk.
+
+mod api;
+mod app;
+mod components;
+mod pages;
+mod viewer;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -180,7 +180,8 @@ mod tests {
 
     #[test]
     fn a_preset_request_resolves_and_custom_values_override_it() {
-        let req: ExtractRequest = serde_json::from_str(r#"{"preset":"fast","texture_size":512}"#).unwrap();
+        let req: ExtractRequest =
+            serde_json::from_str(r#"{"preset":"fast","texture_size":512}"#).unwrap();
         let p = req.resolve().unwrap();
         assert_eq!((p.decimation_target, p.texture_size), (100_000, 512));
         assert_eq!(p.variant_name(), "100000-512");
@@ -188,9 +189,15 @@ mod tests {
 
     #[test]
     fn out_of_range_values_are_rejected() {
-        let bad_texture = ExtractRequest { texture_size: Some(300), ..Default::default() };
+        let bad_texture = ExtractRequest {
+            texture_size: Some(300),
+            ..Default::default()
+        };
         assert_eq!(bad_texture.resolve().unwrap_err().field, "texture_size");
-        let few_faces = ExtractRequest { decimation_target: Some(10), ..Default::default() };
+        let few_faces = ExtractRequest {
+            decimation_target: Some(10),
+            ..Default::default()
+        };
         assert!(few_faces.resolve().unwrap_err().message.contains("got 10"));
     }
 
@@ -198,9 +205,16 @@ mod tests {
     fn variant_names_differ_when_remesh_settings_differ() {
         let a = Preset::Balanced.params();
         let b = ExtractParams { remesh: false, ..a };
-        let c = ExtractParams { remesh_band: 2.0, ..a };
+        let c = ExtractParams {
+            remesh_band: 2.0,
+            ..a
+        };
         assert_ne!(a.variant_name(), b.variant_name());
         assert_ne!(a.variant_name(), c.variant_name());
-        assert!(c.variant_name().chars().all(|ch| ch.is_ascii_alphanumeric() || "-.".contains(ch)));
+        assert!(
+            c.variant_name()
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || "-.".contains(ch))
+        );
     }
 }

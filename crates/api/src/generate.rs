@@ -167,8 +167,14 @@ impl GenerateParams {
         }
         for (name, guidance) in [
             ("ss_guidance_strength", self.ss_guidance_strength),
-            ("shape_slat_guidance_strength", self.shape_slat_guidance_strength),
-            ("tex_slat_guidance_strength", self.tex_slat_guidance_strength),
+            (
+                "shape_slat_guidance_strength",
+                self.shape_slat_guidance_strength,
+            ),
+            (
+                "tex_slat_guidance_strength",
+                self.tex_slat_guidance_strength,
+            ),
         ] {
             check_guidance(name, guidance)?;
         }
@@ -208,9 +214,7 @@ fn steps_error(name: &str, value: &str) -> FieldError {
 }
 
 fn parse_steps(name: &str, value: &str) -> Result<u32, FieldError> {
-    let steps = value
-        .parse::<u32>()
-        .map_err(|_| steps_error(name, value))?;
+    let steps = value.parse::<u32>().map_err(|_| steps_error(name, value))?;
     check_steps(name, steps)
 }
 
@@ -224,8 +228,7 @@ fn guidance_error(name: &str, value: &str) -> FieldError {
 }
 
 fn check_guidance(name: &str, guidance: f32) -> Result<f32, FieldError> {
-    if guidance.is_finite() && (MIN_GUIDANCE_STRENGTH..=MAX_GUIDANCE_STRENGTH).contains(&guidance)
-    {
+    if guidance.is_finite() && (MIN_GUIDANCE_STRENGTH..=MAX_GUIDANCE_STRENGTH).contains(&guidance) {
         Ok(guidance)
     } else {
         Err(guidance_error(name, &guidance.to_string()))
@@ -289,7 +292,12 @@ mod tests {
             assert_eq!(err.field, field);
             assert!(err.message.contains(value), "{}", err.message);
         }
-        assert!(p.set_field("sed", "1").unwrap_err().message.contains("unknown field"));
+        assert!(
+            p.set_field("sed", "1")
+                .unwrap_err()
+                .message
+                .contains("unknown field")
+        );
     }
 
     #[test]
@@ -298,7 +306,10 @@ mod tests {
         p.set_field("seed", "7").unwrap();
         p.set_field("pipeline_type", "512").unwrap();
         p.set_field("ss_guidance_strength", "3.5").unwrap();
-        assert_eq!((p.seed, p.pipeline_type, p.ss_guidance_strength), (7, PipelineType::P512, 3.5));
+        assert_eq!(
+            (p.seed, p.pipeline_type, p.ss_guidance_strength),
+            (7, PipelineType::P512, 3.5)
+        );
     }
 
     #[test]

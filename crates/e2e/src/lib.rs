@@ -1,0 +1,280 @@
+//! Helpers for the browser tests: the real proxy serving the built app on
+//! 127.0.0.1, Debian's chromedriver + Chromium with a fresh profile per
+//! browser, and canvas read-backs.
+
+use base64::Engine;
+use clap::Parser;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::net::TcpListener as StdListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use tempfile::TempDir;
+use trellis_proxy::{AppState, Config, app};
+
+/// Longest wait for chromedriver to accept a session.
+const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(30);
+/// Flags that give headless Chromium WebGL2 through SwiftShader with no GPU
+/// and no network (see the toolchain recipe).
+const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
+/// The proxy with the built-in backend, serving `dist/`, on a free port.
+pub struct Studio {
+    pub url: String,
+    _data_dir: TempDir,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Studio {
+    pub async fn start() -> Self {
+        let dist = dist_dir();
+        assert!(
+            dist.join("index.html").is_file(),
+            "{} has no built app: run scripts/test, which builds it with trunk first (or set TRELLIS_DIST_DIR)",
+            dist.display()
+        );
+        let data_dir = tempfile::tempdir().expect("temp data dir");
+        let config = Config::try_parse_from([
+            "trellis-proxy".as_ref(),
+            "--bind".as_ref(),
+            "127.0.0.1:0".as_ref(),
+            "--data-dir".as_ref(),
+            data_dir.path().as_os_str(),
+            "--dist-dir".as_ref(),
+            dist.as_os_str(),
+        ])
+        .expect("valid proxy config");
+        let state = AppState::new(&config).await.expect("proxy state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}/", listener.local_addr().expect("local addr"));
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app(state))
+                .await
+                .expect("proxy serves");
+        });
+        Self {
+            url,
+            _data_dir: data_dir,
+            server,
+        }
+    }
+}
+
+impl Drop for Studio {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// `TRELLIS_DIST_DIR`, or the workspace's `dist/`.
+fn dist_dir() -> PathBuf {
+    std::env::var_os("TRELLIS_DIST_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist"),
+        PathBuf::from,
+    )
+}
+
+/// A chromedriver process, killed on drop even if the test panics.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// One Chromium with its own empty profile: two `Browser`s share nothing,
+/// like two people on two machines.
+pub struct Browser {
+    pub client: Client,
+    _driver: Driver,
+    _profile: TempDir,
+}
+
+impl Browser {
+    pub async fn launch(width: u32, height: u32) -> Self {
+        let port = free_port();
+        let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        // Wrapped before anything can fail, so the process never leaks.
+        let driver = Driver(
+            Command::new(&chromedriver)
+                .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| {
+                    panic!("cannot start {chromedriver}: {e} (scripts/test installs it)")
+                }),
+        );
+        let profile = tempfile::tempdir().expect("profile dir");
+        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| f.to_string()).collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        args.push(format!("--window-size={width},{height}"));
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), "chrome".into());
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "args": args }),
+        );
+
+        let deadline = std::time::Instant::now() + DRIVER_START_TIMEOUT;
+        let client = loop {
+            let attempt =
+                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                    .capabilities(capabilities.clone())
+                    .connect(&format!("http://127.0.0.1:{port}"))
+                    .await;
+            match attempt {
+                Ok(client) => break client,
+                Err(e) if std::time::Instant::now() > deadline => {
+                    panic!("chromedriver did not start: {e}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        Self {
+            client,
+            _driver: driver,
+            _profile: profile,
+        }
+    }
+
+    /// Waits for `#viewer` to settle and returns its state and message.
+    pub async fn wait_for_viewer(&self, timeout: Duration) -> (String, String) {
+        let settled = Locator::Css("#viewer[data-state='rendered'], #viewer[data-state='error']");
+        if let Err(e) = self
+            .client
+            .wait()
+            .at_most(timeout)
+            .for_element(settled)
+            .await
+        {
+            panic!(
+                "the viewer never settled: {e}; page says: {}",
+                self.page_text().await
+            );
+        }
+        let viewer = self
+            .client
+            .find(Locator::Css("#viewer"))
+            .await
+            .expect("#viewer");
+        let state = viewer
+            .attr("data-state")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        (state, viewer.text().await.unwrap_or_default())
+    }
+
+    /// The page's visible text, for failure messages.
+    pub async fn page_text(&self) -> String {
+        match self.client.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(e) => format!("(no body: {e})"),
+        }
+    }
+
+    /// Reads the viewer canvas back as an RGBA image.
+    pub async fn canvas_pixels(&self) -> image::RgbaImage {
+        let data_url = self
+            .client
+            .execute(
+                "return document.querySelector('#viewer canvas').toDataURL('image/png');",
+                vec![],
+            )
+            .await
+            .expect("canvas read-back");
+        let data_url = data_url.as_str().expect("a data URL");
+        let encoded = data_url.split_once(',').map_or("", |(_, b64)| b64);
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .expect("base64 PNG");
+        image::load_from_memory(&png)
+            .expect("canvas PNG")
+            .to_rgba8()
+    }
+
+    /// Saves what the page looks like to `target/e2e-screenshots/<name>.png`,
+    /// for people reviewing a run.
+    pub async fn screenshot(&self, name: &str) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-screenshots");
+        if let (Ok(png), Ok(())) = (
+            self.client.screenshot().await,
+            std::fs::create_dir_all(&dir),
+        ) {
+            let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+        }
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
+
+/// Share of pixels that differ clearly from the top-left (background) one.
+pub fn drawn_fraction(pixels: &image::RgbaImage) -> f64 {
+    let background = *pixels.get_pixel(0, 0);
+    let drawn = pixels
+        .pixels()
+        .filter(|p| {
+            p.0.iter()
+                .zip(background.0.iter())
+                .map(|(a, b)| a.abs_diff(*b) as u32)
+                .sum::<u32>()
+                > 30
+        })
+        .count();
+    drawn as f64 / (pixels.width() * pixels.height()).max(1) as f64
+}
+
+fn free_port() -> u16 {
+    StdListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A photo-like test image: a shaded, multi-coloured object on a light,
+/// slightly uneven background, like a product shot.
+pub fn write_test_photo(path: &Path) {
+    let (w, h) = (640u32, 480u32);
+    let photo = image::RgbImage::from_fn(w, h, |x, y| {
+        let (fx, fy) = (x as f32 / w as f32, y as f32 / h as f32);
+        let (dx, dy) = ((fx - 0.5) / 0.28, (fy - 0.52) / 0.36);
+        let r2 = dx * dx + dy * dy;
+        if r2 < 1.0 {
+            let shade = 0.55 + 0.45 * (1.0 - r2).sqrt();
+            let stripe = if (fx * 12.0) as u32 % 2 == 0 {
+                1.0
+            } else {
+                0.7
+            };
+            image::Rgb([
+                (220.0 * shade * stripe) as u8,
+                (90.0 * shade) as u8,
+                (40.0 + 120.0 * fy * shade) as u8,
+            ])
+        } else {
+            let base = 238.0 - 10.0 * fy + ((x * 7 + y * 13) % 5) as f32;
+            image::Rgb([base as u8, base as u8, (base - 4.0) as u8])
+        }
+    });
+    photo.save(path).expect("write test photo");
+}

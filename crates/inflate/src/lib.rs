@@ -1,11 +1,31 @@
-//! The built-in CPU engine (no ML). PUBLIC API CONTRACT — implementation in progress.
+//! The built-in CPU engine (no ML): it separates the subject of a photo from
+//! its background, then "inflates" the silhouette into a closed, rounded,
+//! textured solid and writes it as a GLB, so the whole app runs without a GPU.
+//!
+//! The two steps mirror TRELLIS.2's: [`segment`] ("generate") produces a
+//! [`Subject`] that can be stored as an opaque state, and
+//! [`Subject::extract_glb`] ("extract") turns it into a model. The [`glb`]
+//! writer is public for meshes from elsewhere.
+
+mod distance;
+mod extract;
+mod field;
+pub mod glb;
+mod mask;
+mod resample;
+mod segment;
+mod solid;
+mod state;
+mod texture;
+mod triangulate;
 
 use image::RgbaImage;
 
 /// Why the engine could not make a model.
 #[derive(Debug, thiserror::Error)]
 pub enum InflateError {
-    /// No subject could be separated from the background.
+    /// No subject could be separated from the background. The message says
+    /// what the user can do about it.
     #[error("no subject found: {0}")]
     NoSubject(String),
     /// The stored state could not be read back.
@@ -16,34 +36,60 @@ pub enum InflateError {
     InvalidMesh(String),
 }
 
-/// The engine's "generate" result: the input with the subject mask in alpha.
+/// The engine's "generate" result: the input with the subject mask in alpha
+/// (255 for subject, 0 for background).
 pub struct Subject {
+    /// The input's colours, with alpha replaced by the mask.
     pub image: RgbaImage,
 }
 
 /// A finished GLB and its counts.
 pub struct GlbModel {
+    /// The glTF 2.0 binary.
     pub bytes: Vec<u8>,
+    /// Triangles in the mesh.
     pub faces: u64,
+    /// Vertices in the mesh.
     pub vertices: u64,
 }
 
-/// Generate step: segment the subject (real alpha, or border flood fill).
-pub fn segment(_image: &RgbaImage) -> Result<Subject, InflateError> {
-    todo!()
+/// Generate step: find the subject, from the image's own transparency when it
+/// has a usable cut-out, otherwise by flood-filling the background from the
+/// image border. Works at the input's resolution.
+///
+/// Fails with [`InflateError::NoSubject`] when nothing of sensible size
+/// stands out, with a sentence the user can act on.
+pub fn segment(image: &RgbaImage) -> Result<Subject, InflateError> {
+    let mask = segment::subject_mask(image)?;
+    let mut image = image.clone();
+    for (pixel, &inside) in image.pixels_mut().zip(&mask.inside) {
+        pixel[3] = if inside { u8::MAX } else { 0 };
+    }
+    Ok(Subject { image })
 }
 
 impl Subject {
     /// Serialise as the backend's opaque state (a PNG).
     pub fn to_state(&self) -> Vec<u8> {
-        todo!()
+        state::encode(&self.image)
     }
-    /// Read back what `to_state` wrote.
-    pub fn from_state(_bytes: &[u8]) -> Result<Self, InflateError> {
-        todo!()
+
+    /// Read back what `to_state` wrote; anything else is
+    /// [`InflateError::InvalidState`].
+    pub fn from_state(bytes: &[u8]) -> Result<Self, InflateError> {
+        state::decode(bytes).map(|image| Self { image })
     }
-    /// Extract step: inflate, texture and write a GLB.
-    pub fn extract_glb(&self, _decimation_target: u32, _texture_size: u32) -> Result<GlbModel, InflateError> {
-        todo!()
+
+    /// Extract step: inflate the silhouette into a closed, watertight solid of
+    /// about `decimation_target` triangles (±10 %, clamped to 1 000 ..=
+    /// 2 000 000), texture it with the photo at `texture_size`² texels
+    /// (clamped to 64 ..= 4096), and write it as a GLB fitted into the
+    /// origin-centred unit cube, Y up.
+    pub fn extract_glb(
+        &self,
+        decimation_target: u32,
+        texture_size: u32,
+    ) -> Result<GlbModel, InflateError> {
+        extract::extract(&self.image, decimation_target, texture_size)
     }
 }

@@ -1,0 +1,178 @@
+//! The walking skeleton in a real browser: photo in, model on screen,
+//! download, share link opened in a second browser profile.
+
+use fantoccini::Locator;
+use std::time::Duration;
+use trellis_e2e::{Browser, Studio, drawn_fraction, write_test_photo};
+
+/// Generous: the CPU engine takes about a second, but the machine may be
+/// busy compiling, and SwiftShader renders slowly.
+const GENERATION_TIMEOUT: Duration = Duration::from_secs(180);
+/// A visible model covers well over this share of the canvas.
+const MIN_DRAWN_FRACTION: f64 = 0.03;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_photo_becomes_a_model_that_renders_orbits_downloads_and_opens_from_its_share_link() {
+    // Given the studio and a photo on disk
+    let studio = Studio::start().await;
+    let files = tempfile::tempdir().unwrap();
+    let photo = files.path().join("product.png");
+    write_test_photo(&photo);
+    let browser = Browser::launch(1200, 900).await;
+    let page = &browser.client;
+    page.goto(&studio.url).await.unwrap();
+
+    // When the photo is picked and Generate pressed
+    page.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#image-input"))
+        .await
+        .unwrap();
+    page.find(Locator::Css("#image-input"))
+        .await
+        .unwrap()
+        .send_keys(photo.to_str().unwrap())
+        .await
+        .unwrap();
+    page.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#generate:not([disabled])"))
+        .await
+        .unwrap();
+    page.find(Locator::Css("#generate"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // Then the model is drawn in the viewer
+    let (state, message) = browser.wait_for_viewer(GENERATION_TIMEOUT).await;
+    assert_eq!(state, "rendered", "viewer failed: {message}");
+    browser.screenshot("desktop-rendered").await;
+    let first = browser.canvas_pixels().await;
+    let drawn = drawn_fraction(&first);
+    assert!(
+        drawn > MIN_DRAWN_FRACTION,
+        "only {:.1}% of the canvas shows the model",
+        drawn * 100.0
+    );
+
+    // And the address bar already holds the generation's link
+    let address = page.current_url().await.unwrap();
+    assert!(
+        address.query().is_some_and(|q| q.starts_with("g=")),
+        "address bar: {address}"
+    );
+
+    // And dragging with the mouse orbits the camera
+    page.execute(
+        r#"const c = document.querySelector('#viewer canvas');
+           const opts = { bubbles: true, pointerId: 1, buttons: 1, movementX: 140, movementY: 40 };
+           c.dispatchEvent(new PointerEvent('pointerdown', opts));
+           c.dispatchEvent(new PointerEvent('pointermove', opts));
+           c.dispatchEvent(new PointerEvent('pointerup', { bubbles: true, pointerId: 1 }));"#,
+        vec![],
+    )
+    .await
+    .unwrap();
+    page.execute_async(
+        "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let orbited = browser.canvas_pixels().await;
+    assert_ne!(
+        first.as_raw(),
+        orbited.as_raw(),
+        "dragging did not move the view"
+    );
+
+    // And the download link serves a binary GLB
+    let download = page.find(Locator::Css("#download-glb")).await.unwrap();
+    let href = download.prop("href").await.unwrap().expect("download href");
+    let magic = page
+        .execute_async(
+            r#"const [url, done] = arguments;
+               fetch(url).then(async r => done([r.headers.get('content-type'),
+                   Array.from(new Uint8Array(await r.arrayBuffer()).slice(0, 4))]));"#,
+            vec![href.clone().into()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(magic[0], "model/gltf-binary", "download of {href}");
+    assert_eq!(
+        magic[1],
+        serde_json::json!([0x67, 0x6c, 0x54, 0x46]),
+        "GLB magic 'glTF'"
+    );
+
+    // And the share link opens the same model in a fresh browser profile
+    let link = page
+        .find(Locator::Css("#share-link"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .expect("share link");
+    assert!(link.contains("?g="), "share link: {link}");
+    browser.close().await;
+
+    let colleague = Browser::launch(1000, 800).await;
+    colleague.client.goto(&link).await.unwrap();
+    let (state, message) = colleague.wait_for_viewer(GENERATION_TIMEOUT).await;
+    assert_eq!(state, "rendered", "shared link failed: {message}");
+    colleague.screenshot("shared-link").await;
+    let shared = colleague.canvas_pixels().await;
+    assert!(
+        drawn_fraction(&shared) > MIN_DRAWN_FRACTION,
+        "shared model not visible"
+    );
+    colleague.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_photo_with_no_subject_gets_a_plain_explanation_in_the_page() {
+    let studio = Studio::start().await;
+    let files = tempfile::tempdir().unwrap();
+    let blank = files.path().join("blank.png");
+    image::RgbImage::from_pixel(400, 300, image::Rgb([200, 200, 200]))
+        .save(&blank)
+        .unwrap();
+    let browser = Browser::launch(1200, 900).await;
+    let page = &browser.client;
+    page.goto(&studio.url).await.unwrap();
+    page.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#image-input"))
+        .await
+        .unwrap();
+    page.find(Locator::Css("#image-input"))
+        .await
+        .unwrap()
+        .send_keys(blank.to_str().unwrap())
+        .await
+        .unwrap();
+    page.find(Locator::Css("#generate"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    let banner = page
+        .wait()
+        .at_most(GENERATION_TIMEOUT)
+        .for_element(Locator::Css(".error-banner"))
+        .await
+        .unwrap();
+    let text = banner.text().await.unwrap();
+    browser.screenshot("no-subject-error").await;
+    assert!(
+        text.to_lowercase().contains("subject"),
+        "error shown: {text}"
+    );
+    browser.close().await;
+}

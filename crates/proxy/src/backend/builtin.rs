@@ -1,0 +1,107 @@
+//! The built-in CPU engine (`trellis_inflate`): no AI model, so it runs on
+//! any machine. "Generate" separates the subject; "extract" inflates its
+//! silhouette into a textured GLB.
+
+use async_trait::async_trait;
+use trellis_api::{BackendKind, ExtractParams, HealthStatus};
+use trellis_inflate::{InflateError, Subject};
+
+use super::{Backend, BackendError, BackendHealth, ExtractedGlb, GenerateRequest, Generated};
+
+/// The CPU engine. Stateless: everything it needs travels in the state.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Builtin;
+
+#[async_trait]
+impl Backend for Builtin {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Builtin
+    }
+
+    async fn health(&self) -> BackendHealth {
+        BackendHealth {
+            status: HealthStatus::Ready,
+            label: "CPU preview — no AI model".to_owned(),
+            can_extract: true,
+            has_preview_video: false,
+        }
+    }
+
+    async fn generate(&self, request: GenerateRequest) -> Result<Generated, BackendError> {
+        // The sampler settings have no meaning without a model; the same
+        // photo always gives the same subject.
+        run_blocking(move || {
+            let image =
+                image::load_from_memory_with_format(&request.image_png, image::ImageFormat::Png)
+                    .map_err(|err| BackendError::Engine(format!("stored input unreadable: {err}")))?
+                    .into_rgba8();
+            let subject = trellis_inflate::segment(&image).map_err(from_inflate)?;
+            Ok(Generated {
+                state: subject.to_state(),
+            })
+        })
+        .await
+    }
+
+    async fn extract_glb(
+        &self,
+        state: Vec<u8>,
+        params: ExtractParams,
+    ) -> Result<ExtractedGlb, BackendError> {
+        run_blocking(move || {
+            let subject = Subject::from_state(&state).map_err(from_inflate)?;
+            let model = subject
+                .extract_glb(params.decimation_target, params.texture_size)
+                .map_err(from_inflate)?;
+            Ok(ExtractedGlb {
+                bytes: model.bytes,
+                faces: model.faces,
+                vertices: model.vertices,
+            })
+        })
+        .await
+    }
+}
+
+/// Runs CPU-bound engine work off the async threads, so requests keep
+/// being answered while a model is built.
+async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, BackendError> + Send + 'static,
+) -> Result<T, BackendError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|err| BackendError::Engine(format!("engine task died: {err}")))?
+}
+
+fn from_inflate(err: InflateError) -> BackendError {
+    match err {
+        InflateError::NoSubject(advice) => BackendError::NoSubject(sentence(&advice)),
+        InflateError::InvalidState(_) | InflateError::InvalidMesh(_) => {
+            BackendError::Engine(err.to_string())
+        }
+    }
+}
+
+/// The engine's advice ("no subject stands out…") as a sentence for the page.
+fn sentence(advice: &str) -> String {
+    let advice = advice.trim().trim_end_matches('.');
+    let mut chars = advice.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => "No subject stands out from the background.".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_advice_becomes_a_sentence() {
+        assert_eq!(
+            sentence("use a plain background"),
+            "Use a plain background."
+        );
+        assert_eq!(sentence("Done."), "Done.");
+    }
+}

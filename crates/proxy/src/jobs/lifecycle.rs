@@ -1,0 +1,298 @@
+//! How a `Generation` changes as its jobs move along. Pure functions on the
+//! wire type, each returning whether it changed anything, so that a change
+//! that no longer applies (the job was cancelled meanwhile) is a no-op.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use trellis_api::{
+    BackendKind, ErrorDetail, ExtractParams, GenerateParams, Generation, JobStatus, ModelVariant,
+    Phase, PhaseTiming,
+};
+
+use crate::id::GenerationId;
+
+/// Where the progress bar stands when each phase starts. Progress moves only
+/// at phase boundaries, so this is a fixed split: the generate step is the
+/// long one on a GPU, extraction on the CPU engine.
+const PROGRESS_GENERATING: f32 = 0.05;
+const PROGRESS_EXTRACTING: f32 = 0.5;
+
+/// What is known about a model once its file is stored.
+#[derive(Debug, Clone, Copy)]
+pub struct StoredModel {
+    pub faces: u64,
+    pub vertices: u64,
+    pub bytes: u64,
+}
+
+/// Unix time in milliseconds.
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| {
+            u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+        })
+}
+
+/// Milliseconds in a duration, for `PhaseTiming`.
+pub fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Status URL of a generation, relative to the API base.
+pub fn status_url(id: &GenerationId) -> String {
+    format!("generations/{id}")
+}
+
+/// Event stream URL of a generation, relative to the API base.
+pub fn events_url(id: &GenerationId) -> String {
+    format!("generations/{id}/events")
+}
+
+fn model_url(id: &str, variant: &str) -> String {
+    format!("generations/{id}/models/{variant}.glb")
+}
+
+/// A new, queued generation whose first model is queued with it.
+pub fn queued(
+    id: &GenerationId,
+    backend: BackendKind,
+    params: GenerateParams,
+    first_model: ExtractParams,
+) -> Generation {
+    Generation {
+        id: id.to_string(),
+        status: JobStatus::Queued,
+        phase: Phase::Queued,
+        phase_label: Phase::Queued.label().to_owned(),
+        progress: 0.0,
+        queue_position: None,
+        eta_seconds: None,
+        created_at: now_ms(),
+        started_at: None,
+        finished_at: None,
+        timings: Vec::new(),
+        backend,
+        params,
+        error: None,
+        input_url: format!("generations/{id}/input.png"),
+        video_url: None,
+        models: vec![queued_model(first_model)],
+    }
+}
+
+/// A model waiting to be extracted with these settings.
+pub fn queued_model(params: ExtractParams) -> ModelVariant {
+    ModelVariant {
+        variant: params.variant_name(),
+        status: JobStatus::Queued,
+        url: None,
+        faces: None,
+        vertices: None,
+        bytes: None,
+        decimation_target: params.decimation_target,
+        texture_size: params.texture_size,
+        params,
+        error: None,
+    }
+}
+
+/// Queues a model of a finished generation, replacing a failed or
+/// cancelled attempt with the same settings.
+pub fn request_model(generation: &mut Generation, params: ExtractParams) {
+    let model = queued_model(params);
+    match model_mut(generation, &model.variant) {
+        Some(previous) => *previous = model,
+        None => generation.models.push(model),
+    }
+}
+
+fn enter(generation: &mut Generation, phase: Phase, progress: f32) {
+    generation.phase = phase;
+    generation.phase_label = phase.label().to_owned();
+    generation.progress = progress;
+}
+
+fn end(generation: &mut Generation, status: JobStatus, phase: Phase) {
+    generation.status = status;
+    enter(generation, phase, generation.progress);
+    generation.queue_position = None;
+    generation.finished_at = Some(now_ms());
+}
+
+fn model_mut<'a>(generation: &'a mut Generation, variant: &str) -> Option<&'a mut ModelVariant> {
+    generation.models.iter_mut().find(|m| m.variant == variant)
+}
+
+fn end_pending_models(
+    generation: &mut Generation,
+    status: JobStatus,
+    error: Option<&ErrorDetail>,
+) -> bool {
+    let mut changed = false;
+    for model in generation
+        .models
+        .iter_mut()
+        .filter(|m| !m.status.is_terminal())
+    {
+        model.status = status;
+        model.error = error.cloned();
+        changed = true;
+    }
+    changed
+}
+
+/// A worker takes the generation: queued → generating.
+pub fn start(generation: &mut Generation) -> bool {
+    if generation.status != JobStatus::Queued {
+        return false;
+    }
+    generation.status = JobStatus::Running;
+    generation.queue_position = None;
+    generation.started_at = Some(now_ms());
+    enter(generation, Phase::Generating, PROGRESS_GENERATING);
+    true
+}
+
+/// The state is stored: generating → extracting the first model.
+pub fn generated(generation: &mut Generation, variant: &str, took: Duration) -> bool {
+    if generation.status != JobStatus::Running {
+        return false;
+    }
+    generation.timings.push(PhaseTiming {
+        phase: Phase::Generating,
+        ms: millis(took),
+    });
+    enter(generation, Phase::ExtractingGlb, PROGRESS_EXTRACTING);
+    start_model(generation, variant);
+    true
+}
+
+/// The first model is stored: the generation has succeeded.
+pub fn first_model_done(
+    generation: &mut Generation,
+    variant: &str,
+    model: &StoredModel,
+    took: Duration,
+) -> bool {
+    if generation.status != JobStatus::Running || !model_done(generation, variant, model) {
+        return false;
+    }
+    generation.timings.push(PhaseTiming {
+        phase: Phase::ExtractingGlb,
+        ms: millis(took),
+    });
+    generation.progress = 1.0;
+    end(generation, JobStatus::Succeeded, Phase::Done);
+    true
+}
+
+/// The generation failed; its pending models fail with it.
+pub fn fail(generation: &mut Generation, error: ErrorDetail) -> bool {
+    if generation.status != JobStatus::Running {
+        return false;
+    }
+    end_pending_models(generation, JobStatus::Failed, Some(&error));
+    generation.error = Some(error);
+    end(generation, JobStatus::Failed, Phase::Failed);
+    true
+}
+
+/// A worker takes a model: queued → running.
+pub fn start_model(generation: &mut Generation, variant: &str) -> bool {
+    match model_mut(generation, variant) {
+        Some(model) if model.status == JobStatus::Queued => {
+            model.status = JobStatus::Running;
+            true
+        }
+        _ => false,
+    }
+}
+
+/// A model is stored and can be downloaded.
+pub fn model_done(generation: &mut Generation, variant: &str, model: &StoredModel) -> bool {
+    let id = generation.id.clone();
+    match model_mut(generation, variant) {
+        Some(entry) if entry.status == JobStatus::Running => {
+            entry.status = JobStatus::Succeeded;
+            entry.url = Some(model_url(&id, variant));
+            entry.faces = Some(model.faces);
+            entry.vertices = Some(model.vertices);
+            entry.bytes = Some(model.bytes);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// A model could not be extracted.
+pub fn model_failed(generation: &mut Generation, variant: &str, error: ErrorDetail) -> bool {
+    match model_mut(generation, variant) {
+        Some(model) if model.status == JobStatus::Running => {
+            model.status = JobStatus::Failed;
+            model.error = Some(error);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Whether the generation is still wanted (not cancelled) while it runs.
+pub fn is_running(generation: &Generation) -> bool {
+    generation.status == JobStatus::Running
+}
+
+/// Whether a model is still wanted (not cancelled) while it runs.
+pub fn model_running(generation: &Generation, variant: &str) -> bool {
+    generation
+        .models
+        .iter()
+        .any(|m| m.variant == variant && m.status == JobStatus::Running)
+}
+
+/// Cancels whatever is pending: the generation itself, or, once it has
+/// succeeded, the models still being extracted.
+pub fn cancel(generation: &mut Generation) -> bool {
+    let models_changed = end_pending_models(generation, JobStatus::Cancelled, None);
+    if generation.status.is_terminal() {
+        return models_changed;
+    }
+    end(generation, JobStatus::Cancelled, Phase::Cancelled);
+    true
+}
+
+/// After a restart: whatever was running can never finish, so it fails with
+/// `interrupted`. Queued work is left to be re-queued.
+pub fn interrupt(generation: &mut Generation) -> bool {
+    if generation.status == JobStatus::Running {
+        let error = ErrorDetail::new(
+            "interrupted",
+            "The server restarted while this job was running; generate again.",
+        );
+        generation.error = Some(error.clone());
+        end_pending_models(generation, JobStatus::Failed, Some(&error));
+        end(generation, JobStatus::Failed, Phase::Failed);
+        return true;
+    }
+    let error = ErrorDetail::new(
+        "interrupted",
+        "The server restarted while this model was being extracted; extract it again.",
+    );
+    let mut changed = false;
+    for model in generation
+        .models
+        .iter_mut()
+        .filter(|m| m.status == JobStatus::Running)
+    {
+        model.status = JobStatus::Failed;
+        model.error = Some(error.clone());
+        changed = true;
+    }
+    changed
+}
+
+/// Whether an event stream can end: nothing about this generation will
+/// change any more unless someone asks for another model.
+pub fn is_settled(generation: &Generation) -> bool {
+    generation.status.is_terminal() && generation.models.iter().all(|m| m.status.is_terminal())
+}

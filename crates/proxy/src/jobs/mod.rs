@@ -1,0 +1,280 @@
+//! Generations in memory: the live state of each one (a `watch` channel that
+//! carries the `Generation` on every change), the queue, and the workers.
+//! Every change is saved to the store, so the data dir always has the
+//! latest state.
+
+mod lifecycle;
+mod queue;
+mod worker;
+
+use std::{
+    collections::HashMap,
+    io,
+    num::NonZeroUsize,
+    path::PathBuf,
+    sync::{Arc, PoisonError, RwLock},
+};
+
+use tokio::sync::{Mutex, watch};
+use trellis_api::{ExtractParams, GenerateParams, Generation, JobStatus};
+
+pub use lifecycle::{events_url, is_settled, status_url};
+
+use self::queue::{Queue, Task, TaskKind};
+use crate::{backend::Backend, error::AppError, id::GenerationId, store::Store};
+
+/// One generation's live state.
+struct Record {
+    id: GenerationId,
+    tx: watch::Sender<Generation>,
+    /// Held while saving, so saves of one generation never overlap and the
+    /// last one to finish always wrote the latest state.
+    save_lock: Mutex<()>,
+}
+
+/// The answer to a request for a model.
+#[derive(Debug)]
+pub enum ExtractOutcome {
+    /// The model was already extracted.
+    Ready(Generation),
+    /// The model is queued or being extracted.
+    Pending(Generation),
+}
+
+/// What a request for a model leads to.
+enum Decision {
+    Ready,
+    Underway,
+    Queue,
+    Refuse(AppError),
+}
+
+fn decide(generation: &Generation, variant: &str) -> Decision {
+    match generation.status {
+        JobStatus::Queued | JobStatus::Running => Decision::Refuse(AppError::NotFinished),
+        JobStatus::Failed => Decision::Refuse(AppError::GenerationFailed),
+        JobStatus::Cancelled => Decision::Refuse(AppError::GenerationCancelled),
+        JobStatus::Succeeded => {
+            let model = generation.models.iter().find(|m| m.variant == variant);
+            match model.map(|m| m.status) {
+                Some(JobStatus::Succeeded) => Decision::Ready,
+                Some(JobStatus::Queued | JobStatus::Running) => Decision::Underway,
+                // Never asked for, or failed or cancelled before: (re)queue.
+                Some(JobStatus::Failed | JobStatus::Cancelled) | None => Decision::Queue,
+            }
+        }
+    }
+}
+
+/// All generations, the queue, and the engine the workers drive.
+pub struct Jobs {
+    store: Store,
+    backend: Arc<dyn Backend>,
+    records: RwLock<HashMap<GenerationId, Arc<Record>>>,
+    queue: Queue,
+}
+
+impl Jobs {
+    /// Loads every stored generation, re-queues what was waiting, marks what
+    /// was running as interrupted, and starts `concurrency` workers.
+    pub async fn start(
+        store: Store,
+        backend: Arc<dyn Backend>,
+        concurrency: NonZeroUsize,
+    ) -> io::Result<Arc<Self>> {
+        let jobs = Arc::new(Self {
+            store,
+            backend,
+            records: RwLock::default(),
+            queue: Queue::default(),
+        });
+        jobs.restore().await?;
+        for _ in 0..concurrency.get() {
+            tokio::spawn(worker::run(Arc::clone(&jobs)));
+        }
+        Ok(jobs)
+    }
+
+    async fn restore(&self) -> io::Result<()> {
+        for (id, mut generation) in self.store.load_all().await? {
+            let interrupted = lifecycle::interrupt(&mut generation);
+            let mut resume = Vec::new();
+            match generation.status {
+                JobStatus::Queued => resume.push(TaskKind::Generate),
+                JobStatus::Succeeded => resume.extend(
+                    generation
+                        .models
+                        .iter()
+                        .filter(|m| m.status == JobStatus::Queued)
+                        .map(|m| TaskKind::Extract {
+                            variant: m.variant.clone(),
+                        }),
+                ),
+                JobStatus::Running | JobStatus::Failed | JobStatus::Cancelled => {}
+            }
+            let record = self.insert(id, generation);
+            if interrupted {
+                self.save(&record).await;
+            }
+            for kind in resume {
+                self.queue.push(Task {
+                    record: Arc::clone(&record),
+                    kind,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn insert(&self, id: GenerationId, generation: Generation) -> Arc<Record> {
+        let record = Arc::new(Record {
+            id: id.clone(),
+            tx: watch::Sender::new(generation),
+            save_lock: Mutex::new(()),
+        });
+        self.records
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id, Arc::clone(&record));
+        record
+    }
+
+    fn record(&self, id: &GenerationId) -> Result<Arc<Record>, AppError> {
+        self.records
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(id)
+            .cloned()
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Stores a new generation with its normalized input and puts it in line.
+    pub async fn submit(
+        &self,
+        params: GenerateParams,
+        first_model: ExtractParams,
+        input_png: Vec<u8>,
+    ) -> Result<GenerationId, AppError> {
+        let id = GenerationId::random()?;
+        let generation = lifecycle::queued(&id, self.backend.kind(), params, first_model);
+        self.store.create(&id, &generation, input_png).await?;
+        let record = self.insert(id.clone(), generation);
+        self.queue.push(Task {
+            record,
+            kind: TaskKind::Generate,
+        });
+        Ok(id)
+    }
+
+    /// The current state of a generation.
+    pub fn get(&self, id: &GenerationId) -> Result<Generation, AppError> {
+        Ok(self.record(id)?.tx.borrow().clone())
+    }
+
+    /// A receiver that holds the current state and sees every change.
+    pub fn subscribe(&self, id: &GenerationId) -> Result<watch::Receiver<Generation>, AppError> {
+        Ok(self.record(id)?.tx.subscribe())
+    }
+
+    /// Where the normalized input of a known generation is.
+    pub fn input_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
+        self.record(id)?;
+        Ok(self.store.input_path(id))
+    }
+
+    /// Where a finished model is. Only variants the generation lists as
+    /// succeeded are ever turned into a path.
+    pub fn model_path(&self, id: &GenerationId, variant: &str) -> Result<PathBuf, AppError> {
+        let record = self.record(id)?;
+        let ready = record
+            .tx
+            .borrow()
+            .models
+            .iter()
+            .any(|m| m.variant == variant && m.status == JobStatus::Succeeded);
+        if ready {
+            Ok(self.store.model_path(id, variant))
+        } else {
+            Err(AppError::ModelNotFound(variant.to_owned()))
+        }
+    }
+
+    /// Asks for a model of a finished generation, queueing its extraction
+    /// unless it is already done or underway.
+    pub async fn request_extract(
+        &self,
+        id: &GenerationId,
+        params: ExtractParams,
+    ) -> Result<ExtractOutcome, AppError> {
+        let record = self.record(id)?;
+        let variant = params.variant_name();
+        let mut decision = Decision::Underway;
+        record.tx.send_if_modified(|generation| {
+            decision = decide(generation, &variant);
+            let queue = matches!(decision, Decision::Queue);
+            if queue {
+                lifecycle::request_model(generation, params);
+            }
+            queue
+        });
+        let generation = record.tx.borrow().clone();
+        match decision {
+            Decision::Refuse(err) => Err(err),
+            Decision::Ready => Ok(ExtractOutcome::Ready(generation)),
+            Decision::Underway => Ok(ExtractOutcome::Pending(generation)),
+            Decision::Queue => {
+                self.save(&record).await;
+                let kind = TaskKind::Extract { variant };
+                self.queue.push(Task { record, kind });
+                Ok(ExtractOutcome::Pending(generation))
+            }
+        }
+    }
+
+    /// Cancels a generation, or its pending models once it has succeeded.
+    /// Waiting work leaves the line at once; running work is discarded when
+    /// the engine returns.
+    pub async fn cancel(&self, id: &GenerationId) -> Result<Generation, AppError> {
+        let record = self.record(id)?;
+        self.queue.remove(id);
+        let changed = self.change(&record, lifecycle::cancel).await;
+        let generation = record.tx.borrow().clone();
+        // Cancelling twice is not an error; cancelling a finished job is.
+        if changed || generation.status == JobStatus::Cancelled {
+            Ok(generation)
+        } else {
+            Err(AppError::AlreadyFinished)
+        }
+    }
+
+    /// Jobs waiting or running.
+    pub fn queue_length(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// The engine the workers drive.
+    pub fn backend(&self) -> &dyn Backend {
+        self.backend.as_ref()
+    }
+
+    /// Applies a change; if it changed anything, subscribers see it and it
+    /// is saved. Returns whether it changed anything.
+    async fn change(&self, record: &Record, change: impl FnOnce(&mut Generation) -> bool) -> bool {
+        let changed = record.tx.send_if_modified(change);
+        if changed {
+            self.save(record).await;
+        }
+        changed
+    }
+
+    /// Saves the latest state. A failed save is logged rather than failing
+    /// the job: the state in memory is still right, and the next save
+    /// (or the job's next file write) will report a broken disk anyway.
+    async fn save(&self, record: &Record) {
+        let _guard = record.save_lock.lock().await;
+        let latest = record.tx.borrow().clone();
+        if let Err(err) = self.store.save(&record.id, &latest).await {
+            tracing::error!(id = %record.id, error = ?err, "could not save a generation record");
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! The files of a generation: its input and its models. Served from disk
+//! with range and conditional-request support.
+
+use axum::{
+    Router,
+    body::Body,
+    extract::{Request, State},
+    http::{
+        HeaderValue,
+        header::{CACHE_CONTROL, CONTENT_DISPOSITION},
+    },
+    response::Response,
+    routing::get,
+};
+use std::path::PathBuf;
+use tower::ServiceExt as _;
+use tower_http::services::ServeFile;
+
+use super::path::{IdPath, ModelPath};
+use crate::{error::Result, state::AppState};
+
+/// These files never change once they exist (a new model gets a new name),
+/// so browsers and proxies may keep them for good.
+const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/generations/{id}/input.png", get(input))
+        .route("/generations/{id}/models/{file}", get(model))
+}
+
+async fn input(
+    State(state): State<AppState>,
+    IdPath(id): IdPath,
+    request: Request,
+) -> Result<Response> {
+    serve(state.jobs.input_path(&id)?, request, None).await
+}
+
+async fn model(
+    State(state): State<AppState>,
+    IdPath(id): IdPath,
+    ModelPath(variant): ModelPath,
+    request: Request,
+) -> Result<Response> {
+    let path = state.jobs.model_path(&id, &variant)?;
+    // Variant names are digits, letters, '-' and '.', so no quoting needed.
+    let disposition = format!(
+        "attachment; filename=\"trellis-{}-{variant}.glb\"",
+        id.short()
+    );
+    serve(path, request, Some(disposition)).await
+}
+
+/// Serves a file (its type from its extension: `.glb` is
+/// `model/gltf-binary`), adding caching and download headers on success.
+async fn serve(path: PathBuf, request: Request, disposition: Option<String>) -> Result<Response> {
+    let response = ServeFile::new(path)
+        .oneshot(request)
+        .await
+        .map_err(crate::error::AppError::internal)?;
+    let mut response = response.map(Body::new);
+    if response.status().is_success() {
+        let headers = response.headers_mut();
+        headers.insert(CACHE_CONTROL, IMMUTABLE);
+        if let Some(disposition) = disposition {
+            let value =
+                HeaderValue::try_from(disposition).map_err(crate::error::AppError::internal)?;
+            headers.insert(CONTENT_DISPOSITION, value);
+        }
+    }
+    Ok(response)
+}

@@ -1,0 +1,38 @@
+//! The `/api` routes, one module per resource.
+
+mod events;
+mod files;
+mod generate;
+mod generations;
+mod health;
+mod path;
+
+use axum::Router;
+use tower_http::{CompressionLevel, compression::CompressionLayer};
+
+use crate::{
+    error::{method_not_allowed, no_such_endpoint},
+    state::AppState,
+};
+
+/// Every API route, relative to `/api`.
+pub fn router() -> Router<AppState> {
+    let json = Router::new()
+        .merge(health::router())
+        .merge(generate::router())
+        .merge(generations::router())
+        .layer(compression());
+    // Not compressed: event streams must flush each event at once, and
+    // models may be fetched by range, which compression would break.
+    json.merge(events::router())
+        .merge(files::router())
+        .fallback(no_such_endpoint)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// gzip or brotli, whichever the client prefers. Level 4 rather than the
+/// default: brotli's default (11) takes seconds on a multi-megabyte wasm
+/// file, for a few percent smaller output.
+pub fn compression() -> CompressionLayer {
+    CompressionLayer::new().quality(CompressionLevel::Precise(4))
+}

@@ -1,0 +1,244 @@
+//! The data directory: one folder per generation,
+//! `generations/<id>/{generation.json,input.png,state.bin,models/<variant>.glb}`.
+//!
+//! Every file is written to a temporary name in its final folder, synced and
+//! then renamed into place, so a reader (or a restart after a crash) sees
+//! either the whole old file or the whole new one, never half of either.
+
+use std::{
+    fs::{self, File},
+    io::{self, Write},
+    path::{Path, PathBuf},
+};
+
+use trellis_api::Generation;
+
+use crate::{error::AppError, id::GenerationId, id::random_hex};
+
+const GENERATIONS_DIR: &str = "generations";
+const GENERATION_FILE: &str = "generation.json";
+const INPUT_FILE: &str = "input.png";
+const STATE_FILE: &str = "state.bin";
+const MODELS_DIR: &str = "models";
+/// Temporary files start with this; a crash can leave them behind, and
+/// [`Store::load_all`] removes them.
+const TEMP_PREFIX: &str = ".tmp-";
+/// Random bytes in a temporary name: enough that two writers never collide.
+const TEMP_NAME_BYTES: usize = 8;
+
+/// Access to the data directory. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the data directory.
+    pub fn open(data_dir: &Path) -> io::Result<Self> {
+        let root = data_dir.join(GENERATIONS_DIR);
+        fs::create_dir_all(&root)?;
+        Ok(Self { root })
+    }
+
+    fn dir(&self, id: &GenerationId) -> PathBuf {
+        self.root.join(id.as_str())
+    }
+
+    /// Where the normalized input of a generation is.
+    pub fn input_path(&self, id: &GenerationId) -> PathBuf {
+        self.dir(id).join(INPUT_FILE)
+    }
+
+    /// Where a model of a generation is. `variant` must come from
+    /// `ExtractParams::variant_name`, which only makes safe file names.
+    pub fn model_path(&self, id: &GenerationId, variant: &str) -> PathBuf {
+        self.dir(id).join(MODELS_DIR).join(format!("{variant}.glb"))
+    }
+
+    /// Creates a generation's folder with its input, then its record. The
+    /// record comes last: a folder without one is an interrupted creation.
+    pub async fn create(
+        &self,
+        id: &GenerationId,
+        generation: &Generation,
+        input_png: Vec<u8>,
+    ) -> Result<(), AppError> {
+        let dir = self.dir(id);
+        let record = serde_json::to_vec_pretty(generation).map_err(AppError::internal)?;
+        blocking(move || {
+            fs::create_dir_all(dir.join(MODELS_DIR))?;
+            write_atomic(&dir, INPUT_FILE, &input_png)?;
+            write_atomic(&dir, GENERATION_FILE, &record)
+        })
+        .await
+    }
+
+    /// Replaces a generation's record.
+    pub async fn save(&self, id: &GenerationId, generation: &Generation) -> Result<(), AppError> {
+        let dir = self.dir(id);
+        let record = serde_json::to_vec_pretty(generation).map_err(AppError::internal)?;
+        blocking(move || write_atomic(&dir, GENERATION_FILE, &record)).await
+    }
+
+    /// Reads a generation's normalized input.
+    pub async fn read_input(&self, id: &GenerationId) -> Result<Vec<u8>, AppError> {
+        Ok(tokio::fs::read(self.input_path(id)).await?)
+    }
+
+    /// Stores the backend's state of a generation, handing the bytes back
+    /// so the caller can go on using them without a copy.
+    pub async fn write_state(
+        &self,
+        id: &GenerationId,
+        state: Vec<u8>,
+    ) -> Result<Vec<u8>, AppError> {
+        let dir = self.dir(id);
+        blocking(move || write_atomic(&dir, STATE_FILE, &state).map(|()| state)).await
+    }
+
+    /// Reads the backend's state of a generation.
+    pub async fn read_state(&self, id: &GenerationId) -> Result<Vec<u8>, AppError> {
+        Ok(tokio::fs::read(self.dir(id).join(STATE_FILE)).await?)
+    }
+
+    /// Stores a finished model.
+    pub async fn write_model(
+        &self,
+        id: &GenerationId,
+        variant: &str,
+        glb: Vec<u8>,
+    ) -> Result<(), AppError> {
+        let dir = self.dir(id).join(MODELS_DIR);
+        let name = format!("{variant}.glb");
+        blocking(move || write_atomic(&dir, &name, &glb)).await
+    }
+
+    /// Reads every stored generation, oldest first. Removes temporary files
+    /// and interrupted creations; skips (and logs) anything unreadable
+    /// rather than refusing to start.
+    pub async fn load_all(&self) -> io::Result<Vec<(GenerationId, Generation)>> {
+        let root = self.root.clone();
+        let mut generations = tokio::task::spawn_blocking(move || load_all(&root))
+            .await
+            .map_err(io::Error::other)??;
+        generations.sort_by(|(a_id, a), (b_id, b)| (a.created_at, a_id).cmp(&(b.created_at, b_id)));
+        Ok(generations)
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> io::Result<T> + Send + 'static,
+) -> Result<T, AppError> {
+    Ok(tokio::task::spawn_blocking(work).await??)
+}
+
+fn load_all(root: &Path) -> io::Result<Vec<(GenerationId, Generation)>> {
+    let mut generations = Vec::new();
+    for entry in fs::read_dir(root)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(id) = name.to_str().and_then(|n| GenerationId::parse(n).ok()) else {
+            tracing::warn!(path = %entry.path().display(), "ignoring a file that is not a generation");
+            continue;
+        };
+        let dir = entry.path();
+        if !dir.join(GENERATION_FILE).is_file() {
+            tracing::warn!(%id, "removing a generation whose creation was interrupted");
+            fs::remove_dir_all(&dir)?;
+            continue;
+        }
+        remove_temp_files(&dir)?;
+        remove_temp_files(&dir.join(MODELS_DIR))?;
+        match read_record(&dir, &id) {
+            Ok(generation) => generations.push((id, generation)),
+            Err(err) => tracing::error!(%id, error = %err, "skipping an unreadable generation"),
+        }
+    }
+    Ok(generations)
+}
+
+fn read_record(dir: &Path, id: &GenerationId) -> io::Result<Generation> {
+    let generation: Generation = serde_json::from_slice(&fs::read(dir.join(GENERATION_FILE))?)?;
+    if generation.id != id.as_str() {
+        return Err(io::Error::other(format!(
+            "record names id {} but lives in folder {id}",
+            generation.id
+        )));
+    }
+    Ok(generation)
+}
+
+fn remove_temp_files(dir: &Path) -> io::Result<()> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(err) => return Err(err),
+    };
+    for entry in entries {
+        let entry = entry?;
+        if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `dir/name` so that it is never seen half-written: temp file in the
+/// same folder (a rename is only atomic within one file system), fsync,
+/// rename, then fsync the folder so the rename itself survives a crash.
+fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
+    let suffix = random_hex::<TEMP_NAME_BYTES>().map_err(io::Error::other)?;
+    let temp = dir.join(format!("{TEMP_PREFIX}{name}-{suffix}"));
+    let result = (|| {
+        let mut file = File::create_new(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&temp, dir.join(name))?;
+        sync_dir(dir)
+    })();
+    if result.is_err() {
+        // Best effort: the original error is what matters, and a leftover
+        // temp file is removed at the next start anyway.
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// Directories cannot be opened for syncing outside Unix; the rename is
+/// still atomic there, just not guaranteed durable across power loss.
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_atomic_write_replaces_the_file_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        write_atomic(dir.path(), "a.txt", b"one").unwrap();
+        write_atomic(dir.path(), "a.txt", b"two").unwrap();
+        assert_eq!(fs::read(dir.path().join("a.txt")).unwrap(), b"two");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn temp_files_left_by_a_crash_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(".tmp-generation.json-00"), b"half").unwrap();
+        fs::write(dir.path().join("input.png"), b"kept").unwrap();
+        remove_temp_files(dir.path()).unwrap();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["input.png"]);
+    }
+}

@@ -1,0 +1,219 @@
+//! Shared helpers: a server on a temporary data dir, and requests to it.
+
+use std::{path::Path, sync::Arc, time::Duration};
+
+use axum::{
+    Router,
+    body::{Body, Bytes},
+    http::{HeaderMap, Request, StatusCode, header::CONTENT_TYPE},
+};
+use clap::Parser;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tempfile::TempDir;
+use tower::ServiceExt;
+use trellis_api::{Generation, JobStatus};
+use trellis_proxy::{AppState, Config, app, backend::Backend};
+
+/// Long enough for the CPU engine on a slow, busy machine.
+pub const JOB_TIMEOUT: Duration = Duration::from_secs(180);
+pub const CORS_ORIGIN: &str = "http://127.0.0.1:8080";
+
+/// An app on its own temporary data dir.
+pub struct TestServer {
+    pub app: Router,
+    pub dir: TempDir,
+}
+
+pub fn config(data_dir: &Path, concurrency: usize) -> Config {
+    let data_dir = data_dir.join("data");
+    let dist_dir = data_dir.join("no-dist");
+    Config::parse_from([
+        "trellis-proxy".as_ref(),
+        "--data-dir".as_ref(),
+        data_dir.as_os_str(),
+        "--dist-dir".as_ref(),
+        dist_dir.as_os_str(),
+        "--cors-origins".as_ref(),
+        CORS_ORIGIN.as_ref(),
+        "--concurrency".as_ref(),
+        concurrency.to_string().as_ref(),
+    ])
+}
+
+impl TestServer {
+    /// The built-in CPU engine, one worker.
+    pub async fn builtin() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::new(&config(dir.path(), 1)).await.unwrap();
+        Self {
+            app: app(state),
+            dir,
+        }
+    }
+
+    /// A fake engine, `concurrency` workers.
+    pub async fn with_backend(backend: Arc<dyn Backend>, concurrency: usize) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        Self::reopen(dir, backend, concurrency).await
+    }
+
+    /// A new server on an existing data dir: a restart.
+    pub async fn reopen(dir: TempDir, backend: Arc<dyn Backend>, concurrency: usize) -> Self {
+        let state = AppState::with_backend(&config(dir.path(), concurrency), backend)
+            .await
+            .unwrap();
+        Self {
+            app: app(state),
+            dir,
+        }
+    }
+
+    pub fn generations_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("data").join("generations")
+    }
+
+    /// Given a rejected request, nothing may have been stored.
+    pub fn assert_nothing_stored(&self) {
+        let entries: Vec<_> = std::fs::read_dir(self.generations_dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(entries.is_empty(), "data dir has {entries:?}");
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, uri: &str) -> Reply {
+        self.send(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub async fn post_json(&self, uri: &str, json: &Value) -> Reply {
+        let request = Request::post(uri)
+            .header(CONTENT_TYPE, "application/json")
+            .body(Body::from(json.to_string()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    pub async fn generation(&self, id: &str) -> Generation {
+        let reply = self.get(&format!("/api/generations/{id}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        reply.json()
+    }
+
+    /// Submits `image` (PNG bytes) as multipart with extra text fields;
+    /// returns the new id.
+    pub async fn submit(&self, image: &[u8], fields: &[(&str, &str)]) -> String {
+        let mut parts: Vec<Part> = fields.iter().map(|&(n, v)| Part::Text(n, v)).collect();
+        parts.push(Part::File("image", image));
+        let reply = self.send(multipart(&parts)).await;
+        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+        reply.json::<Value>()["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Polls until `done` holds, failing after [`JOB_TIMEOUT`].
+    pub async fn wait_until(&self, id: &str, done: impl Fn(&Generation) -> bool) -> Generation {
+        let give_up = tokio::time::Instant::now() + JOB_TIMEOUT;
+        loop {
+            let generation = self.generation(id).await;
+            if done(&generation) {
+                return generation;
+            }
+            assert!(
+                tokio::time::Instant::now() < give_up,
+                "timed out: {generation:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    pub async fn wait_for_status(&self, id: &str, status: JobStatus) -> Generation {
+        self.wait_until(id, |g| g.status == status).await
+    }
+}
+
+/// A collected response.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Reply {
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> T {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.text()))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+
+    /// Then: the API error shape, with this status and code, and a message
+    /// containing `words`.
+    pub fn assert_error(&self, status: StatusCode, code: &str, words: &str) {
+        assert_eq!(self.status, status, "{}", self.text());
+        let body: Value = self.json();
+        assert_eq!(body["error"]["code"], code, "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(words), "{message:?} lacks {words:?}");
+    }
+}
+
+pub enum Part<'a> {
+    Text(&'a str, &'a str),
+    File(&'a str, &'a [u8]),
+}
+
+const BOUNDARY: &str = "trellis-test-boundary-7f3a";
+
+/// A `POST /api/generate` multipart request.
+pub fn multipart(parts: &[Part]) -> Request<Body> {
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+        match part {
+            Part::Text(name, value) => {
+                body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                        .as_bytes(),
+                );
+            }
+            Part::File(name, bytes) => {
+                body.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{name}\"; filename=\"photo\"\r\n\
+                         Content-Type: application/octet-stream\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+                body.extend_from_slice(bytes);
+                body.extend_from_slice(b"\r\n");
+            }
+        }
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    Request::post("/api/generate")
+        .header(
+            CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(Body::from(body))
+        .unwrap()
+}
+

@@ -1,0 +1,81 @@
+//! A stand-in engine for tests about the queue rather than the models.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tokio::sync::Semaphore;
+use trellis_api::{BackendKind, ExtractParams, HealthStatus};
+use trellis_proxy::backend::{
+    Backend, BackendError, BackendHealth, ExtractedGlb, GenerateRequest, Generated,
+};
+
+/// A stand-in engine: instant, or holding each generate step until the
+/// test lets it through.
+pub struct FakeEngine {
+    gate: Option<Semaphore>,
+    pub generated: AtomicUsize,
+}
+
+impl FakeEngine {
+    pub fn instant() -> Arc<Self> {
+        Arc::new(Self {
+            gate: None,
+            generated: AtomicUsize::new(0),
+        })
+    }
+
+    pub fn gated() -> Arc<Self> {
+        Arc::new(Self {
+            gate: Some(Semaphore::new(0)),
+            generated: AtomicUsize::new(0),
+        })
+    }
+
+    /// Lets one held generate step finish.
+    pub fn release_one(&self) {
+        self.gate.as_ref().expect("a gated engine").add_permits(1);
+    }
+
+    pub fn generated(&self) -> usize {
+        self.generated.load(Ordering::SeqCst)
+    }
+}
+
+#[async_trait]
+impl Backend for FakeEngine {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Builtin
+    }
+
+    async fn health(&self) -> BackendHealth {
+        BackendHealth {
+            status: HealthStatus::Ready,
+            label: "fake".to_owned(),
+            can_extract: true,
+            has_preview_video: false,
+        }
+    }
+
+    async fn generate(&self, request: GenerateRequest) -> Result<Generated, BackendError> {
+        if let Some(gate) = &self.gate {
+            gate.acquire().await.unwrap().forget();
+        }
+        self.generated.fetch_add(1, Ordering::SeqCst);
+        Ok(Generated {
+            state: request.image_png,
+        })
+    }
+
+    async fn extract_glb(
+        &self,
+        _state: Vec<u8>,
+        params: ExtractParams,
+    ) -> Result<ExtractedGlb, BackendError> {
+        Ok(ExtractedGlb {
+            bytes: b"glTF fake model".to_vec(),
+            faces: u64::from(params.decimation_target),
+            vertices: u64::from(params.decimation_target) / 2,
+        })
+    }
+}

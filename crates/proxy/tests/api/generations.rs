@@ -1,0 +1,191 @@
+//! Reading generations: ids, the stored input, extraction settings, health.
+
+use axum::{
+    body::Body,
+    http::{Request, StatusCode},
+};
+use image::{GenericImageView, ImageFormat, Rgba, RgbaImage};
+use serde_json::json;
+use trellis_api::{BackendKind, Health, HealthStatus, JobStatus};
+
+use crate::common::{FakeEngine, TestServer, encode, subject_png};
+
+const UNKNOWN_ID: &str = "0123456789abcdef0123456789abcdef";
+
+#[tokio::test]
+async fn a_malformed_id_is_a_400_on_every_route() {
+    let server = TestServer::with_backend(FakeEngine::instant(), 1).await;
+    for id in [
+        "not-an-id",
+        "..%2F..%2Fetc%2Fpasswd",
+        "0123456789ABCDEF0123456789ABCDEF",
+    ] {
+        for path in ["", "/events", "/input.png", "/models/500000-2048.glb"] {
+            let reply = server.get(&format!("/api/generations/{id}{path}")).await;
+            reply.assert_error(StatusCode::BAD_REQUEST, "invalid_id", "32 characters");
+        }
+    }
+    let reply = server
+        .post_json("/api/generations/x/extract_glb", &json!({}))
+        .await;
+    reply.assert_error(StatusCode::BAD_REQUEST, "invalid_id", "not a generation id");
+}
+
+#[tokio::test]
+async fn an_unknown_id_is_a_404_on_every_route() {
+    let server = TestServer::with_backend(FakeEngine::instant(), 1).await;
+    for path in ["", "/events", "/input.png", "/models/500000-2048.glb"] {
+        let reply = server
+            .get(&format!("/api/generations/{UNKNOWN_ID}{path}"))
+            .await;
+        reply.assert_error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No generation has this id",
+        );
+    }
+    let request = Request::delete(format!("/api/generations/{UNKNOWN_ID}"))
+        .body(Body::empty())
+        .unwrap();
+    server.send(request).await.assert_error(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "No generation has this id",
+    );
+}
+
+#[tokio::test]
+async fn a_model_that_was_never_extracted_is_a_404_that_says_so() {
+    let server = TestServer::with_backend(FakeEngine::instant(), 1).await;
+    let id = server.submit(&subject_png(), &[]).await;
+    server.wait_for_status(&id, JobStatus::Succeeded).await;
+    for file in ["1000-512.glb", "500000-2048.png", "..%2Fgeneration.json"] {
+        let reply = server
+            .get(&format!("/api/generations/{id}/models/{file}"))
+            .await;
+        reply.assert_error(StatusCode::NOT_FOUND, "model_not_found", "Extract it first");
+    }
+}
+
+#[tokio::test]
+async fn extraction_settings_outside_the_shared_ranges_are_refused() {
+    let server = TestServer::with_backend(FakeEngine::instant(), 1).await;
+    let id = server.submit(&subject_png(), &[]).await;
+    server.wait_for_status(&id, JobStatus::Succeeded).await;
+    let uri = format!("/api/generations/{id}/extract_glb");
+
+    let reply = server
+        .post_json(&uri, &json!({ "texture_size": 300 }))
+        .await;
+    reply.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_field",
+        "texture_size must be one of",
+    );
+    let reply = server
+        .post_json(&uri, &json!({ "decimation_target": 10 }))
+        .await;
+    reply.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_field",
+        "(got 10)",
+    );
+    let reply = server.post_json(&uri, &json!({ "preset": "ultra" })).await;
+    reply.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_body",
+        "unknown variant `ultra`",
+    );
+    let request = Request::post(&uri)
+        .header("content-type", "application/json")
+        .body(Body::from("{\"preset\":"))
+        .unwrap();
+    let reply = server.send(request).await;
+    reply.assert_error(StatusCode::BAD_REQUEST, "invalid_json", "");
+
+    // And nothing was added
+    assert_eq!(server.generation(&id).await.models.len(), 1);
+}
+
+#[tokio::test]
+async fn a_large_photo_is_stored_at_1024_pixels_with_its_alpha() {
+    // Given a 2000×1000 cut-out
+    let server = TestServer::with_backend(FakeEngine::instant(), 1).await;
+    let photo = RgbaImage::from_fn(2000, 1000, |x, _| {
+        Rgba([200, 100, 50, if x < 1000 { 255 } else { 0 }])
+    });
+    let id = server.submit(&encode(&photo, ImageFormat::Png), &[]).await;
+
+    // When its stored input is fetched
+    let generation = server.generation(&id).await;
+    assert_eq!(generation.input_url, format!("generations/{id}/input.png"));
+    let reply = server.get(&format!("/api/{}", generation.input_url)).await;
+
+    // Then it is a PNG of 1024×512 that kept the transparent half
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.header("content-type"), Some("image/png"));
+    let stored = image::load_from_memory_with_format(&reply.body, ImageFormat::Png).unwrap();
+    assert_eq!(stored.dimensions(), (1024, 512));
+    assert_eq!(stored.get_pixel(1000, 256)[3], 0);
+    assert_eq!(stored.get_pixel(10, 256)[3], 255);
+}
+
+#[tokio::test]
+async fn a_sideways_phone_photo_is_stored_upright() {
+    // Given a 40×20 JPEG whose EXIF says "rotate 90° clockwise to view"
+    let server = TestServer::with_backend(FakeEngine::instant(), 1).await;
+    let photo = RgbaImage::from_pixel(40, 20, Rgba([90, 160, 220, 255]));
+    let jpeg = with_exif_orientation(&encode(&photo, ImageFormat::Jpeg), 6);
+
+    // When it is uploaded
+    let id = server.submit(&jpeg, &[]).await;
+
+    // Then the stored input is 20×40
+    let reply = server
+        .get(&format!("/api/generations/{id}/input.png"))
+        .await;
+    let stored = image::load_from_memory_with_format(&reply.body, ImageFormat::Png).unwrap();
+    assert_eq!(stored.dimensions(), (20, 40));
+}
+
+/// Inserts an APP1 Exif segment with one Orientation tag after the JPEG's SOI.
+fn with_exif_orientation(jpeg: &[u8], orientation: u8) -> Vec<u8> {
+    let mut tiff = b"MM\x00\x2a\x00\x00\x00\x08".to_vec(); // big-endian, IFD at 8
+    tiff.extend_from_slice(&[0x00, 0x01]); // one entry
+    tiff.extend_from_slice(&[0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01]); // Orientation, SHORT, 1
+    tiff.extend_from_slice(&[0x00, orientation, 0x00, 0x00]);
+    tiff.extend_from_slice(&[0x00, 0x00, 0x00, 0x00]); // no next IFD
+    let mut segment = b"Exif\x00\x00".to_vec();
+    segment.extend_from_slice(&tiff);
+    let length = u16::try_from(segment.len() + 2).unwrap().to_be_bytes();
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1, length[0], length[1]]);
+    out.extend_from_slice(&segment);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+#[tokio::test]
+async fn health_describes_the_cpu_engine_and_the_queue() {
+    let server = TestServer::builtin().await;
+    let reply = server.get("/api/health").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let health: Health = reply.json();
+    assert_eq!(health.status, HealthStatus::Ready);
+    assert_eq!(health.backend, BackendKind::Builtin);
+    assert_eq!(health.label, "CPU preview — no AI model");
+    assert_eq!(health.queue_length, 0);
+    assert!(health.can_extract);
+    assert!(!health.has_preview_video);
+}
+
+#[tokio::test]
+async fn health_counts_running_and_waiting_jobs() {
+    let engine = FakeEngine::gated();
+    let server = TestServer::with_backend(engine, 1).await;
+    let a = server.submit(&subject_png(), &[]).await;
+    server.wait_for_status(&a, JobStatus::Running).await;
+    server.submit(&subject_png(), &[]).await;
+    let health: Health = server.get("/api/health").await.json();
+    assert_eq!(health.queue_length, 2);
+}

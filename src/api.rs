@@ -1,0 +1,211 @@
+//! Every call the app makes to the proxy, one async fn per endpoint.
+//! Components never build URLs or look at raw responses.
+
+use futures::{Stream, StreamExt};
+use gloo_net::eventsource::futures::EventSource;
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+use trellis_api::{ApiError, ErrorDetail, GenerateAccepted, GenerateParams, Generation, Health};
+use web_sys::{File, FormData};
+
+/// Where the proxy API lives, relative to the page, so the app works from any
+/// path the proxy serves it under.
+const API_BASE: &str = "api/";
+
+/// Why a call failed, in a form the page can explain.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiClientError {
+    /// The server was not reached, or the connection broke.
+    #[error("Could not reach the Trellis server: {0}. Check that it is running and try again.")]
+    Transport(String),
+    /// The server answered with an error: its message is meant for people.
+    #[error("{0}")]
+    Api(ErrorDetail),
+    /// The server answered something this version of the page cannot read.
+    #[error(
+        "The server sent an unexpected answer ({0}). Reload the page to get the latest version."
+    )]
+    Decode(String),
+}
+
+impl From<gloo_net::Error> for ApiClientError {
+    fn from(error: gloo_net::Error) -> Self {
+        match error {
+            gloo_net::Error::SerdeError(e) => Self::Decode(e.to_string()),
+            other => Self::Transport(other.to_string()),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiClientError>;
+
+/// Turns a URL from an API answer (relative to the API base) into one the
+/// browser can fetch or link to.
+pub fn resolve(relative: &str) -> String {
+    format!("{API_BASE}{relative}")
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> ApiResult<T> {
+    if response.ok() {
+        Ok(response.json().await?)
+    } else {
+        Err(error_from(response).await)
+    }
+}
+
+/// Reads the API's error body, or describes the status when there is none
+/// (e.g. a static host answering 404 for a missing API).
+async fn error_from(response: Response) -> ApiClientError {
+    let status = response.status();
+    match response.json::<ApiError>().await {
+        Ok(body) => ApiClientError::Api(body.error),
+        Err(_) => ApiClientError::Api(ErrorDetail::new(
+            "http_error",
+            format!("The server answered HTTP {status}. Try again in a moment."),
+        )),
+    }
+}
+
+/// `GET /api/health`
+pub async fn health() -> ApiResult<Health> {
+    decode(Request::get(&resolve("health")).send().await?).await
+}
+
+/// `POST /api/generate` with the image as a multipart file part.
+pub async fn generate(image: &File, params: &GenerateParams) -> ApiResult<GenerateAccepted> {
+    let form = FormData::new().map_err(|_| ApiClientError::Transport("no FormData".into()))?;
+    let js_error = |_| ApiClientError::Transport("could not build the upload".into());
+    form.append_with_blob_and_filename("image", image, &image.name())
+        .map_err(js_error)?;
+    let fields = serde_json::to_value(params).map_err(|e| ApiClientError::Decode(e.to_string()))?;
+    if let serde_json::Value::Object(fields) = fields {
+        for (name, value) in fields {
+            let text = match value {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            form.append_with_str(&name, &text).map_err(js_error)?;
+        }
+    }
+    let request = Request::post(&resolve("generate")).body(form)?;
+    decode(request.send().await?).await
+}
+
+/// `GET /api/generations/{id}`
+pub async fn generation(id: &str) -> ApiResult<Generation> {
+    decode(
+        Request::get(&resolve(&format!("generations/{id}")))
+            .send()
+            .await?,
+    )
+    .await
+}
+
+/// Downloads a file the API linked to (e.g. a model) as bytes.
+pub async fn download(relative_url: &str) -> ApiResult<Vec<u8>> {
+    let response = Request::get(&resolve(relative_url)).send().await?;
+    if response.ok() {
+        Ok(response.binary().await?)
+    } else {
+        Err(error_from(response).await)
+    }
+}
+
+/// `GET /api/generations/{id}/events`: every state of the generation until it
+/// settles. Falls back to a status fetch when the event stream breaks.
+pub fn watch_generation(id: String) -> impl Stream<Item = ApiResult<Generation>> {
+    futures::stream::unfold(WatchState::Connect(id), |state| async move {
+        match state {
+            WatchState::Done => None,
+            WatchState::Connect(id) => {
+                let url = resolve(&format!("generations/{id}/events"));
+                let mut source = match EventSource::new(&url) {
+                    Ok(source) => source,
+                    Err(e) => {
+                        return Some((
+                            Err(ApiClientError::Transport(e.to_string())),
+                            WatchState::Done,
+                        ));
+                    }
+                };
+                let subscription = match source.subscribe("message") {
+                    Ok(subscription) => subscription,
+                    Err(e) => {
+                        return Some((
+                            Err(ApiClientError::Transport(e.to_string())),
+                            WatchState::Done,
+                        ));
+                    }
+                };
+                Some((
+                    Ok(None),
+                    WatchState::Streaming {
+                        id,
+                        source,
+                        subscription,
+                    },
+                ))
+            }
+            WatchState::Streaming {
+                id,
+                source,
+                mut subscription,
+            } => {
+                match subscription.next().await {
+                    Some(Ok((_, message))) => {
+                        let text = message.data().as_string().unwrap_or_default();
+                        match serde_json::from_str::<Generation>(&text) {
+                            Ok(generation) => {
+                                let next = if settled(&generation) {
+                                    WatchState::Done
+                                } else {
+                                    WatchState::Streaming {
+                                        id,
+                                        source,
+                                        subscription,
+                                    }
+                                };
+                                Some((Ok(Some(generation)), next))
+                            }
+                            Err(e) => {
+                                Some((Err(ApiClientError::Decode(e.to_string())), WatchState::Done))
+                            }
+                        }
+                    }
+                    // The stream closed for good: ask once, then reconnect.
+                    _ => {
+                        drop(subscription);
+                        source.close();
+                        gloo_timers::future::TimeoutFuture::new(RECONNECT_DELAY_MS).await;
+                        match generation(&id).await {
+                            Ok(generation) if settled(&generation) => {
+                                Some((Ok(Some(generation)), WatchState::Done))
+                            }
+                            Ok(generation) => Some((Ok(Some(generation)), WatchState::Connect(id))),
+                            Err(e) => Some((Err(e), WatchState::Done)),
+                        }
+                    }
+                }
+            }
+        }
+    })
+    .filter_map(|item| async move { item.transpose() })
+}
+
+/// How long to wait before reconnecting a broken event stream.
+const RECONNECT_DELAY_MS: u32 = 2_000;
+
+enum WatchState {
+    Connect(String),
+    Streaming {
+        id: String,
+        source: EventSource,
+        subscription: gloo_net::eventsource::futures::EventSourceSubscription,
+    },
+    Done,
+}
+
+/// True when no further event can change what the page shows.
+pub fn settled(generation: &Generation) -> bool {
+    generation.status.is_terminal() && generation.models.iter().all(|m| m.status.is_terminal())
+}

@@ -1,0 +1,3 @@
+mod studio_page;
+
+pub use studio_page::StudioPage;
