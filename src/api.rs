@@ -5,12 +5,56 @@ use futures::{Stream, StreamExt};
 use gloo_net::eventsource::futures::EventSource;
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
-use trellis_api::{ApiError, ErrorDetail, GenerateAccepted, GenerateParams, Generation, Health};
-use web_sys::{File, FormData};
+use std::sync::OnceLock;
+use trellis_api::{
+    ApiError, ErrorDetail, ExtractRequest, GenerateAccepted, GenerateParams, Generation, Health,
+};
+use web_sys::{Blob, FormData};
 
-/// Where the proxy API lives, relative to the page, so the app works from any
-/// path the proxy serves it under.
-const API_BASE: &str = "api/";
+/// Where the proxy API lives by default: relative to the page, so the app
+/// works from any path the proxy serves it under.
+const DEFAULT_API_BASE: &str = "api/";
+/// A deployment's settings, next to `index.html`, so one build serves many
+/// deployments (e.g. a static host plus the proxy on another origin).
+const CONFIG_FILE: &str = "config.json";
+
+static API_BASE: OnceLock<String> = OnceLock::new();
+
+/// The deployment settings read from `config.json`.
+#[derive(Debug, serde::Deserialize)]
+struct DeploymentConfig {
+    /// The API's base URL, e.g. `https://studio-api.example.com/api/`.
+    api_base: Option<String>,
+}
+
+/// Reads `config.json` once at start. A missing or unreadable file means
+/// "same origin", which is what the proxy serving the app itself needs.
+pub async fn configure() {
+    let configured = match Request::get(CONFIG_FILE).send().await {
+        Ok(response) if response.ok() => response
+            .json::<DeploymentConfig>()
+            .await
+            .ok()
+            .and_then(|c| c.api_base),
+        _ => None,
+    };
+    let base = configured
+        .filter(|base| !base.trim().is_empty())
+        .map(|base| {
+            if base.ends_with('/') {
+                base
+            } else {
+                format!("{base}/")
+            }
+        })
+        .unwrap_or_else(|| DEFAULT_API_BASE.to_string());
+    // Set once, before the app mounts; a second call keeps the first value.
+    let _ = API_BASE.set(base);
+}
+
+fn api_base() -> &'static str {
+    API_BASE.get().map_or(DEFAULT_API_BASE, String::as_str)
+}
 
 /// Why a call failed, in a form the page can explain.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -42,7 +86,7 @@ pub type ApiResult<T> = Result<T, ApiClientError>;
 /// Turns a URL from an API answer (relative to the API base) into one the
 /// browser can fetch or link to.
 pub fn resolve(relative: &str) -> String {
-    format!("{API_BASE}{relative}")
+    format!("{}{relative}", api_base())
 }
 
 async fn decode<T: DeserializeOwned>(response: Response) -> ApiResult<T> {
@@ -71,11 +115,11 @@ pub async fn health() -> ApiResult<Health> {
     decode(Request::get(&resolve("health")).send().await?).await
 }
 
-/// `POST /api/generate` with the image as a multipart file part.
-pub async fn generate(image: &File, params: &GenerateParams) -> ApiResult<GenerateAccepted> {
+/// `POST /api/generate` with the (prepared) image as a multipart file part.
+pub async fn generate(image: &Blob, params: &GenerateParams) -> ApiResult<GenerateAccepted> {
     let form = FormData::new().map_err(|_| ApiClientError::Transport("no FormData".into()))?;
     let js_error = |_| ApiClientError::Transport("could not build the upload".into());
-    form.append_with_blob_and_filename("image", image, &image.name())
+    form.append_with_blob_and_filename("image", image, "image.png")
         .map_err(js_error)?;
     let fields = serde_json::to_value(params).map_err(|e| ApiClientError::Decode(e.to_string()))?;
     if let serde_json::Value::Object(fields) = fields {
@@ -99,6 +143,22 @@ pub async fn generation(id: &str) -> ApiResult<Generation> {
             .await?,
     )
     .await
+}
+
+/// `DELETE /api/generations/{id}`: cancel a queued or running job.
+pub async fn cancel(id: &str) -> ApiResult<Generation> {
+    decode(
+        Request::delete(&resolve(&format!("generations/{id}")))
+            .send()
+            .await?,
+    )
+    .await
+}
+
+/// `POST /api/generations/{id}/extract_glb`
+pub async fn extract_glb(id: &str, request: &ExtractRequest) -> ApiResult<Generation> {
+    let url = resolve(&format!("generations/{id}/extract_glb"));
+    decode(Request::post(&url).json(request)?.send().await?).await
 }
 
 /// Downloads a file the API linked to (e.g. a model) as bytes.

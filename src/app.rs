@@ -1,15 +1,21 @@
-use crate::pages::StudioPage;
+use crate::pages::{EmbedPage, StudioPage};
 use leptos::prelude::*;
 
 /// The query parameter that carries a generation id in share links. A query
 /// string (not a path) keeps links working on static hosts with no rewrites.
 pub const GENERATION_QUERY: &str = "g";
+/// `embed=1` shows only the viewer, for an `<iframe>` on another site.
+pub const EMBED_QUERY: &str = "embed";
 
-/// The whole app: one page, opened either fresh or on a shared generation.
+/// The whole app: the studio, opened fresh or on a shared generation, or the
+/// bare viewer when embedded.
 #[component]
 pub fn App() -> impl IntoView {
     let shared_id = current_query(GENERATION_QUERY);
-    view! { <StudioPage initial_id=shared_id /> }
+    match (shared_id, current_query(EMBED_QUERY).as_deref()) {
+        (Some(id), Some("1")) => view! { <EmbedPage id /> }.into_any(),
+        (shared_id, _) => view! { <StudioPage initial_id=shared_id /> }.into_any(),
+    }
 }
 
 /// Reads one parameter of the page's query string.
@@ -25,6 +31,11 @@ pub fn share_url(id: &str) -> String {
     let origin = location.origin().unwrap_or_default();
     let path = location.pathname().unwrap_or_default();
     format!("{origin}{path}?{GENERATION_QUERY}={id}")
+}
+
+/// The link for an `<iframe>`: the viewer alone.
+pub fn embed_url(id: &str) -> String {
+    format!("{}&{EMBED_QUERY}=1", share_url(id))
 }
 
 /// Puts the generation's link in the address bar without reloading, so a

@@ -4,9 +4,13 @@ mod api;
 mod app;
 mod components;
 mod pages;
+mod photo;
 mod viewer;
 
 fn main() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(app::App);
+    leptos::task::spawn_local(async {
+        api::configure().await;
+        leptos::mount::mount_to_body(app::App);
+    });
 }

@@ -1,11 +1,13 @@
-use crate::api;
+use crate::api::ApiResult;
 use leptos::prelude::*;
-use trellis_api::HealthStatus;
+use trellis_api::{Health, HealthStatus};
 
 /// The backend's state as a dot and a few words in the header.
 #[component]
-pub fn HealthBadge() -> impl IntoView {
-    let health = LocalResource::new(api::health);
+pub fn HealthBadge(
+    /// `GET /api/health`, fetched by the page.
+    health: LocalResource<ApiResult<Health>>,
+) -> impl IntoView {
     let badge = move || {
         let (class, text) = match health.get() {
             None => ("checking", "Checking the server…".to_string()),

@@ -1,16 +1,30 @@
-use crate::api;
-use crate::viewer::{ModelStats, Viewer};
+//! The interactive 3D view of a model: display modes, orbit/pan/zoom by
+//! mouse, touch and keyboard, auto-rotation, stats and screenshots.
+
+mod input;
+mod scene_handle;
+mod source;
+mod stats_panel;
+mod toolbar;
+
+use crate::viewer::{DisplayMode, ModelStats, Viewer, parse_glb};
+use input::CanvasInput;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::cell::{Cell, RefCell};
+use scene_handle::SceneHandle;
+use source::ModelSource;
+use stats_panel::{LoadReport, StatsPanel, Timings};
+use std::cell::Cell;
 use std::rc::Rc;
-use web_sys::{KeyboardEvent, PointerEvent, WheelEvent};
+use toolbar::{ActionToolbar, ModeToolbar};
+use wasm_bindgen::JsCast;
 
-/// Pixels of orbit per arrow-key press.
-const KEY_ORBIT_PX: f32 = 40.0;
-/// Wheel units per +/- key press.
-const KEY_ZOOM_UNITS: f32 = 150.0;
+/// What the canvas says about itself before a model is shown.
+const CANVAS_HINT: &str =
+    "Drag or use the arrow keys to turn, wheel or +/- to zoom, shift-drag to pan, R to reset.";
+/// File name offered for screenshots.
+const SCREENSHOT_NAME: &str = "trellis-model.png";
 
 /// What the viewer is showing; mirrored in `#viewer[data-state]` for tests
 /// and assistive tech.
@@ -18,7 +32,7 @@ const KEY_ZOOM_UNITS: f32 = 150.0;
 enum ViewerState {
     Empty,
     Loading,
-    Rendered(ModelStats),
+    Rendered(Box<LoadReport>),
     Error(String),
 }
 
@@ -33,39 +47,8 @@ impl ViewerState {
     }
 }
 
-/// The non-reactive three-d scene plus the one-frame-pending flag, shared by
-/// the event handlers. Kept out of signals: WebGL objects are neither `Send`
-/// nor meaningful to diff.
-#[derive(Clone, Default)]
-struct Scene {
-    viewer: Rc<RefCell<Option<Viewer>>>,
-    frame_pending: Rc<Cell<bool>>,
-}
-
-impl Scene {
-    fn with(&self, f: impl FnOnce(&mut Viewer)) {
-        if let Some(viewer) = self.viewer.borrow_mut().as_mut() {
-            f(viewer);
-        }
-    }
-
-    /// Draws on the next animation frame; several requests share one frame,
-    /// and nothing runs while the view is idle.
-    fn request_frame(&self, after: impl FnOnce() + 'static) {
-        if self.frame_pending.replace(true) {
-            return;
-        }
-        let scene = self.clone();
-        request_animation_frame(move || {
-            scene.frame_pending.set(false);
-            scene.with(Viewer::render);
-            after();
-        });
-    }
-}
-
-/// The interactive 3D view of a generated model: drag to orbit, right-drag or
-/// shift-drag to pan, wheel to zoom, arrows/+/-/R from the keyboard.
+/// The interactive 3D view of a generated model, or of the GLB named by the
+/// page's `?model=<url>` when no generated model is given.
 #[component]
 pub fn ModelViewer(
     /// The model to show (URL relative to the API base), if any.
@@ -74,20 +57,25 @@ pub fn ModelViewer(
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
     let state = RwSignal::new(ViewerState::Empty);
-    let scene = Scene::default();
-
-    let redraw = {
-        let scene = scene.clone();
-        move || scene.request_frame(|| ())
-    };
+    let mode = RwSignal::new(DisplayMode::default());
+    let reduced_motion = prefers_reduced_motion();
+    let auto_rotate = RwSignal::new(false);
+    let scene = SceneHandle::default();
+    let input = CanvasInput::new(scene.clone());
+    // Bumped per load, so a slow download never replaces a newer model.
+    let load_count = Rc::new(Cell::new(0u32));
+    let query_model = source::model_from_query();
+    let model_source = Signal::derive(move || {
+        model_url
+            .get()
+            .map(ModelSource::Api)
+            .or_else(|| query_model.clone().map(ModelSource::Url))
+    });
 
     canvas_ref.on_load({
         let scene = scene.clone();
         move |canvas| match Viewer::new(canvas) {
-            Ok(viewer) => {
-                *scene.viewer.borrow_mut() = Some(viewer);
-                scene.request_frame(|| ());
-            }
+            Ok(viewer) => scene.attach(viewer),
             Err(e) => state.set(ViewerState::Error(e.to_string())),
         }
     });
@@ -95,99 +83,75 @@ pub fn ModelViewer(
     Effect::new({
         let scene = scene.clone();
         move |_| {
-            let Some(url) = model_url.get() else {
-                scene.with(Viewer::clear);
+            let current = load_count.get().wrapping_add(1);
+            load_count.set(current);
+            let Some(source) = model_source.get() else {
+                scene.update(Viewer::clear);
                 state.set(ViewerState::Empty);
                 return;
             };
             state.set(ViewerState::Loading);
-            let scene = scene.clone();
+            let (scene, load_count) = (scene.clone(), load_count.clone());
             spawn_local(async move {
-                match load(&scene, &url).await {
-                    Ok(stats) => {
-                        scene.request_frame(move || state.set(ViewerState::Rendered(stats)))
-                    }
-                    Err(message) => state.set(ViewerState::Error(message)),
+                let still_current = move || load_count.get() == current;
+                match load(&scene, &source, still_current.clone()).await {
+                    Ok(Some(report)) => state.set(ViewerState::Rendered(Box::new(report))),
+                    Ok(None) => {}
+                    Err(message) if still_current() => state.set(ViewerState::Error(message)),
+                    Err(_) => {}
                 }
             });
         }
     });
 
+    Effect::new({
+        let scene = scene.clone();
+        move |_| {
+            let mode = mode.get();
+            scene.update(|v| v.set_mode(mode));
+        }
+    });
+    Effect::new({
+        let scene = scene.clone();
+        move |_| scene.set_spinning(auto_rotate.get())
+    });
     let _ = window_event_listener(leptos::ev::resize, {
-        let redraw = redraw.clone();
-        move |_| redraw()
+        let scene = scene.clone();
+        move |_| scene.redraw()
     });
 
-    let on_pointer_down = move |event: PointerEvent| {
+    let on_reset = {
+        let scene = scene.clone();
+        Callback::new(move |()| scene.update(Viewer::reset_view))
+    };
+    let on_screenshot = Callback::new(move |()| {
         if let Some(canvas) = canvas_ref.get_untracked() {
-            let _ = canvas.set_pointer_capture(event.pointer_id());
-            let _ = canvas.focus();
+            save_screenshot(&canvas);
         }
-    };
-    let on_pointer_move = {
-        let scene = scene.clone();
-        let redraw = redraw.clone();
-        move |event: PointerEvent| {
-            let buttons = event.buttons();
-            if buttons == 0 {
-                return;
-            }
-            let (dx, dy) = (event.movement_x() as f32, event.movement_y() as f32);
-            let panning = buttons & 2 != 0 || event.shift_key();
-            scene.with(|viewer| {
-                if panning {
-                    viewer.pan(dx, dy)
-                } else {
-                    viewer.orbit(dx, dy)
-                }
-            });
-            redraw();
-        }
-    };
-    let on_wheel = {
-        let scene = scene.clone();
-        let redraw = redraw.clone();
-        move |event: WheelEvent| {
-            event.prevent_default();
-            let delta = event.delta_y() as f32;
-            scene.with(|viewer| viewer.zoom(delta));
-            redraw();
-        }
-    };
-    let on_key = {
-        let scene = scene.clone();
-        move |event: KeyboardEvent| {
-            let handled = match event.key().as_str() {
-                "ArrowLeft" => with_viewer(&scene, |v| v.orbit(-KEY_ORBIT_PX, 0.0)),
-                "ArrowRight" => with_viewer(&scene, |v| v.orbit(KEY_ORBIT_PX, 0.0)),
-                "ArrowUp" => with_viewer(&scene, |v| v.orbit(0.0, -KEY_ORBIT_PX)),
-                "ArrowDown" => with_viewer(&scene, |v| v.orbit(0.0, KEY_ORBIT_PX)),
-                "+" | "=" => with_viewer(&scene, |v| v.zoom(-KEY_ZOOM_UNITS)),
-                "-" | "_" => with_viewer(&scene, |v| v.zoom(KEY_ZOOM_UNITS)),
-                "r" | "R" | "Home" => with_viewer(&scene, Viewer::reset_view),
-                _ => false,
-            };
-            if handled {
-                event.prevent_default();
-                redraw();
-            }
-        }
-    };
+    });
 
     let message = move || match state.get() {
-        ViewerState::Empty => None,
         ViewerState::Loading => Some("Loading the model…".to_string()),
-        ViewerState::Rendered(_) => None,
         ViewerState::Error(message) => Some(message),
+        ViewerState::Empty | ViewerState::Rendered(_) => None,
     };
-    let stats = move || match state.get() {
-        ViewerState::Rendered(s) => Some(format!(
-            "{} triangles · {} vertices",
-            group_thousands(s.triangles),
-            group_thousands(s.vertices)
-        )),
+    let report = Signal::derive(move || match state.get() {
+        ViewerState::Rendered(report) => Some(*report),
         _ => None,
+    });
+    let canvas_label = move || match report.get() {
+        Some(report) => format!("{} {CANVAS_HINT}", describe(&report.stats)),
+        None => format!("3D view, no model loaded. {CANVAS_HINT}"),
     };
+    let has_model = move || report.with(Option::is_some);
+    let (on_down, on_move, on_up, on_cancel, on_wheel, on_key) = (
+        input.clone(),
+        input.clone(),
+        input.clone(),
+        input.clone(),
+        input.clone(),
+        input,
+    );
 
     view! {
         <div id="viewer" class="viewer" data-state=move || state.get().as_attr()>
@@ -195,37 +159,113 @@ pub fn ModelViewer(
                 node_ref=canvas_ref
                 tabindex="0"
                 role="img"
-                aria-label="3D view of the generated model. Drag to orbit, wheel to zoom, arrow keys to turn, R to reset."
-                on:pointerdown=on_pointer_down
-                on:pointermove=on_pointer_move
-                on:wheel=on_wheel
-                on:keydown=on_key
+                aria-label=canvas_label
+                on:pointerdown=move |event| {
+                    if let Some(canvas) = canvas_ref.get_untracked() {
+                        let _ = canvas.set_pointer_capture(event.pointer_id());
+                        let _ = canvas.focus();
+                    }
+                    on_down.pointer_down(&event);
+                }
+                on:pointermove=move |event| on_move.pointer_move(&event)
+                on:pointerup=move |event| on_up.pointer_up(&event)
+                on:pointercancel=move |event| on_cancel.pointer_up(&event)
+                on:wheel=move |event| on_wheel.wheel(&event)
+                on:keydown=move |event| on_key.key(&event)
                 on:contextmenu=|event| event.prevent_default()
             ></canvas>
+            <Show when=has_model>
+                <ModeToolbar mode />
+                <ActionToolbar auto_rotate reduced_motion on_reset on_screenshot />
+            </Show>
             <p class="viewer-message" class:error=move || matches!(state.get(), ViewerState::Error(_)) role="status">
                 {message}
             </p>
-            <p class="viewer-stats">{stats}</p>
+            <StatsPanel report />
         </div>
     }
 }
 
-fn with_viewer(scene: &Scene, f: impl FnOnce(&mut Viewer)) -> bool {
-    scene.with(f);
-    true
+/// Downloads, parses, uploads and draws one model, timing each step.
+/// `Ok(None)` means a newer load took over while this one was in flight.
+async fn load(
+    scene: &SceneHandle,
+    source: &ModelSource,
+    still_current: impl Fn() -> bool + 'static,
+) -> Result<Option<LoadReport>, String> {
+    let start = js_sys::Date::now();
+    let bytes = source.fetch().await?;
+    if !still_current() {
+        return Ok(None);
+    }
+    let downloaded = js_sys::Date::now();
+    let file_bytes = bytes.len() as u64;
+    let cpu_model = parse_glb(bytes).map_err(|e| e.to_string())?;
+    let stats = ModelStats::of(&cpu_model);
+    let parsed = js_sys::Date::now();
+    scene
+        .with(|viewer| viewer.upload(&cpu_model))
+        .ok_or_else(|| "The 3D view is not available in this browser.".to_string())?
+        .map_err(|e| e.to_string())?;
+    drop(cpu_model);
+    let uploaded = js_sys::Date::now();
+    let (sender, receiver) = futures::channel::oneshot::channel();
+    scene.request_frame(move || {
+        let _ = sender.send(js_sys::Date::now());
+    });
+    let drawn = receiver.await.unwrap_or(uploaded);
+    Ok(still_current().then_some(LoadReport {
+        stats,
+        file_bytes,
+        timings: Timings {
+            download_ms: downloaded - start,
+            parse_ms: parsed - downloaded,
+            upload_ms: uploaded - parsed,
+            first_frame_ms: drawn - uploaded,
+        },
+    }))
 }
 
-async fn load(scene: &Scene, url: &str) -> Result<ModelStats, String> {
-    let bytes = api::download(url).await.map_err(|e| e.to_string())?;
-    let mut viewer = scene.viewer.borrow_mut();
-    let viewer = viewer
-        .as_mut()
-        .ok_or_else(|| "The 3D view is not available in this browser.".to_string())?;
-    viewer.load_glb(bytes).map_err(|e| e.to_string())
+/// "3D model: 503 020 triangles, textured." for the canvas's accessible name.
+fn describe(stats: &ModelStats) -> String {
+    let texture = if stats.textured() {
+        "textured"
+    } else {
+        "untextured"
+    };
+    format!(
+        "3D model: {} triangles, {texture}.",
+        group_thousands(stats.triangles)
+    )
+}
+
+fn prefers_reduced_motion() -> bool {
+    window()
+        .match_media("(prefers-reduced-motion: reduce)")
+        .ok()
+        .flatten()
+        .is_some_and(|query| query.matches())
+}
+
+/// Offers the canvas as a PNG download. The context keeps its drawing
+/// buffer, so the last frame is still there outside the render loop.
+fn save_screenshot(canvas: &web_sys::HtmlCanvasElement) {
+    let Ok(url) = canvas.to_data_url_with_type("image/png") else {
+        return;
+    };
+    let link = document()
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
+    if let Some(link) = link {
+        link.set_href(&url);
+        link.set_download(SCREENSHOT_NAME);
+        link.click();
+    }
 }
 
 /// 1234567 → "1 234 567" (thin spaces read well in every locale).
-pub fn group_thousands(n: u64) -> String {
+fn group_thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

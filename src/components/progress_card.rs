@@ -9,6 +9,8 @@ pub fn ProgressCard(
     /// Milliseconds since the epoch, ticking while the job runs.
     #[prop(into)]
     now_ms: Signal<f64>,
+    /// Called when the user cancels the job.
+    on_cancel: Callback<()>,
 ) -> impl IntoView {
     let running = move || {
         generation.with(|g| {
@@ -33,6 +35,10 @@ pub fn ProgressCard(
             Some(parts.join(" · "))
         })
     };
+    let waking =
+        move || generation.with(|g| g.as_ref().is_some_and(|g| g.phase == Phase::WakingGpu));
+    let cancellable =
+        move || generation.with(|g| g.as_ref().is_some_and(|g| !g.status.is_terminal()));
 
     view! {
         <Show when=running>
@@ -40,6 +46,14 @@ pub fn ProgressCard(
                 <p class="phase" aria-live="polite" id="phase">{phase}</p>
                 <progress max="1" prop:value=progress></progress>
                 <p class="progress-detail">{detail}</p>
+                <Show when=waking>
+                    <p class="cold-start">
+                        "The GPU server was asleep. Waking it loads the model onto the GPU, which takes about two minutes once; later jobs start right away."
+                    </p>
+                </Show>
+                <Show when=cancellable>
+                    <button type="button" id="cancel" class="secondary" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+                </Show>
             </section>
         </Show>
     }

@@ -1,15 +1,17 @@
 use crate::api;
 use crate::app::show_in_address_bar;
 use crate::components::{
-    DropZone, ErrorBanner, HealthBadge, ModelViewer, ProgressCard, ResultBar, SelectedImage,
-    SettingsForm,
+    Coaching, DropZone, ErrorBanner, HealthBadge, ModelViewer, ProgressCard, ReproCard, ResultBar,
+    SettingsForm, VariantPicker,
 };
+use crate::photo::{self, PreparedPhoto};
 use futures::StreamExt;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
 use std::time::Duration;
-use trellis_api::{GenerateParams, Generation, JobStatus};
+use trellis_api::{GenerateParams, Generation, JobStatus, ModelVariant};
+use web_sys::{ClipboardEvent, DragEvent, File};
 
 /// How often the elapsed-time display ticks.
 const CLOCK_TICK: Duration = Duration::from_secs(1);
@@ -21,22 +23,36 @@ pub fn StudioPage(
     /// A generation to show at start (from a share link or a reload).
     initial_id: Option<String>,
 ) -> impl IntoView {
-    let selected = RwSignal::new_local(None::<SelectedImage>);
+    let photo = RwSignal::new_local(None::<PreparedPhoto>);
+    let preparing = RwSignal::new(false);
     let params = RwSignal::new(GenerateParams::default());
     let problems = RwSignal::new(BTreeMap::new());
     let generation = RwSignal::new(None::<Generation>);
+    let chosen_variant = RwSignal::new(None::<String>);
+    let watching = RwSignal::new(None::<String>);
     let problem = RwSignal::new(None::<String>);
     let submitting = RwSignal::new(false);
+    let health = LocalResource::new(api::health);
     let now_ms = RwSignal::new(js_sys::Date::now());
     if let Ok(clock) = set_interval_with_handle(move || now_ms.set(js_sys::Date::now()), CLOCK_TICK)
     {
         on_cleanup(move || clock.clear());
     }
 
-    let job_active = move || generation.with(|g| g.as_ref().is_some_and(|g| !api::settled(g)));
-    let editable = Signal::derive(move || !submitting.get() && !job_active());
+    let job_active =
+        move || generation.with(|g| g.as_ref().is_some_and(|g| !g.status.is_terminal()));
+    let editable = Signal::derive(move || !submitting.get() && !preparing.get() && !job_active());
+    let can_extract = Signal::derive(move || {
+        health
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|h| h.can_extract)
+    });
 
+    // Follows the generation over SSE whenever something may still change,
+    // e.g. after an extraction was requested on a finished one.
     let follow = move |id: String| {
+        watching.set(Some(id.clone()));
         spawn_local(async move {
             let mut updates = std::pin::pin!(api::watch_generation(id));
             while let Some(update) = updates.next().await {
@@ -50,16 +66,70 @@ pub fn StudioPage(
                     Err(e) => problem.set(Some(e.to_string())),
                 }
             }
+            watching.set(None);
         });
     };
+    Effect::new(move |_| {
+        let unsettled = generation.with(|g| {
+            g.as_ref()
+                .filter(|g| !api::settled(g))
+                .map(|g| g.id.clone())
+        });
+        if let Some(id) = unsettled
+            && watching.get_untracked().as_ref() != Some(&id)
+        {
+            follow(id);
+        }
+    });
     if let Some(id) = initial_id {
         follow(id);
     }
 
+    let choose_file = Callback::new(move |file: File| {
+        preparing.set(true);
+        problem.set(None);
+        spawn_local(async move {
+            match photo::prepare(&file).await {
+                Ok(prepared) => {
+                    if let Some(old) = photo.get_untracked() {
+                        old.release();
+                    }
+                    photo.set(Some(prepared));
+                }
+                Err(message) => problem.set(Some(message)),
+            }
+            preparing.set(false);
+        });
+    });
+    // A file dropped anywhere on the page, or pasted, counts as picked.
+    let _ = window_event_listener(leptos::ev::dragover, |event: DragEvent| {
+        event.prevent_default()
+    });
+    let _ = window_event_listener(leptos::ev::drop, move |event: DragEvent| {
+        event.prevent_default();
+        let file = event
+            .data_transfer()
+            .and_then(|t| t.files())
+            .and_then(|f| f.get(0));
+        if let (Some(file), true) = (file, editable.get_untracked()) {
+            choose_file.run(file);
+        }
+    });
+    let _ = window_event_listener(leptos::ev::paste, move |event: ClipboardEvent| {
+        let file = event
+            .clipboard_data()
+            .and_then(|d| d.files())
+            .and_then(|f| f.get(0));
+        if let (Some(file), true) = (file, editable.get_untracked()) {
+            event.prevent_default();
+            choose_file.run(file);
+        }
+    });
+
     let on_generate = move |_| {
-        let Some(image) = selected.get_untracked() else {
+        let Some(prepared) = photo.get_untracked() else {
             problem.set(Some(
-                "Choose a photo first: drop it on the page or click the box.".into(),
+                "Choose a photo first: drop it on the page, paste it, or click the box.".into(),
             ));
             return;
         };
@@ -70,9 +140,10 @@ pub fn StudioPage(
         problem.set(None);
         submitting.set(true);
         spawn_local(async move {
-            match api::generate(&image.file, &params.get_untracked()).await {
+            match api::generate(&prepared.png, &params.get_untracked()).await {
                 Ok(accepted) => {
                     show_in_address_bar(&accepted.id);
+                    chosen_variant.set(None);
                     generation.set(None);
                     follow(accepted.id);
                 }
@@ -81,35 +152,55 @@ pub fn StudioPage(
             submitting.set(false);
         });
     };
+    let on_cancel = Callback::new(move |()| {
+        let Some(id) = generation.with_untracked(|g| g.as_ref().map(|g| g.id.clone())) else {
+            return;
+        };
+        spawn_local(async move {
+            match api::cancel(&id).await {
+                Ok(g) => generation.set(Some(g)),
+                Err(e) => problem.set(Some(e.to_string())),
+            }
+        });
+    });
 
-    let model_url = Signal::derive(move || {
+    // The version in the viewer: the one picked, else the first finished.
+    let shown_model = Signal::derive(move || -> Option<ModelVariant> {
         generation.with(|g| {
-            g.as_ref()
-                .and_then(|g| g.ready_model())
-                .and_then(|m| m.url.clone())
+            let g = g.as_ref()?;
+            let ready = |m: &&ModelVariant| m.status == JobStatus::Succeeded && m.url.is_some();
+            chosen_variant
+                .with(|c| {
+                    c.as_ref()
+                        .and_then(|c| g.models.iter().filter(ready).find(|m| &m.variant == c))
+                })
+                .or_else(|| g.models.iter().find(ready))
+                .cloned()
         })
     });
-    let generate_label = move || {
-        if submitting.get() {
-            "Uploading…"
-        } else {
-            "Generate"
-        }
+    let model_url = Signal::derive(move || shown_model.get().and_then(|m| m.url));
+    let cancelled =
+        move || generation.with(|g| g.as_ref().is_some_and(|g| g.status == JobStatus::Cancelled));
+    let generate_label = move || match (preparing.get(), submitting.get()) {
+        (true, _) => "Preparing the photo…",
+        (_, true) => "Uploading…",
+        _ => "Generate",
     };
 
     view! {
         <header class="app-header">
             <h1>"Trellis Studio"</h1>
-            <HealthBadge />
+            <HealthBadge health />
         </header>
         <main class="studio">
             <section class="input-column" aria-label="Input">
-                <DropZone selected problem enabled=editable />
+                <DropZone photo on_file=choose_file preparing enabled=editable />
+                <Coaching photo />
                 <SettingsForm params problems enabled=editable />
                 <button
                     id="generate"
                     class="button primary generate"
-                    disabled=move || !editable.get() || selected.with(Option::is_none)
+                    disabled=move || !editable.get() || photo.with(Option::is_none)
                     on:click=on_generate
                 >
                     {generate_label}
@@ -118,8 +209,13 @@ pub fn StudioPage(
             </section>
             <section class="stage" aria-label="Model">
                 <ModelViewer model_url />
-                <ProgressCard generation now_ms />
-                <ResultBar generation />
+                <ProgressCard generation now_ms on_cancel />
+                <Show when=cancelled>
+                    <p class="notice" role="status">"Cancelled. Nothing more will run for this job; press Generate to start again."</p>
+                </Show>
+                <ResultBar generation model=shown_model />
+                <VariantPicker generation chosen=chosen_variant can_extract problem />
+                <ReproCard generation />
             </section>
         </main>
     }

@@ -12,17 +12,26 @@ const ZOOM_PER_WHEEL_UNIT: f32 = 0.0015;
 /// Where the camera may orbit: around `target`, between the two distances.
 #[derive(Debug, Clone, Copy)]
 pub struct OrbitBounds {
+    /// The point the camera orbits and zooms towards.
     pub target: Vec3,
+    /// Closest zoom, so the camera never passes through the model.
     pub min_distance: f32,
+    /// Farthest zoom, so the model never shrinks to nothing.
     pub max_distance: f32,
 }
 
+/// Turns the camera around the target by a pointer movement in pixels.
 pub fn orbit(camera: &mut Camera, bounds: &OrbitBounds, dx_px: f32, dy_px: f32) {
     camera.rotate_around_with_fixed_up(
         bounds.target,
         dx_px * ORBIT_PER_PIXEL,
         dy_px * ORBIT_PER_PIXEL,
     );
+}
+
+/// Turns the camera `radians` around the vertical axis through the target.
+pub fn spin(camera: &mut Camera, bounds: &OrbitBounds, radians: f32) {
+    camera.rotate_around_with_fixed_up(bounds.target, radians, 0.0);
 }
 
 /// Moves camera and target together across the view plane, so the model
@@ -41,8 +50,17 @@ pub fn pan(camera: &mut Camera, bounds: &mut OrbitBounds, dx_px: f32, dy_px: f32
 
 /// Positive `wheel_delta` (wheel pulled towards the user) zooms out.
 pub fn zoom(camera: &mut Camera, bounds: &OrbitBounds, wheel_delta: f32) {
+    zoom_by(camera, bounds, (-wheel_delta * ZOOM_PER_WHEEL_UNIT).exp());
+}
+
+/// Divides the distance to the target by `factor` (above 1 moves closer),
+/// as a pinch that spreads the fingers `factor` times apart does.
+pub fn zoom_by(camera: &mut Camera, bounds: &OrbitBounds, factor: f32) {
+    if !factor.is_finite() || factor <= 0.0 {
+        return;
+    }
     let distance = (camera.position() - bounds.target).magnitude();
-    let amount = distance * (1.0 - (wheel_delta * ZOOM_PER_WHEEL_UNIT).exp());
+    let amount = distance * (1.0 - 1.0 / factor);
     camera.zoom_towards(
         bounds.target,
         amount,

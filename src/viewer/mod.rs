@@ -1,7 +1,17 @@
-//! The 3D view: a three-d scene drawn into a canvas the page owns. Knows
-//! nothing about Leptos; the `ModelViewer` component drives it.
+//! The 3D view: a three-d scene drawn into a canvas the page owns, plus the
+//! GLB checks and rewrites that run before it. Knows nothing about Leptos;
+//! the `ModelViewer` component drives it.
 
 mod camera_control;
+mod channel_material;
+mod display;
+mod gestures;
+mod glb;
 mod scene;
+mod stats;
 
-pub use scene::{ModelStats, Viewer};
+pub use display::DisplayMode;
+pub use gestures::{Gesture, Gestures};
+pub use glb::{AlphaMode, GlbError, with_alpha_mode};
+pub use scene::{Viewer, ViewerError, parse_glb};
+pub use stats::ModelStats;

@@ -1,8 +1,11 @@
 use super::camera_control::{self, OrbitBounds};
+use super::display::{self, DisplayMode};
+use super::glb::{self, GlbError};
 use std::sync::Arc;
 use three_d::{
-    AmbientLight, AxisAlignedBoundingBox, Camera, ClearState, Context, CpuModel, DirectionalLight,
-    Geometry, Light, Model, PhysicalMaterial, RenderTarget, Srgba, Vec3, Viewport,
+    AmbientLight, AxisAlignedBoundingBox, Camera, ClearState, Context, CpuGeometry, CpuModel,
+    DirectionalLight, Geometry, Light, Model, PhysicalMaterial, RenderTarget, Srgba, Vec3,
+    Viewport,
 };
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlCanvasElement, WebGl2RenderingContext, WebGlContextAttributes};
@@ -13,34 +16,70 @@ const BACKGROUND: [f32; 3] = [0.11, 0.115, 0.125];
 /// Largest drawing-buffer side in device pixels: beyond this, high-DPI
 /// screens cost GPU memory without a visible gain.
 const MAX_CANVAS_SIDE: u32 = 4096;
+/// Name the GLB is filed under in three-d-asset's in-memory asset store;
+/// the extension is what selects the glTF loader.
+const ASSET_NAME: &str = "model.glb";
 
 /// Why the viewer could not show a model.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ViewerError {
+    /// No WebGL2 context could be created on the canvas.
     #[error("This browser cannot show 3D here (WebGL2 is not available): {0}")]
     NoWebGl(String),
+    /// The file failed the viewer's own structural checks.
+    #[error("The model file cannot be shown: {0}.")]
+    Invalid(#[from] GlbError),
+    /// The glTF loader or the GPU upload refused the file.
     #[error("The model file could not be read: {0}")]
     BadModel(String),
+    /// The file is valid but has nothing to draw.
     #[error("The model file contains no triangles to show.")]
     EmptyModel,
 }
 
-/// Counts shown next to the model.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct ModelStats {
-    pub triangles: u64,
-    pub vertices: u64,
+/// Validates and parses a GLB into a CPU-side model ready to upload.
+/// Meshes without normals get computed ones, which every display mode needs.
+pub fn parse_glb(bytes: Vec<u8>) -> Result<CpuModel, ViewerError> {
+    let bytes = glb::prepare(bytes)?;
+    let mut assets = three_d_asset::io::RawAssets::new();
+    assets.insert(ASSET_NAME, bytes);
+    let mut model: CpuModel = assets
+        .deserialize(ASSET_NAME)
+        .map_err(|e| ViewerError::BadModel(e.to_string()))?;
+    let mut triangles = 0;
+    for primitive in &mut model.geometries {
+        if let CpuGeometry::Triangles(mesh) = &mut primitive.geometry {
+            triangles += mesh.triangle_count();
+            if mesh.normals.is_none() {
+                mesh.compute_normals();
+            }
+        }
+    }
+    if triangles == 0 {
+        return Err(ViewerError::EmptyModel);
+    }
+    Ok(model)
 }
 
-/// A WebGL2 scene with one model, a camera and a fixed light rig.
+/// A WebGL2 scene with one model, a camera, a fixed light rig and a display
+/// mode.
 pub struct Viewer {
     canvas: HtmlCanvasElement,
     context: Context,
     camera: Camera,
     bounds: OrbitBounds,
     home: (Vec3, f32),
-    model: Option<Model<PhysicalMaterial>>,
+    model: Option<LoadedModel>,
     lights: Lights,
+    clay: PhysicalMaterial,
+    mode: DisplayMode,
+}
+
+/// The model on the GPU, with what its parts' shaders need to know.
+struct LoadedModel {
+    model: Model<PhysicalMaterial>,
+    /// Per part, in model order: whether the mesh has texture coordinates.
+    has_uvs: Vec<bool>,
 }
 
 struct Lights {
@@ -69,6 +108,7 @@ impl Viewer {
             fill: DirectionalLight::new(&context, 0.9, white, Vec3::new(0.8, -0.2, 0.6)),
         };
         let mut viewer = Self {
+            clay: display::clay_material(&context),
             canvas,
             context,
             camera,
@@ -80,40 +120,48 @@ impl Viewer {
             home: (Vec3::new(0.0, 0.0, 0.0), 0.87),
             model: None,
             lights,
+            mode: DisplayMode::default(),
         };
         viewer.reset_view();
         Ok(viewer)
     }
 
-    /// Replaces the shown model with the GLB in `bytes` and frames it. The
-    /// old model's GPU buffers are freed when it is dropped here.
-    pub fn load_glb(&mut self, bytes: Vec<u8>) -> Result<ModelStats, ViewerError> {
-        let mut assets = three_d_asset::io::RawAssets::new();
-        assets.insert("model.glb", bytes);
-        let cpu_model: CpuModel = assets
-            .deserialize("model.glb")
+    /// Replaces the shown model with `cpu_model` and frames it. The old
+    /// model's GPU buffers and textures are freed first, so two large models
+    /// never need GPU memory at the same time.
+    pub fn upload(&mut self, cpu_model: &CpuModel) -> Result<(), ViewerError> {
+        self.model = None;
+        let model = Model::<PhysicalMaterial>::new(&self.context, cpu_model)
             .map_err(|e| ViewerError::BadModel(e.to_string()))?;
-        let stats = count(&cpu_model);
-        if stats.triangles == 0 {
-            return Err(ViewerError::EmptyModel);
-        }
-        let model = Model::<PhysicalMaterial>::new(&self.context, &cpu_model)
-            .map_err(|e| ViewerError::BadModel(e.to_string()))?;
+        // Model::new keeps the triangle primitives in order; so does this.
+        let has_uvs = cpu_model
+            .geometries
+            .iter()
+            .filter_map(|p| match &p.geometry {
+                CpuGeometry::Triangles(mesh) => Some(mesh.uvs.is_some()),
+                _ => None,
+            })
+            .collect();
         let mut aabb = AxisAlignedBoundingBox::EMPTY;
         for part in model.iter() {
             aabb.expand_with_aabb(part.aabb());
         }
-        let radius =
-            (aabb.size().x.max(aabb.size().y).max(aabb.size().z) * 0.5 * 3f32.sqrt()).max(1e-3);
+        let size = aabb.size();
+        let radius = (size.x.max(size.y).max(size.z) * 0.5 * 3f32.sqrt()).max(1e-3);
         self.home = (aabb.center(), radius);
-        self.model = Some(model);
+        self.model = Some(LoadedModel { model, has_uvs });
         self.reset_view();
-        Ok(stats)
+        Ok(())
     }
 
     /// Drops the model, freeing its GPU memory.
     pub fn clear(&mut self) {
         self.model = None;
+    }
+
+    /// Draws the model in `mode` from the next frame on.
+    pub fn set_mode(&mut self, mode: DisplayMode) {
+        self.mode = mode;
     }
 
     /// Back to the framing the model had when it loaded.
@@ -122,16 +170,29 @@ impl Viewer {
         self.bounds = camera_control::frame(&mut self.camera, center, radius);
     }
 
+    /// Turns the camera around the model by a pointer movement in pixels.
     pub fn orbit(&mut self, dx_px: f32, dy_px: f32) {
         camera_control::orbit(&mut self.camera, &self.bounds, dx_px, dy_px);
     }
 
+    /// Turns the camera around the vertical axis, for auto-rotation.
+    pub fn spin(&mut self, radians: f32) {
+        camera_control::spin(&mut self.camera, &self.bounds, radians);
+    }
+
+    /// Slides the view by a pointer movement in pixels.
     pub fn pan(&mut self, dx_px: f32, dy_px: f32) {
         camera_control::pan(&mut self.camera, &mut self.bounds, dx_px, dy_px);
     }
 
+    /// Zooms by a wheel delta; positive zooms out.
     pub fn zoom(&mut self, wheel_delta: f32) {
         camera_control::zoom(&mut self.camera, &self.bounds, wheel_delta);
+    }
+
+    /// Zooms by a pinch factor; above 1 moves closer.
+    pub fn zoom_by(&mut self, factor: f32) {
+        camera_control::zoom_by(&mut self.camera, &self.bounds, factor);
     }
 
     /// Draws one frame at the canvas's current size and pixel ratio.
@@ -143,8 +204,19 @@ impl Viewer {
         let [r, g, b] = BACKGROUND;
         let target = RenderTarget::screen(&self.context, width, height);
         target.clear(ClearState::color_and_depth(r, g, b, 1.0, 1.0));
-        if let Some(model) = &self.model {
-            target.render(&self.camera, model, &lights);
+        let Some(loaded) = &self.model else {
+            return;
+        };
+        for (part, &has_uvs) in loaded.model.iter().zip(&loaded.has_uvs) {
+            match self.mode.material(&part.material, &self.clay, has_uvs) {
+                Some(material) => target.render_with_material(
+                    material.as_ref(),
+                    &self.camera,
+                    std::iter::once(&part.geometry),
+                    &lights,
+                ),
+                None => target.render(&self.camera, std::iter::once(part), &lights),
+            };
         }
     }
 
@@ -188,15 +260,4 @@ fn create_context(canvas: &HtmlCanvasElement) -> Result<Context, ViewerError> {
     #[allow(clippy::arc_with_non_send_sync)]
     let gl = Arc::new(gl);
     Context::from_gl_context(gl).map_err(|e| ViewerError::NoWebGl(e.to_string()))
-}
-
-fn count(model: &CpuModel) -> ModelStats {
-    let mut stats = ModelStats::default();
-    for primitive in &model.geometries {
-        if let three_d::CpuGeometry::Triangles(mesh) = &primitive.geometry {
-            stats.vertices += mesh.positions.len() as u64;
-            stats.triangles += mesh.triangle_count() as u64;
-        }
-    }
-    stats
 }

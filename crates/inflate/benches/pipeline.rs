@@ -37,15 +37,22 @@ fn main() -> Result<(), trellis_inflate::InflateError> {
         faces = model.faces;
         glb_len = model.bytes.len();
     }
-    let total: Vec<Duration> = (0..RUNS).map(|i| segment[i] + state[i] + extract[i]).collect();
-    println!("inflate pipeline, {SIDE}x{SIDE} photo, {TRIANGLES} triangles, {TEXTURE}² texture, median of {RUNS}:");
+    let total: Vec<Duration> = (0..RUNS)
+        .map(|i| segment[i] + state[i] + extract[i])
+        .collect();
+    println!(
+        "inflate pipeline, {SIDE}x{SIDE} photo, {TRIANGLES} triangles, {TEXTURE}² texture, median of {RUNS}:"
+    );
     for (stage, times) in [
         ("segment", segment),
         ("state round trip", state),
         ("extract_glb", extract),
         ("total", total),
     ] {
-        println!("  {stage:<17} {:>8.1} ms", median(times).as_secs_f64() * 1e3);
+        println!(
+            "  {stage:<17} {:>8.1} ms",
+            median(times).as_secs_f64() * 1e3
+        );
     }
     println!("  model: {faces} triangles, {:.1} MB", glb_len as f64 / 1e6);
     Ok(())

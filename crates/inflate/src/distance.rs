@@ -163,22 +163,44 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn matches_brute_force_and_nearest_is_a_closest_seed() {
-        let (width, height) = (23, 17);
-        let seeds = [(0, 0), (22, 3), (7, 9), (8, 9), (15, 16), (3, 14)];
+    /// Compares the fast transform with brute force, distances and nearest
+    /// seeds alike (ties may pick any of the closest seeds).
+    fn check(width: usize, height: usize, seeds: &[(usize, usize)]) {
         let is_seed = |i: usize| seeds.contains(&(i % width, i / width));
         let fast = feature_transform(width, height, is_seed);
-        let slow = brute(width, height, &seeds);
-        for i in 0..width * height {
-            assert_eq!(fast.squared[i], slow[i], "pixel {i}");
+        let slow = brute(width, height, seeds);
+        for (i, &expected) in slow.iter().enumerate() {
+            assert_eq!(fast.squared[i], expected, "pixel {i}");
             let n = fast.nearest[i] as usize;
             assert!(is_seed(n), "pixel {i} points at non-seed {n}");
             let (dx, dy) = (
                 (i % width) as f32 - (n % width) as f32,
                 (i / width) as f32 - (n / width) as f32,
             );
-            assert_eq!(dx * dx + dy * dy, slow[i], "pixel {i} nearest {n}");
+            assert_eq!(dx * dx + dy * dy, expected, "pixel {i} nearest {n}");
         }
+    }
+
+    #[test]
+    fn sparse_seeds_with_empty_rows_and_columns() {
+        check(
+            23,
+            17,
+            &[(0, 0), (22, 3), (7, 9), (8, 9), (15, 16), (3, 14)],
+        );
+        check(9, 1, &[(4, 0)]);
+        check(1, 9, &[(0, 8)]);
+    }
+
+    #[test]
+    fn dense_scattered_seeds() {
+        // About one pixel in eight, scattered by a multiplicative hash.
+        let (width, height) = (41, 29);
+        let seeds: Vec<(usize, usize)> = (0..width * height)
+            .filter(|&i: &usize| (i.wrapping_mul(2_654_435_761) >> 7).is_multiple_of(8))
+            .map(|i| (i % width, i / width))
+            .collect();
+        assert!(seeds.len() > 50);
+        check(width, height, &seeds);
     }
 }

@@ -159,7 +159,10 @@ mod tests {
         assert!((centre - 40.0).abs() < 1.5, "centre height {centre}");
         let halfway = field.height(field.sample(c + 20.0, c));
         let sphere = (40.0f32 * 40.0 - 20.0 * 20.0).sqrt();
-        assert!((halfway - sphere).abs() < 1.5, "height {halfway} vs {sphere}");
+        assert!(
+            (halfway - sphere).abs() < 1.5,
+            "height {halfway} vs {sphere}"
+        );
     }
 
     #[test]

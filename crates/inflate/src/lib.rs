@@ -7,6 +7,7 @@
 //! [`Subject::extract_glb`] ("extract") turns it into a model. The [`glb`]
 //! writer is public for meshes from elsewhere.
 
+mod cell;
 mod distance;
 mod extract;
 mod field;

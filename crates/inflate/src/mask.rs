@@ -50,7 +50,12 @@ impl Mask {
     /// Bounding box of the subject pixels; `None` when there are none.
     pub(crate) fn bounds(&self) -> Option<Bounds> {
         let mut bounds: Option<(usize, usize, usize, usize)> = None;
-        for (i, _) in self.inside.iter().enumerate().filter(|(_, inside)| **inside) {
+        for (i, _) in self
+            .inside
+            .iter()
+            .enumerate()
+            .filter(|(_, inside)| **inside)
+        {
             let (x, y) = (i % self.width, i / self.width);
             bounds = Some(match bounds {
                 None => (x, y, x, y),
@@ -180,7 +185,10 @@ mod tests {
         Mask {
             width: rows[0].len(),
             height: rows.len(),
-            inside: rows.iter().flat_map(|r| r.bytes().map(|b| b == b'#')).collect(),
+            inside: rows
+                .iter()
+                .flat_map(|r| r.bytes().map(|b| b == b'#'))
+                .collect(),
         }
     }
 
@@ -207,7 +215,12 @@ mod tests {
         let b = m.bounds();
         assert_eq!(
             b,
-            Some(Bounds { min_x: 2.0, min_y: 1.0, max_x: 6.0, max_y: 4.0 })
+            Some(Bounds {
+                min_x: 2.0,
+                min_y: 1.0,
+                max_x: 6.0,
+                max_y: 4.0
+            })
         );
     }
 

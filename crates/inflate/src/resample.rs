@@ -35,7 +35,9 @@ impl Kernel {
             let first = (centre - radius).floor() + 1.0;
             let start = (first.max(0.0) as usize).min(from - taps);
             let row = weights.len();
-            weights.extend((start..start + taps).map(|j| (1.0 - (j as f32 - centre).abs() / radius).max(0.0)));
+            weights.extend(
+                (start..start + taps).map(|j| (1.0 - (j as f32 - centre).abs() / radius).max(0.0)),
+            );
             // The input sample nearest `centre` is in the window with weight
             // at least ½, so the sum is positive.
             let sum: f32 = weights[row..].iter().sum();
@@ -67,7 +69,10 @@ pub(crate) fn resize_rgb(image: &RgbImage, width: u32, height: u32) -> RgbImage 
     let across = Kernel::new(from_w, to_w);
     // Horizontal pass into floats, one input row at a time.
     let mut wide = vec![0.0f32; from_h * to_w * CHANNELS];
-    for (row_in, row_out) in src.chunks_exact(from_w * CHANNELS).zip(wide.chunks_exact_mut(to_w * CHANNELS)) {
+    for (row_in, row_out) in src
+        .chunks_exact(from_w * CHANNELS)
+        .zip(wide.chunks_exact_mut(to_w * CHANNELS))
+    {
         for (x, out) in row_out.chunks_exact_mut(CHANNELS).enumerate() {
             let start = across.starts[x] * CHANNELS;
             let pixels = row_in[start..].chunks_exact(CHANNELS);
@@ -95,6 +100,8 @@ pub(crate) fn resize_rgb(image: &RgbImage, width: u32, height: u32) -> RgbImage 
         // Weights sum to one, so values stay within 0..=255 up to rounding.
         out.extend(sum.iter().map(|&v| v.round().clamp(0.0, 255.0) as u8));
     }
+    // `out` holds exactly `to_h` rows of `row_len` bytes, so `from_raw`
+    // accepts it; the fallback only keeps this path free of panics.
     RgbImage::from_raw(width, height, out).unwrap_or_else(|| RgbImage::new(width, height))
 }
 

@@ -208,7 +208,10 @@ fn box_blur_3x3(image: &RgbaImage) -> Vec<[u8; 3]> {
 
 /// L1 distance between two RGB colours.
 fn l1(a: [u8; 3], b: [u8; 3]) -> u32 {
-    a.iter().zip(b).map(|(&a, b)| u32::from(a.abs_diff(b))).sum()
+    a.iter()
+        .zip(b)
+        .map(|(&a, b)| u32::from(a.abs_diff(b)))
+        .sum()
 }
 
 /// Per-channel median: robust to the part of the border a subject may touch.
@@ -252,7 +255,11 @@ mod tests {
         // Only a one-pixel frame is background: a framed picture, a close-up.
         let image = RgbaImage::from_fn(128, 128, |x, y| {
             let frame = x == 0 || y == 0 || x == 127 || y == 127;
-            Rgba(if frame { [0, 0, 0, 255] } else { [255, 128, 0, 255] })
+            Rgba(if frame {
+                [0, 0, 0, 255]
+            } else {
+                [255, 128, 0, 255]
+            })
         });
         let err = subject_mask(&image).err();
         assert!(matches!(err, Some(InflateError::NoSubject(ref m)) if m == FILLS_FRAME));

@@ -4,7 +4,9 @@
 use std::io::Cursor;
 
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
-use image::{ColorType, ExtendedColorType, ImageEncoder, ImageFormat, ImageReader, Limits, RgbaImage};
+use image::{
+    ColorType, ExtendedColorType, ImageEncoder, ImageFormat, ImageReader, Limits, RgbaImage,
+};
 
 use crate::InflateError;
 
@@ -20,8 +22,14 @@ const MAX_STATE_SIDE: u32 = 4096;
 /// `segment` never produces; the state is then empty, which `decode` rejects.
 pub(crate) fn encode(image: &RgbaImage) -> Vec<u8> {
     let mut png = Vec::new();
-    let written = PngEncoder::new_with_quality(&mut png, CompressionType::Fast, FilterType::Adaptive)
-        .write_image(image.as_raw(), image.width(), image.height(), ExtendedColorType::Rgba8);
+    let written =
+        PngEncoder::new_with_quality(&mut png, CompressionType::Fast, FilterType::Adaptive)
+            .write_image(
+                image.as_raw(),
+                image.width(),
+                image.height(),
+                ExtendedColorType::Rgba8,
+            );
     if written.is_err() {
         png.clear();
     }
@@ -30,7 +38,8 @@ pub(crate) fn encode(image: &RgbaImage) -> Vec<u8> {
 
 /// Reads back what `encode` wrote.
 pub(crate) fn decode(bytes: &[u8]) -> Result<RgbaImage, InflateError> {
-    let invalid = |e: image::ImageError| InflateError::InvalidState(format!("not a state PNG: {e}"));
+    let invalid =
+        |e: image::ImageError| InflateError::InvalidState(format!("not a state PNG: {e}"));
     let mut reader = ImageReader::with_format(Cursor::new(bytes), ImageFormat::Png);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_STATE_SIDE);

@@ -4,21 +4,21 @@
 //!
 //! Grid corners inside the outline become surface vertices; where a grid edge
 //! crosses the outline a rim vertex is placed at the interpolated zero, so the
-//! rim is smooth rather than stair-stepped. Every cell's inside part is a
-//! convex polygon (its vertices lie in order on the cell's boundary), so a
-//! fan triangulates it.
+//! rim is smooth rather than stair-stepped. Each cell's inside part is one or
+//! two convex polygons (see [`crate::cell`]), fanned into triangles.
 
 use crate::InflateError;
+use crate::cell::{Item, for_each_polygon};
 use crate::field::SignedField;
 use crate::mask::Bounds;
 
 /// Fewest triangles a model gets, whatever was asked: below this the
 /// silhouette is no longer recognisable.
-pub(crate) const MIN_TRIANGLES: u32 = 1_000;
+const MIN_TRIANGLES: u32 = 1_000;
 
 /// Most triangles a model gets: the top of the range the API offers, and
 /// about 64 MB of GLB, which a browser still loads comfortably.
-pub(crate) const MAX_TRIANGLES: u32 = 2_000_000;
+const MAX_TRIANGLES: u32 = 2_000_000;
 
 /// Relative miss at which the spacing search stops: well inside the ±10 %
 /// promised, so the last adjustment never has to be a lucky one.
@@ -28,9 +28,10 @@ const SEARCH_TOLERANCE: f64 = 0.02;
 /// count follows 1/spacing² closely, so three or four normally suffice.
 const MAX_SEARCH_ROUNDS: usize = 12;
 
-/// Cap on grid samples (about 64 MB of row buffers at worst): only a sparse,
-/// spindly subject asked for the maximum triangle count comes near it, and it
-/// then gets fewer triangles rather than an unbounded allocation.
+/// Cap on grid samples, which bounds one counting pass to roughly a tenth of
+/// a second. Only a sparse, spindly subject asked for the maximum triangle
+/// count comes near it (its bounding box is mostly empty), and it then gets
+/// fewer triangles rather than an unbounded search.
 const MAX_GRID_SAMPLES: f64 = 16_000_000.0;
 
 /// Empty space around the subject's bounding box, in pixels, before the grid
@@ -107,15 +108,6 @@ struct Grid {
     step: f64,
     cells_x: usize,
     cells_y: usize,
-}
-
-/// A polygon corner in a cell: grid corner `k` or the crossing on cell side
-/// `k`, numbered around the cell from the top-left: corners 0 (i, j),
-/// 1 (i+1, j), 2 (i+1, j+1), 3 (i, j+1); side k runs from corner k to k+1.
-#[derive(Clone, Copy)]
-enum Item {
-    Corner(usize),
-    Side(usize),
 }
 
 impl Grid {
@@ -200,10 +192,21 @@ impl Grid {
             verticals.clear();
             for i in 0..=self.cells_x {
                 let (a, b) = (above.values[i], below.values[i]);
-                verticals.push(crossing(&mut planar, self.point(i, j), self.point(i, j + 1), a, b));
+                verticals.push(crossing(
+                    &mut planar,
+                    self.point(i, j),
+                    self.point(i, j + 1),
+                    a,
+                    b,
+                ));
             }
             for i in 0..self.cells_x {
-                let cell = [above.values[i], above.values[i + 1], below.values[i + 1], below.values[i]];
+                let cell = [
+                    above.values[i],
+                    above.values[i + 1],
+                    below.values[i + 1],
+                    below.values[i],
+                ];
                 let vertex = |item: Item| match item {
                     Item::Corner(0) => above.corners[i],
                     Item::Corner(1) => above.corners[i + 1],
@@ -217,7 +220,9 @@ impl Grid {
                 for_each_polygon(cell, |polygon| {
                     let first = vertex(polygon[0]);
                     for pair in polygon[1..].windows(2) {
-                        planar.triangles.push([first, vertex(pair[0]), vertex(pair[1])]);
+                        planar
+                            .triangles
+                            .push([first, vertex(pair[0]), vertex(pair[1])]);
                     }
                 });
             }
@@ -278,55 +283,4 @@ fn push_vertex(planar: &mut Planar, point: [f32; 2], height: f32, rim: bool) -> 
     planar.heights.push(height);
     planar.rim.push(rim);
     index
-}
-
-/// Calls `emit` with each convex polygon (in cell order) that the inside of
-/// a cell with corner values `cell` splits into: none, one, or, for a saddle
-/// whose centre is outside, the two corner triangles.
-fn for_each_polygon(cell: [f32; 4], mut emit: impl FnMut(&[Item])) {
-    let inside = cell.map(|value| value > 0.0);
-    let mut walk = [Item::Corner(0); 8];
-    let mut len = 0;
-    for k in 0..4 {
-        if inside[k] {
-            walk[len] = Item::Corner(k);
-            len += 1;
-        }
-        if inside[k] != inside[(k + 1) % 4] {
-            walk[len] = Item::Side(k);
-            len += 1;
-        }
-    }
-    let saddle = inside[0] == inside[2] && inside[1] == inside[3] && inside[0] != inside[1];
-    if saddle && cell.iter().sum::<f32>() <= 0.0 {
-        // The two inside corners are separate: a wedge at each.
-        for k in (0..4).filter(|&k| inside[k]) {
-            emit(&[Item::Side((k + 3) % 4), Item::Corner(k), Item::Side(k)]);
-        }
-    } else if len >= 3 {
-        emit(&walk[..len]);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn polygons(cell: [f32; 4]) -> Vec<usize> {
-        let mut sizes = Vec::new();
-        for_each_polygon(cell, |p| sizes.push(p.len()));
-        sizes
-    }
-
-    #[test]
-    fn cell_cases_split_into_the_expected_polygons() {
-        assert_eq!(polygons([-1.0; 4]), Vec::<usize>::new());
-        assert_eq!(polygons([1.0; 4]), vec![4]);
-        assert_eq!(polygons([1.0, -1.0, -1.0, -1.0]), vec![3]);
-        assert_eq!(polygons([1.0, 1.0, -1.0, -1.0]), vec![4]);
-        assert_eq!(polygons([1.0, 1.0, 1.0, -1.0]), vec![5]);
-        // Saddle joined through a positive centre, and split by a negative one.
-        assert_eq!(polygons([2.0, -1.0, 2.0, -1.0]), vec![6]);
-        assert_eq!(polygons([1.0, -2.0, 1.0, -2.0]), vec![3, 3]);
-    }
 }

@@ -29,8 +29,15 @@ fn assert_closed_and_oriented(mesh: &Loaded) {
         }
     }
     for (&(a, b), &count) in &directed {
-        assert_eq!(count, 1, "edge {a}->{b} used {count} times in one direction");
-        assert_eq!(directed.get(&(b, a)), Some(&1), "edge {a}-{b} has one triangle");
+        assert_eq!(
+            count, 1,
+            "edge {a}->{b} used {count} times in one direction"
+        );
+        assert_eq!(
+            directed.get(&(b, a)),
+            Some(&1),
+            "edge {a}-{b} has one triangle"
+        );
     }
 }
 
@@ -76,7 +83,45 @@ fn triangle_count_lands_within_ten_percent_of_the_target() {
 #[test]
 fn targets_below_the_minimum_are_raised_to_it() {
     let model = extract(&common::photo(256, 256).image, 0, 64);
-    assert!((900..=1_100).contains(&model.faces), "{} triangles", model.faces);
+    assert!(
+        (900..=1_100).contains(&model.faces),
+        "{} triangles",
+        model.faces
+    );
+}
+
+#[test]
+fn targets_above_the_maximum_are_capped_at_two_million() {
+    let model = extract(&common::photo(256, 256).image, u32::MAX, 64);
+    let miss = (model.faces as f64 - 2e6).abs() / 2e6;
+    assert!(miss <= 0.1, "{} triangles", model.faces);
+}
+
+/// Which pixels of a `width` × `height` picture are subject.
+type MaskFn = fn(u32, u32) -> bool;
+
+#[test]
+fn odd_subjects_give_a_model_or_a_reason_never_a_panic() {
+    let masks: [(&str, u32, u32, MaskFn); 5] = [
+        ("one pixel", 1, 1, |_, _| true),
+        ("hairline", 64, 64, |x, _| x == 20),
+        ("speckle", 64, 64, |x, y| (x * 7 + y * 13) % 5 == 0),
+        ("whole frame", 40, 30, |_, _| true),
+        ("two blobs", 96, 64, |x, y| {
+            (x as f32 - 20.0).hypot(y as f32 - 32.0) < 12.0
+                || (x as f32 - 70.0).hypot(y as f32 - 32.0) < 18.0
+        }),
+    ];
+    for (name, width, height, inside) in masks {
+        let image = RgbaImage::from_fn(width, height, |x, y| {
+            Rgba([120, 80, 200, if inside(x, y) { 255 } else { 0 }])
+        });
+        match (Subject { image }).extract_glb(1_000, 64) {
+            Ok(model) => assert_closed_and_oriented(&load(&model.bytes)),
+            Err(InflateError::NoSubject(_)) => {}
+            Err(e) => panic!("{name}: unexpected {e}"),
+        }
+    }
 }
 
 /// A subject cut off by the image edge, and one with a hole through it.
@@ -108,9 +153,15 @@ fn solid_is_watertight_outward_facing_and_fits_the_unit_cube() {
             assert!(signed_volume(&mesh) > 0.0, "{name}: faces point inwards");
             let (min, max) = extent(&mesh);
             let longest = (0..3).map(|a| max[a] - min[a]).fold(0.0, f32::max);
-            assert!((longest - 1.0).abs() < 1e-5, "{name}: longest extent {longest}");
+            assert!(
+                (longest - 1.0).abs() < 1e-5,
+                "{name}: longest extent {longest}"
+            );
             for axis in 0..3 {
-                assert!(min[axis] >= -0.5 && max[axis] <= 0.5, "{name}: {min:?}..{max:?}");
+                assert!(
+                    min[axis] >= -0.5 && max[axis] <= 0.5,
+                    "{name}: {min:?}..{max:?}"
+                );
                 assert!((min[axis] + max[axis]).abs() < 1e-5, "{name}: not centred");
             }
         }
@@ -126,35 +177,52 @@ fn a_disc_inflates_to_about_a_sphere() {
     let mesh = load(&extract(&disc, 20_000, 64).bytes);
     let (min, max) = extent(&mesh);
     let depth = max[2] - min[2];
-    assert!((depth - 1.0).abs() < 0.05, "depth {depth} of a unit-wide disc");
+    assert!(
+        (depth - 1.0).abs() < 0.05,
+        "depth {depth} of a unit-wide disc"
+    );
     // A sphere of diameter 1 holds π/6 of the unit cube.
     let volume = signed_volume(&mesh);
-    assert!((volume - std::f64::consts::PI / 6.0).abs() < 0.03, "volume {volume}");
+    assert!(
+        (volume - std::f64::consts::PI / 6.0).abs() < 0.03,
+        "volume {volume}"
+    );
 }
 
 #[test]
 fn glb_carries_the_promised_attributes_material_and_orientation() {
     let model = extract(&common::photo(320, 240).image, 5_000, 128);
     let mesh = load(&model.bytes);
-    let primitive = mesh.document.meshes().flat_map(|m| m.primitives().collect::<Vec<_>>()).next();
+    let primitive = mesh
+        .document
+        .meshes()
+        .flat_map(|m| m.primitives().collect::<Vec<_>>())
+        .next();
     let primitive = primitive.unwrap_or_else(|| panic!("no primitive"));
     for (semantic, dimensions) in [
         (Semantic::Positions, Dimensions::Vec3),
         (Semantic::Normals, Dimensions::Vec3),
         (Semantic::TexCoords(0), Dimensions::Vec2),
     ] {
-        let accessor = primitive.get(&semantic).unwrap_or_else(|| panic!("no {semantic:?}"));
+        let accessor = primitive
+            .get(&semantic)
+            .unwrap_or_else(|| panic!("no {semantic:?}"));
         assert_eq!(accessor.data_type(), DataType::F32, "{semantic:?}");
         assert_eq!(accessor.dimensions(), dimensions, "{semantic:?}");
     }
     let position = primitive.get(&Semantic::Positions);
     assert!(position.is_some_and(|p| p.min().is_some() && p.max().is_some()));
-    assert_eq!(primitive.indices().map(|i| i.data_type()), Some(DataType::U32));
+    assert_eq!(
+        primitive.indices().map(|i| i.data_type()),
+        Some(DataType::U32)
+    );
 
     let pbr = primitive.material().pbr_metallic_roughness();
     assert_eq!(pbr.metallic_factor(), 0.0);
     assert_eq!(pbr.roughness_factor(), 0.8);
-    let texture = pbr.base_color_texture().map(|info| info.texture().source().index());
+    let texture = pbr
+        .base_color_texture()
+        .map(|info| info.texture().source().index());
     assert_eq!(texture, Some(0));
     assert_eq!(mesh.images.len(), 1);
     assert_eq!((mesh.images[0].width, mesh.images[0].height), (128, 128));
@@ -166,9 +234,13 @@ fn glb_carries_the_promised_attributes_material_and_orientation() {
     let uvs = mesh.uvs.as_deref().unwrap_or_default();
     assert!(uvs.iter().flatten().all(|c| (0.0..=1.0).contains(c)));
     // Y is up: the snowman's head (top of the picture, small v) is highest.
-    let top = (0..mesh.positions.len()).max_by(|&a, &b| mesh.positions[a][1].total_cmp(&mesh.positions[b][1]));
+    let top = (0..mesh.positions.len())
+        .max_by(|&a, &b| mesh.positions[a][1].total_cmp(&mesh.positions[b][1]));
     let top_v = top.map(|i| uvs[i][1]);
-    assert!(top_v.is_some_and(|v| v < 0.25), "top vertex at v = {top_v:?}");
+    assert!(
+        top_v.is_some_and(|v| v < 0.25),
+        "top vertex at v = {top_v:?}"
+    );
 }
 
 #[test]
@@ -186,7 +258,10 @@ fn texture_shows_only_subject_colours() {
             (Some(&max), Some(&min)) if max > 0 => f32::from(max - min) / f32::from(max),
             _ => 0.0,
         };
-        assert!(saturation > 0.45, "backdrop colour {rgb:?} leaked into the texture");
+        assert!(
+            saturation > 0.45,
+            "backdrop colour {rgb:?} leaked into the texture"
+        );
     }
 }
 

@@ -15,7 +15,10 @@ fn iou(scene: &Scene) -> f64 {
     let mask = subject.image.pixels().map(|p| p[3]);
     let (mut both, mut either) = (0u32, 0u32);
     for (alpha, &truth) in mask.zip(&scene.truth) {
-        assert!(alpha == 0 || alpha == 255, "mask alpha must be binary, got {alpha}");
+        assert!(
+            alpha == 0 || alpha == 255,
+            "mask alpha must be binary, got {alpha}"
+        );
         let found = alpha == 255;
         both += u32::from(found && truth);
         either += u32::from(found || truth);
@@ -40,7 +43,12 @@ fn uses_the_alpha_cut_out_when_there_is_one() {
 fn keeps_the_input_colours() {
     let scene = common::photo(64, 64);
     let subject = segment(&scene.image).ok().map(|s| s.image);
-    let rgb = |image: &RgbaImage| image.pixels().map(|p| [p[0], p[1], p[2]]).collect::<Vec<_>>();
+    let rgb = |image: &RgbaImage| {
+        image
+            .pixels()
+            .map(|p| [p[0], p[1], p[2]])
+            .collect::<Vec<_>>()
+    };
     assert_eq!(subject.as_ref().map(rgb), Some(rgb(&scene.image)));
 }
 
@@ -64,7 +72,11 @@ fn a_speck_is_not_a_subject() {
     // 6×6 px of 256²: about 0.05 % of the picture.
     let image = RgbaImage::from_fn(256, 256, |x, y| {
         let speck = (100..106).contains(&x) && (60..66).contains(&y);
-        Rgba(if speck { [10, 10, 10, 255] } else { [230, 230, 230, 255] })
+        Rgba(if speck {
+            [10, 10, 10, 255]
+        } else {
+            [230, 230, 230, 255]
+        })
     });
     expect_no_subject(&image);
 }

@@ -23,9 +23,17 @@ fn garbage_and_foreign_pngs_are_invalid_states() {
     let written = RgbImage::new(8, 8).write_to(&mut Cursor::new(&mut rgb_png), ImageFormat::Png);
     assert!(written.is_ok());
     let truncated = segment(&common::photo(64, 64).image).map(|s| s.to_state()[..40].to_vec());
-    for bytes in [b"not a png".to_vec(), Vec::new(), rgb_png, truncated.unwrap_or_default()] {
+    for bytes in [
+        b"not a png".to_vec(),
+        Vec::new(),
+        rgb_png,
+        truncated.unwrap_or_default(),
+    ] {
         assert!(
-            matches!(Subject::from_state(&bytes), Err(InflateError::InvalidState(_))),
+            matches!(
+                Subject::from_state(&bytes),
+                Err(InflateError::InvalidState(_))
+            ),
             "{} bytes accepted",
             bytes.len()
         );

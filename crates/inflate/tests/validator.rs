@@ -20,10 +20,20 @@ fn node_modules() -> PathBuf {
 /// and a texture-less material, as the proxy writes the GPU server's meshes.
 fn coloured_tetrahedron() -> Vec<u8> {
     let mesh = MeshData {
-        positions: vec![[0.0, 0.5, 0.0], [-0.5, -0.5, 0.5], [0.5, -0.5, 0.5], [0.0, -0.5, -0.5]],
+        positions: vec![
+            [0.0, 0.5, 0.0],
+            [-0.5, -0.5, 0.5],
+            [0.5, -0.5, 0.5],
+            [0.0, -0.5, -0.5],
+        ],
         normals: None,
         uvs: None,
-        colors: Some(vec![[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 1.0, 1.0]]),
+        colors: Some(vec![
+            [1.0, 0.0, 0.0],
+            [0.0, 1.0, 0.0],
+            [0.0, 0.0, 1.0],
+            [1.0, 1.0, 1.0],
+        ]),
         indices: vec![0, 1, 2, 0, 2, 3, 0, 3, 1, 1, 3, 2],
     };
     let material = Material {
@@ -44,7 +54,8 @@ fn khronos_validator_finds_no_errors() {
         modules.display()
     );
     let photo = segment(&common::photo(400, 300).image).unwrap_or_else(|e| panic!("segment: {e}"));
-    let cutout = segment(&common::cutout(300, 300).image).unwrap_or_else(|e| panic!("segment: {e}"));
+    let cutout =
+        segment(&common::cutout(300, 300).image).unwrap_or_else(|e| panic!("segment: {e}"));
     let inflated = |subject: &trellis_inflate::Subject, target| {
         let model = subject.extract_glb(target, 256);
         model.unwrap_or_else(|e| panic!("extract_glb: {e}")).bytes
@@ -72,7 +83,10 @@ fn khronos_validator_finds_no_errors() {
         .unwrap_or_else(|e| panic!("cannot run node (is Node.js installed and on PATH?): {e}"));
     let report = String::from_utf8_lossy(&output.stdout);
     println!("{report}{}", String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success(), "the validator reported errors:\n{report}");
+    assert!(
+        output.status.success(),
+        "the validator reported errors:\n{report}"
+    );
     assert_eq!(
         report.matches("numErrors=0 ").count(),
         paths.len(),

@@ -169,18 +169,29 @@ impl From<tokio::task::JoinError> for AppError {
 impl From<JsonRejection> for AppError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
-            JsonRejection::JsonDataError(err) => Self::InvalidBody(err.body_text()),
+            JsonRejection::JsonDataError(err) => Self::InvalidBody(format!(
+                "The request body has the wrong shape: {}",
+                serde_words(&err, err.body_text())
+            )),
             JsonRejection::MissingJsonContentType(_) => Self::UnsupportedMediaType(
                 "Send this body as JSON with Content-Type: application/json.",
             ),
             JsonRejection::BytesRejection(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 Self::PayloadTooLarge(err.body_text())
             }
-            // Syntax errors, unreadable bodies, and variants axum may add
-            // later (the enum is non-exhaustive) are all "bad JSON".
+            JsonRejection::JsonSyntaxError(err) => {
+                Self::InvalidJson(serde_words(&err, err.body_text()))
+            }
+            // Unreadable bodies, and variants axum may add later (the enum
+            // is non-exhaustive), are all "bad JSON".
             other => Self::InvalidJson(other.body_text()),
         }
     }
+}
+
+/// serde's own words (path, line and column) without axum's preamble.
+fn serde_words(err: &dyn std::error::Error, fallback: String) -> String {
+    err.source().map_or(fallback, ToString::to_string)
 }
 
 /// The source of a 500, carried from the response to [`log_internal_errors`]

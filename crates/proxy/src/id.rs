@@ -43,6 +43,7 @@ impl GenerationId {
 
     /// The first few characters, for file names people see.
     pub fn short(&self) -> &str {
+        // Cannot panic: every id is exactly ID_LEN ASCII characters.
         &self.0[..SHORT_LEN]
     }
 }

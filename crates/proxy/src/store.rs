@@ -26,8 +26,8 @@ const TEMP_PREFIX: &str = ".tmp-";
 /// Random bytes in a temporary name: enough that two writers never collide.
 const TEMP_NAME_BYTES: usize = 8;
 
-/// Access to the data directory. Cheap to clone.
-#[derive(Debug, Clone)]
+/// Access to the data directory.
+#[derive(Debug)]
 pub struct Store {
     root: PathBuf,
 }

@@ -116,8 +116,9 @@ impl BinaryBuffer {
         document["buffers"] = json!([{ "byteLength": self.bytes.len() }]);
         document["bufferViews"] = Value::Array(self.views);
         document["accessors"] = Value::Array(self.accessors);
-        let mut json = serde_json::to_vec(&document)
-            .map_err(|e| InflateError::InvalidMesh(format!("could not write the glTF JSON: {e}")))?;
+        let mut json = serde_json::to_vec(&document).map_err(|e| {
+            InflateError::InvalidMesh(format!("could not write the glTF JSON: {e}"))
+        })?;
         pad(&mut json, b' ');
         let total = HEADER_LEN + 2 * CHUNK_HEADER_LEN + json.len() + self.bytes.len();
         let too_big = || {

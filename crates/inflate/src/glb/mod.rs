@@ -78,7 +78,10 @@ pub fn write_glb(mesh: &MeshData, material: Option<&Material>) -> Result<Vec<u8>
         attributes["TEXCOORD_0"] = json!(buffer.float_attribute(uvs, "VEC2", false));
     }
     if let Some(colors) = &mesh.colors {
-        let clamped: Vec<[f32; 3]> = colors.iter().map(|c| c.map(|v| v.clamp(0.0, 1.0))).collect();
+        let clamped: Vec<[f32; 3]> = colors
+            .iter()
+            .map(|c| c.map(|v| v.clamp(0.0, 1.0)))
+            .collect();
         attributes["COLOR_0"] = json!(buffer.float_attribute(&clamped, "VEC3", false));
     }
     let mut primitive = json!({
@@ -106,7 +109,8 @@ pub fn write_glb(mesh: &MeshData, material: Option<&Material>) -> Result<Vec<u8>
                 "wrapS": CLAMP_TO_EDGE,
                 "wrapT": CLAMP_TO_EDGE,
             }]);
-            document["images"] = json!([{ "bufferView": buffer.blob(png), "mimeType": "image/png" }]);
+            document["images"] =
+                json!([{ "bufferView": buffer.blob(png), "mimeType": "image/png" }]);
         }
         document["materials"] = json!([{ "pbrMetallicRoughness": pbr }]);
     }
@@ -122,22 +126,40 @@ fn validate(mesh: &MeshData, material: Option<&Material>) -> Result<(), InflateE
         return invalid("the mesh has no vertices".into());
     }
     if u32::try_from(count).is_err() {
-        return invalid(format!("{count} vertices are more than 32-bit indices can address"));
+        return invalid(format!(
+            "{count} vertices are more than 32-bit indices can address"
+        ));
     }
-    if mesh.indices.is_empty() || mesh.indices.len() % 3 != 0 {
+    if mesh.indices.is_empty() || !mesh.indices.len().is_multiple_of(3) {
         return invalid(format!(
             "{} indices do not make whole triangles",
             mesh.indices.len()
         ));
     }
-    if let Some((at, index)) = mesh.indices.iter().enumerate().find(|(_, i)| **i as usize >= count) {
-        return invalid(format!("index {index} (at {at}) is out of range for {count} vertices"));
+    if let Some((at, index)) = mesh
+        .indices
+        .iter()
+        .enumerate()
+        .find(|(_, i)| **i as usize >= count)
+    {
+        return invalid(format!(
+            "index {index} (at {at}) is out of range for {count} vertices"
+        ));
     }
     let attributes: [(&str, Option<(usize, bool)>); 4] = [
         ("POSITION", Some((count, all_finite(&mesh.positions)))),
-        ("NORMAL", mesh.normals.as_ref().map(|n| (n.len(), all_finite(n)))),
-        ("TEXCOORD_0", mesh.uvs.as_ref().map(|u| (u.len(), all_finite(u)))),
-        ("COLOR_0", mesh.colors.as_ref().map(|c| (c.len(), all_finite(c)))),
+        (
+            "NORMAL",
+            mesh.normals.as_ref().map(|n| (n.len(), all_finite(n))),
+        ),
+        (
+            "TEXCOORD_0",
+            mesh.uvs.as_ref().map(|u| (u.len(), all_finite(u))),
+        ),
+        (
+            "COLOR_0",
+            mesh.colors.as_ref().map(|c| (c.len(), all_finite(c))),
+        ),
     ];
     for (name, attribute) in attributes {
         match attribute {
@@ -151,7 +173,10 @@ fn validate(mesh: &MeshData, material: Option<&Material>) -> Result<(), InflateE
     let Some(material) = material else {
         return Ok(());
     };
-    for (name, factor) in [("metallic", material.metallic), ("roughness", material.roughness)] {
+    for (name, factor) in [
+        ("metallic", material.metallic),
+        ("roughness", material.roughness),
+    ] {
         if !(0.0..=1.0).contains(&factor) {
             return invalid(format!("the {name} factor {factor} is outside 0..=1"));
         }
@@ -188,7 +213,10 @@ mod tests {
             Err(InflateError::InvalidMesh(message)) => {
                 assert!(message.contains(needle), "{message:?} lacks {needle:?}");
             }
-            other => panic!("expected InvalidMesh({needle}), got {:?}", other.map(|b| b.len())),
+            other => panic!(
+                "expected InvalidMesh({needle}), got {:?}",
+                other.map(|b| b.len())
+            ),
         }
     }
 
@@ -206,19 +234,32 @@ mod tests {
         let mut mesh = triangle();
         mesh.positions[1][2] = f32::NAN;
         rejects(&mesh, None, "POSITION holds a NaN");
-        let rough = |roughness| Material { base_color_png: None, metallic: 0.0, roughness };
+        let rough = |roughness| Material {
+            base_color_png: None,
+            metallic: 0.0,
+            roughness,
+        };
         rejects(&triangle(), Some(&rough(1.5)), "roughness factor 1.5");
         rejects(&triangle(), Some(&rough(f32::NAN)), "roughness factor NaN");
-        let textured = Material { base_color_png: Some(PNG_SIGNATURE.to_vec()), ..rough(0.5) };
+        let textured = Material {
+            base_color_png: Some(PNG_SIGNATURE.to_vec()),
+            ..rough(0.5)
+        };
         rejects(&triangle(), Some(&textured), "needs texture coordinates");
-        let not_png = Material { base_color_png: Some(b"GIF89a".to_vec()), ..rough(0.5) };
+        let not_png = Material {
+            base_color_png: Some(b"GIF89a".to_vec()),
+            ..rough(0.5)
+        };
         rejects(&triangle(), Some(&not_png), "not a PNG");
     }
 
     #[test]
     fn chunks_are_aligned_and_lengths_add_up() {
         let glb = write_glb(&triangle(), None).unwrap_or_default();
-        let word = |at: usize| glb.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        let word = |at: usize| {
+            glb.get(at..at + 4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        };
         assert_eq!(word(0), Some(0x4654_6C67));
         assert_eq!(word(8), Some(glb.len() as u32));
         let json_len = word(12).unwrap_or_default() as usize;

@@ -17,7 +17,9 @@ pub struct Scene {
 
 /// Hash noise in -1..=1 for pixel (x, y): stands in for sensor grain.
 fn noise(x: u32, y: u32, channel: u32) -> f32 {
-    let mut h = x.wrapping_mul(0x9E37_79B1) ^ y.wrapping_mul(0x85EB_CA77) ^ channel.wrapping_mul(0xC2B2_AE3D);
+    let mut h = x.wrapping_mul(0x9E37_79B1)
+        ^ y.wrapping_mul(0x85EB_CA77)
+        ^ channel.wrapping_mul(0xC2B2_AE3D);
     h ^= h >> 15;
     h = h.wrapping_mul(0x2C1B_3C6D);
     h ^= h >> 12;
@@ -50,7 +52,9 @@ pub fn photo(width: u32, height: u32) -> Scene {
         let coverage = (0.5 - distance).clamp(0.0, 1.0);
         let rgb = [0, 1, 2].map(|c| {
             let clean = backdrop * (1.0 - coverage) + object[c] * coverage;
-            (clean + 8.0 * noise(x, y, c as u32)).round().clamp(0.0, 255.0) as u8
+            (clean + 8.0 * noise(x, y, c as u32))
+                .round()
+                .clamp(0.0, 255.0) as u8
         });
         Rgba([rgb[0], rgb[1], rgb[2], 255])
     });
@@ -64,7 +68,10 @@ pub fn cutout(width: u32, height: u32) -> Scene {
     let image = RgbaImage::from_fn(width, height, |x, y| {
         let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
         let (rx, ry) = (0.3 * width as f32, 0.4 * height as f32);
-        let (dx, dy) = ((px - 0.45 * width as f32) / rx, (py - 0.5 * height as f32) / ry);
+        let (dx, dy) = (
+            (px - 0.45 * width as f32) / rx,
+            (py - 0.5 * height as f32) / ry,
+        );
         // Approximate distance to the ellipse in pixels.
         let distance = (dx.hypot(dy) - 1.0) * rx.min(ry);
         let alpha = ((0.5 - distance).clamp(0.0, 1.0) * 255.0).round() as u8;
@@ -95,14 +102,29 @@ pub struct Loaded {
 pub fn load(glb: &[u8]) -> Loaded {
     let (document, buffers, images) =
         gltf::import_slice(glb).unwrap_or_else(|e| panic!("the GLB does not parse: {e}"));
-    let mesh = document.meshes().next().unwrap_or_else(|| panic!("no mesh"));
-    let primitive = mesh.primitives().next().unwrap_or_else(|| panic!("no primitive"));
+    let mesh = document
+        .meshes()
+        .next()
+        .unwrap_or_else(|| panic!("no mesh"));
+    let primitive = mesh
+        .primitives()
+        .next()
+        .unwrap_or_else(|| panic!("no primitive"));
     let reader = primitive.reader(|buffer| buffers.get(buffer.index()).map(|data| &data.0[..]));
-    let positions = reader.read_positions().map(Iterator::collect).unwrap_or_default();
-    let normals = reader.read_normals().map(Iterator::collect).unwrap_or_default();
+    let positions = reader
+        .read_positions()
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    let normals = reader
+        .read_normals()
+        .map(Iterator::collect)
+        .unwrap_or_default();
     let uvs = reader.read_tex_coords(0).map(|uv| uv.into_f32().collect());
     let colors = reader.read_colors(0).map(|c| c.into_rgb_f32().collect());
-    let indices = reader.read_indices().map(|i| i.into_u32().collect()).unwrap_or_default();
+    let indices = reader
+        .read_indices()
+        .map(|i| i.into_u32().collect())
+        .unwrap_or_default();
     Loaded {
         document,
         positions,

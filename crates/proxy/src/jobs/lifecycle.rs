@@ -26,7 +26,7 @@ pub struct StoredModel {
 }
 
 /// Unix time in milliseconds.
-pub fn now_ms() -> u64 {
+fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since| {
@@ -35,7 +35,7 @@ pub fn now_ms() -> u64 {
 }
 
 /// Milliseconds in a duration, for `PhaseTiming`.
-pub fn millis(duration: Duration) -> u64 {
+fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
@@ -82,7 +82,7 @@ pub fn queued(
 }
 
 /// A model waiting to be extracted with these settings.
-pub fn queued_model(params: ExtractParams) -> ModelVariant {
+fn queued_model(params: ExtractParams) -> ModelVariant {
     ModelVariant {
         variant: params.variant_name(),
         status: JobStatus::Queued,

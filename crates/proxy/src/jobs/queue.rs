@@ -96,8 +96,8 @@ impl Queue {
     }
 }
 
-/// Tells each waiting generation its place (1 = next). Places are not
-/// saved: they are recomputed from the line after a restart.
+/// Tells each waiting generation its place (1 = next). A change of place
+/// alone is not saved: places are recomputed from the line after a restart.
 fn publish_positions(tasks: &VecDeque<Task>) {
     for (place, task) in (1u32..).zip(tasks) {
         if matches!(task.kind, TaskKind::Generate) {

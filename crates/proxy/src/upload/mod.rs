@@ -7,7 +7,10 @@ mod decode;
 
 use axum::{
     body::Bytes,
-    extract::{FromRequest, Multipart, Request, multipart::Field},
+    extract::{
+        FromRequest, Multipart, Request,
+        multipart::{Field, MultipartError},
+    },
     http::{StatusCode, header::CONTENT_TYPE},
 };
 use base64::{
@@ -97,7 +100,9 @@ impl<S: Send + Sync> FromRequest<S> for GenerateUpload {
                     AppError::InvalidJson(err.body_text())
                 }
             })?;
-            from_json(&body)
+            // Parsing and decoding up to 20 MiB of base64 takes a while;
+            // keep it off the threads that answer other requests.
+            tokio::task::spawn_blocking(move || from_json(&body)).await?
         } else {
             Err(AppError::UnsupportedMediaType(
                 "Send the photo as multipart/form-data with an \"image\" file part, or as JSON \
@@ -115,7 +120,7 @@ fn body_too_big() -> AppError {
     ))
 }
 
-fn multipart_error(err: &axum::extract::multipart::MultipartError) -> AppError {
+fn multipart_error(err: MultipartError) -> AppError {
     if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
         body_too_big()
     } else {
@@ -125,11 +130,7 @@ fn multipart_error(err: &axum::extract::multipart::MultipartError) -> AppError {
 
 async fn from_multipart(mut multipart: Multipart) -> Result<GenerateUpload, AppError> {
     let mut form = Form::default();
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| multipart_error(&e))?
-    {
+    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
         let name = field
             .name()
             .ok_or_else(|| AppError::InvalidMultipart("a form part has no name".to_owned()))?
@@ -140,7 +141,7 @@ async fn from_multipart(mut multipart: Multipart) -> Result<GenerateUpload, AppE
             }
             form.image = Some(read_image_part(field).await?);
         } else {
-            let value = field.text().await.map_err(|e| multipart_error(&e))?;
+            let value = field.text().await.map_err(multipart_error)?;
             form.set_text(&name, &value)?;
         }
     }
@@ -150,7 +151,7 @@ async fn from_multipart(mut multipart: Multipart) -> Result<GenerateUpload, AppE
 /// Reads the image part chunk by chunk, stopping as soon as it is too big.
 async fn read_image_part(mut field: Field<'_>) -> Result<Vec<u8>, AppError> {
     let mut image = Vec::new();
-    while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(&e))? {
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
         if image.len() + chunk.len() > MAX_IMAGE_BYTES {
             return Err(image_too_big(image.len() + chunk.len()));
         }

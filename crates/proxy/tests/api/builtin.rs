@@ -8,7 +8,10 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use serde_json::json;
 use trellis_api::{GenerateAccepted, Generation, JobStatus, Phase, Preset};
 
-use crate::common::{TestServer, glb_faces, subject_png, uniform_png};
+use crate::{
+    common::TestServer,
+    images::{glb_faces, subject_png, uniform_png},
+};
 
 /// Then: the model downloads as a GLB whose face count is within 10% of
 /// what the preset asks for, and matches what the status reports.

@@ -22,6 +22,7 @@ pub const CORS_ORIGIN: &str = "http://127.0.0.1:8080";
 /// An app on its own temporary data dir.
 pub struct TestServer {
     pub app: Router,
+    pub state: AppState,
     pub dir: TempDir,
 }
 
@@ -47,7 +48,8 @@ impl TestServer {
         let dir = tempfile::tempdir().unwrap();
         let state = AppState::new(&config(dir.path(), 1)).await.unwrap();
         Self {
-            app: app(state),
+            app: app(state.clone()),
+            state,
             dir,
         }
     }
@@ -64,7 +66,8 @@ impl TestServer {
             .await
             .unwrap();
         Self {
-            app: app(state),
+            app: app(state.clone()),
+            state,
             dir,
         }
     }
@@ -216,4 +219,3 @@ pub fn multipart(parts: &[Part]) -> Request<Body> {
         .body(Body::from(body))
         .unwrap()
 }
-

@@ -1,15 +1,26 @@
 //! Reading generations: ids, the stored input, extraction settings, health.
 
+use std::time::Duration;
+
 use axum::{
     body::Body,
     http::{Request, StatusCode},
 };
+use http_body_util::BodyExt;
 use image::{GenericImageView, ImageFormat, Rgba, RgbaImage};
 use serde_json::json;
-use trellis_api::{BackendKind, Health, HealthStatus, JobStatus};
+use tokio::time::timeout;
+use tower::ServiceExt;
+use trellis_api::{BackendKind, Generation, Health, HealthStatus, JobStatus};
 
-use crate::common::{FakeEngine, TestServer, encode, subject_png};
+use crate::{
+    common::TestServer,
+    fake::FakeEngine,
+    images::{encode, subject_png},
+};
 
+/// How long a stream may take to deliver what a test waits for.
+const STREAM_WAIT: Duration = Duration::from_secs(10);
 const UNKNOWN_ID: &str = "0123456789abcdef0123456789abcdef";
 
 #[tokio::test]
@@ -188,4 +199,83 @@ async fn health_counts_running_and_waiting_jobs() {
     server.submit(&subject_png(), &[]).await;
     let health: Health = server.get("/api/health").await.json();
     assert_eq!(health.queue_length, 2);
+}
+
+/// The JSON of each `data:` line of an event-stream chunk.
+fn events_in(chunk: &[u8]) -> Vec<Generation> {
+    String::from_utf8_lossy(chunk)
+        .lines()
+        .filter_map(|line| line.strip_prefix("data: "))
+        .map(|data| serde_json::from_str(data).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_event_stream_sends_the_state_at_once_and_every_change_after() {
+    // Given a job the engine is holding
+    let engine = FakeEngine::gated();
+    let server = TestServer::with_backend(engine.clone(), 1).await;
+    let id = server.submit(&subject_png(), &[]).await;
+    server.wait_for_status(&id, JobStatus::Running).await;
+
+    // When the stream is opened
+    let uri = format!("/api/generations/{id}/events");
+    let request = Request::get(uri).body(Body::empty()).unwrap();
+    let mut body = server
+        .app
+        .clone()
+        .oneshot(request)
+        .await
+        .unwrap()
+        .into_body();
+
+    // Then the current state comes first
+    let first = timeout(STREAM_WAIT, body.frame())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let first = events_in(first.data_ref().unwrap());
+    assert_eq!(first[0].status, JobStatus::Running);
+
+    // And once the engine is done, the stream ends on the finished state
+    engine.release_one();
+    let rest = timeout(STREAM_WAIT, body.collect())
+        .await
+        .unwrap()
+        .unwrap()
+        .to_bytes();
+    let last = events_in(&rest).pop().expect("a final event");
+    assert_eq!(last.status, JobStatus::Succeeded);
+}
+
+#[tokio::test]
+async fn event_streams_end_when_the_server_shuts_down() {
+    // Given a stream on a job that will not finish soon
+    let engine = FakeEngine::gated();
+    let server = TestServer::with_backend(engine, 1).await;
+    let id = server.submit(&subject_png(), &[]).await;
+    let uri = format!("/api/generations/{id}/events");
+    let request = Request::get(uri).body(Body::empty()).unwrap();
+    let mut body = server
+        .app
+        .clone()
+        .oneshot(request)
+        .await
+        .unwrap()
+        .into_body();
+    timeout(STREAM_WAIT, body.frame())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+
+    // When the server shuts down
+    server.state.shut_down();
+
+    // Then the stream ends rather than holding the shutdown up
+    timeout(STREAM_WAIT, body.collect())
+        .await
+        .expect("the stream ended")
+        .unwrap();
 }

@@ -93,4 +93,3 @@ pub fn glb_faces(glb: &[u8]) -> u64 {
     }
     faces
 }
-

@@ -10,9 +10,13 @@ use axum::{
 use serde_json::json;
 use trellis_api::{Generation, JobStatus, Phase};
 
-use crate::common::{FakeEngine, TestServer, subject_png};
+use crate::{
+    common::{Reply, TestServer},
+    fake::FakeEngine,
+    images::subject_png,
+};
 
-async fn delete(server: &TestServer, id: &str) -> crate::common::Reply {
+async fn delete(server: &TestServer, id: &str) -> Reply {
     let request = Request::delete(format!("/api/generations/{id}"))
         .body(Body::empty())
         .unwrap();

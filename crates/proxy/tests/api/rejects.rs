@@ -9,7 +9,11 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use serde_json::json;
 use trellis_proxy::{MAX_IMAGE_BYTES, MAX_UPLOAD_BYTES};
 
-use crate::common::{FakeEngine, Part, TestServer, multipart, png_claiming, subject_png};
+use crate::{
+    common::{Part, TestServer, multipart},
+    fake::FakeEngine,
+    images::{png_claiming, subject_png},
+};
 
 async fn server() -> TestServer {
     TestServer::with_backend(FakeEngine::instant(), 1).await

@@ -8,7 +8,10 @@ use axum::{
 };
 use trellis_proxy::{AppState, app};
 
-use crate::common::{CORS_ORIGIN, FakeEngine, TestServer, config};
+use crate::{
+    common::{CORS_ORIGIN, TestServer, config},
+    fake::FakeEngine,
+};
 
 fn preflight(origin: &str) -> Request<Body> {
     Request::options("/api/generate")
@@ -82,7 +85,8 @@ async fn the_built_app_is_served_with_wasm_as_application_wasm() {
         .await
         .unwrap();
     let server = TestServer {
-        app: app(state),
+        app: app(state.clone()),
+        state,
         dir,
     };
 

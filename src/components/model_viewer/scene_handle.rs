@@ -1,0 +1,90 @@
+//! The component's handle on the non-reactive three-d scene: the `Viewer`
+//! itself, and frame scheduling that draws only when something changed or
+//! while auto-rotation runs.
+
+use crate::viewer::Viewer;
+use leptos::prelude::request_animation_frame;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+/// Auto-rotation speed: one turn in about 25 s, slow enough to read detail.
+const SPIN_RADIANS_PER_SECOND: f32 = 0.25;
+/// Longest frame gap auto-rotation integrates over, so a background tab
+/// coming back does not jump the model round.
+const MAX_SPIN_STEP_MS: f64 = 100.0;
+
+type AfterFrame = Box<dyn FnOnce()>;
+
+/// Shared by every event handler. Kept out of signals: WebGL objects are
+/// neither `Send` nor meaningful to diff.
+#[derive(Clone, Default)]
+pub(super) struct SceneHandle {
+    viewer: Rc<RefCell<Option<Viewer>>>,
+    frame_pending: Rc<Cell<bool>>,
+    after_frame: Rc<RefCell<Vec<AfterFrame>>>,
+    spinning: Rc<Cell<bool>>,
+    last_frame_ms: Rc<Cell<f64>>,
+}
+
+impl SceneHandle {
+    /// Takes ownership of a freshly created viewer and draws it.
+    pub fn attach(&self, viewer: Viewer) {
+        *self.viewer.borrow_mut() = Some(viewer);
+        self.redraw();
+    }
+
+    /// Runs `f` on the viewer, if one exists.
+    pub fn with<R>(&self, f: impl FnOnce(&mut Viewer) -> R) -> Option<R> {
+        self.viewer.borrow_mut().as_mut().map(f)
+    }
+
+    /// Runs `f` on the viewer and draws the result on the next frame.
+    pub fn update(&self, f: impl FnOnce(&mut Viewer)) {
+        self.with(f);
+        self.redraw();
+    }
+
+    /// Draws on the next animation frame.
+    pub fn redraw(&self) {
+        self.request_frame(|| ());
+    }
+
+    /// Draws on the next animation frame, then runs `after`. Several requests
+    /// share one frame, and nothing runs while the view is idle.
+    pub fn request_frame(&self, after: impl FnOnce() + 'static) {
+        self.after_frame.borrow_mut().push(Box::new(after));
+        if self.frame_pending.replace(true) {
+            return;
+        }
+        let scene = self.clone();
+        request_animation_frame(move || scene.frame());
+    }
+
+    /// Starts or stops auto-rotation.
+    pub fn set_spinning(&self, on: bool) {
+        self.last_frame_ms.set(js_sys::Date::now());
+        if !self.spinning.replace(on) && on {
+            self.redraw();
+        }
+    }
+
+    fn frame(&self) {
+        self.frame_pending.set(false);
+        let now = js_sys::Date::now();
+        let elapsed = (now - self.last_frame_ms.replace(now)).clamp(0.0, MAX_SPIN_STEP_MS);
+        let spinning = self.spinning.get();
+        self.with(|viewer| {
+            if spinning {
+                viewer.spin(SPIN_RADIANS_PER_SECOND * (elapsed / 1000.0) as f32);
+            }
+            viewer.render();
+        });
+        let callbacks = std::mem::take(&mut *self.after_frame.borrow_mut());
+        for callback in callbacks {
+            callback();
+        }
+        if spinning {
+            self.redraw();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! The collapsible stats panel: what the model costs and where load time
+//! went.
+
+use super::group_thousands;
+use crate::viewer::ModelStats;
+use leptos::prelude::*;
+
+/// Milliseconds spent in each loading step.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(super) struct Timings {
+    /// Fetching the file.
+    pub download_ms: f64,
+    /// Validating and decoding it, textures included.
+    pub parse_ms: f64,
+    /// Creating GPU buffers and textures.
+    pub upload_ms: f64,
+    /// Compiling shaders and drawing the first frame.
+    pub first_frame_ms: f64,
+}
+
+/// Everything known about a loaded model.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct LoadReport {
+    /// Counts, textures and GPU estimate.
+    pub stats: ModelStats,
+    /// Size of the downloaded file.
+    pub file_bytes: u64,
+    /// Where the load time went.
+    pub timings: Timings,
+}
+
+/// Model statistics in a `<details>` over the viewer's bottom-right corner,
+/// closed by default so the model stays unobstructed.
+#[component]
+pub(super) fn StatsPanel(
+    /// The loaded model's report, if a model is shown.
+    #[prop(into)]
+    report: Signal<Option<LoadReport>>,
+) -> impl IntoView {
+    move || {
+        report.get().map(|report| {
+            let LoadReport {
+                stats,
+                file_bytes,
+                timings,
+            } = report;
+            let textures = if stats.textures.is_empty() {
+                "none".to_string()
+            } else {
+                stats
+                    .textures
+                    .iter()
+                    .map(|(w, h)| format!("{w}×{h}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let summary = format!("{} triangles", group_thousands(stats.triangles));
+            view! {
+                <details class="viewer-stats" id="viewer-stats">
+                    <summary>{summary}</summary>
+                    <dl>
+                        <dt>"Triangles"</dt><dd>{group_thousands(stats.triangles)}</dd>
+                        <dt>"Vertices"</dt><dd>{group_thousands(stats.vertices)}</dd>
+                        <dt>"Textures"</dt><dd>{textures}</dd>
+                        <dt>"File size"</dt><dd>{megabytes(file_bytes)}</dd>
+                        <dt>"GPU memory (est.)"</dt><dd>{megabytes(stats.gpu_bytes)}</dd>
+                        <dt>"Download"</dt><dd>{milliseconds(timings.download_ms)}</dd>
+                        <dt>"Parse"</dt><dd>{milliseconds(timings.parse_ms)}</dd>
+                        <dt>"GPU upload"</dt><dd>{milliseconds(timings.upload_ms)}</dd>
+                        <dt>"First frame"</dt><dd>{milliseconds(timings.first_frame_ms)}</dd>
+                    </dl>
+                </details>
+            }
+        })
+    }
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+}
+
+fn milliseconds(ms: f64) -> String {
+    format!("{} ms", group_thousands(ms.round().max(0.0) as u64))
+}

@@ -1,0 +1,114 @@
+//! The ways the viewer can draw a model, and the material each one uses for
+//! a model part. Materials other than the model's own are cheap views that
+//! share its GPU textures, so they are built per frame rather than stored.
+
+use super::channel_material::{Channel, ChannelMaterial};
+use three_d::{
+    ColorMaterial, Context, CpuMaterial, Material, NormalMaterial, PhysicalMaterial, RenderStates,
+    Srgba,
+};
+
+/// How the model is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DisplayMode {
+    /// The full PBR material under the studio lights.
+    #[default]
+    Shaded,
+    /// Geometry only, in neutral grey, to judge the shape.
+    Clay,
+    /// World-space normals as colours.
+    Normals,
+    /// The unlit albedo texture and factor.
+    BaseColor,
+    /// The metallic channel as grey levels.
+    Metallic,
+    /// The roughness channel as grey levels.
+    Roughness,
+    /// The base colour's alpha as grey levels.
+    Alpha,
+    /// A checker pattern over the UVs, to judge texture stretching.
+    UvChecker,
+}
+
+impl DisplayMode {
+    /// Every mode, in toolbar order.
+    pub const ALL: [DisplayMode; 8] = [
+        DisplayMode::Shaded,
+        DisplayMode::Clay,
+        DisplayMode::Normals,
+        DisplayMode::BaseColor,
+        DisplayMode::Metallic,
+        DisplayMode::Roughness,
+        DisplayMode::Alpha,
+        DisplayMode::UvChecker,
+    ];
+
+    /// The short button label.
+    pub fn label(self) -> &'static str {
+        match self {
+            DisplayMode::Shaded => "Shaded",
+            DisplayMode::Clay => "Clay",
+            DisplayMode::Normals => "Normals",
+            DisplayMode::BaseColor => "Base colour",
+            DisplayMode::Metallic => "Metallic",
+            DisplayMode::Roughness => "Roughness",
+            DisplayMode::Alpha => "Alpha",
+            DisplayMode::UvChecker => "UV checker",
+        }
+    }
+
+    /// A stable identifier for tests and styling (`data-mode`).
+    pub fn key(self) -> &'static str {
+        match self {
+            DisplayMode::Shaded => "shaded",
+            DisplayMode::Clay => "clay",
+            DisplayMode::Normals => "normals",
+            DisplayMode::BaseColor => "base-color",
+            DisplayMode::Metallic => "metallic",
+            DisplayMode::Roughness => "roughness",
+            DisplayMode::Alpha => "alpha",
+            DisplayMode::UvChecker => "uv-checker",
+        }
+    }
+
+    /// The material to draw a part with in this mode, or `None` for the
+    /// part's own (shaded) material.
+    pub(super) fn material(
+        self,
+        own: &PhysicalMaterial,
+        clay: &PhysicalMaterial,
+        has_uvs: bool,
+    ) -> Option<Box<dyn Material>> {
+        let channel =
+            |c| Some(Box::new(ChannelMaterial::new(c, own, has_uvs)) as Box<dyn Material>);
+        match self {
+            DisplayMode::Shaded => None,
+            DisplayMode::Clay => Some(Box::new(clay.clone())),
+            DisplayMode::Normals => Some(Box::new(NormalMaterial::from_physical_material(own))),
+            DisplayMode::BaseColor => Some(Box::new(ColorMaterial {
+                // Unlit and opaque: alpha has its own mode.
+                render_states: RenderStates::default(),
+                is_transparent: false,
+                ..ColorMaterial::from_physical_material(own)
+            })),
+            DisplayMode::Metallic => channel(Channel::Metallic),
+            DisplayMode::Roughness => channel(Channel::Roughness),
+            DisplayMode::Alpha => channel(Channel::Alpha),
+            DisplayMode::UvChecker => channel(Channel::UvChecker),
+        }
+    }
+}
+
+/// The clay material: light grey, fully rough dielectric, so only the shape
+/// and the lights shape the image.
+pub(super) fn clay_material(context: &Context) -> PhysicalMaterial {
+    PhysicalMaterial::new_opaque(
+        context,
+        &CpuMaterial {
+            albedo: Srgba::new(190, 190, 186, 255),
+            metallic: 0.0,
+            roughness: 0.85,
+            ..Default::default()
+        },
+    )
+}

@@ -1,0 +1,132 @@
+//! Everything the viewer does to GLB bytes before three-d-asset parses them:
+//! structural validation (a malformed file must become an error message, not
+//! a wasm abort), the `EXT_texture_webp` rewrite, and the alpha-mode rewrite
+//! for downloads. Only the JSON chunk is ever changed.
+
+mod container;
+mod image_size;
+mod validate;
+
+use serde_json::Value;
+
+pub use validate::MAX_TEXTURE_SIDE;
+
+/// Why a GLB file cannot be shown.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GlbError {
+    /// The bytes do not start with the GLB magic.
+    #[error("this is not a GLB file (it does not start with \"glTF\")")]
+    NotGlb,
+    /// A container version other than 2.
+    #[error("GLB version {0} is not supported; only glTF 2.0 is")]
+    Version(u32),
+    /// The file is shorter than its header or a chunk claims.
+    #[error("the file is cut off: it needs {expected} bytes but has {actual}")]
+    Truncated { expected: usize, actual: usize },
+    /// The JSON or a reference in it is inconsistent.
+    #[error("the file is damaged: {0}")]
+    Malformed(String),
+    /// A valid glTF feature this viewer does not handle.
+    #[error("the file uses {0}, which this viewer does not support")]
+    Unsupported(String),
+    /// An embedded image larger than [`MAX_TEXTURE_SIDE`].
+    #[error(
+        "a texture is {width}×{height} pixels; the viewer shows at most \
+         {MAX_TEXTURE_SIDE}×{MAX_TEXTURE_SIDE}"
+    )]
+    TextureTooLarge { width: u32, height: u32 },
+}
+
+/// Validates `bytes` and returns a GLB three-d-asset 0.10 can load: the
+/// same bytes, or a copy whose JSON no longer requires `EXT_texture_webp`.
+pub fn prepare(bytes: Vec<u8>) -> Result<Vec<u8>, GlbError> {
+    let chunks = container::split(&bytes)?;
+    let mut doc = parse_json(chunks.json)?;
+    let rewritten = unwrap_webp_textures(&mut doc);
+    validate::check(&doc, chunks.bin)?;
+    if rewritten {
+        Ok(container::join(&to_json(&doc), chunks.bin))
+    } else {
+        Ok(bytes)
+    }
+}
+
+/// How a material's alpha is used (glTF `material.alphaMode`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AlphaMode {
+    /// Alpha is ignored.
+    Opaque,
+    /// Fragments below the cutoff are discarded, the rest are opaque.
+    Mask { cutoff: f32 },
+    /// Alpha blends with what is behind.
+    Blend,
+}
+
+/// A copy of the GLB in `bytes` where every material uses `mode`.
+pub fn with_alpha_mode(bytes: &[u8], mode: AlphaMode) -> Result<Vec<u8>, GlbError> {
+    let chunks = container::split(bytes)?;
+    let mut doc = parse_json(chunks.json)?;
+    let materials = doc.get_mut("materials").and_then(Value::as_array_mut);
+    for material in materials.into_iter().flatten() {
+        let Some(material) = material.as_object_mut() else {
+            continue;
+        };
+        let (name, cutoff) = match mode {
+            AlphaMode::Opaque => ("OPAQUE", None),
+            AlphaMode::Mask { cutoff } => ("MASK", Some(cutoff)),
+            AlphaMode::Blend => ("BLEND", None),
+        };
+        material.insert("alphaMode".into(), name.into());
+        match cutoff {
+            Some(cutoff) => material.insert("alphaCutoff".into(), f64::from(cutoff).into()),
+            None => material.remove("alphaCutoff"),
+        };
+    }
+    Ok(container::join(&to_json(&doc), chunks.bin))
+}
+
+/// Moves each `EXT_texture_webp` source into the texture's plain `source`
+/// and drops the extension from `extensionsRequired`, as the official
+/// TRELLIS.2 exporter's files need (gltf 1.4 refuses the extension, while
+/// the image decoder handles WebP). Returns whether anything changed.
+fn unwrap_webp_textures(doc: &mut Value) -> bool {
+    const WEBP: &str = "EXT_texture_webp";
+    let mut changed = false;
+    let textures = doc.get_mut("textures").and_then(Value::as_array_mut);
+    for texture in textures.into_iter().flatten() {
+        let source = texture
+            .pointer(&format!("/extensions/{WEBP}/source"))
+            .cloned();
+        if let (Some(source), Some(texture)) = (source, texture.as_object_mut()) {
+            texture.insert("source".into(), source);
+            if let Some(extensions) = texture.get_mut("extensions").and_then(Value::as_object_mut) {
+                extensions.remove(WEBP);
+            }
+            changed = true;
+        }
+    }
+    for key in ["extensionsRequired", "extensionsUsed"] {
+        if let Some(list) = doc.get_mut(key).and_then(Value::as_array_mut) {
+            let before = list.len();
+            list.retain(|name| name != WEBP);
+            changed |= list.len() != before;
+        }
+    }
+    changed
+}
+
+fn parse_json(json: &[u8]) -> Result<Value, GlbError> {
+    let doc: Value = serde_json::from_slice(json)
+        .map_err(|e| GlbError::Malformed(format!("its JSON does not parse ({e})")))?;
+    if doc.is_object() {
+        Ok(doc)
+    } else {
+        Err(GlbError::Malformed("its JSON is not an object".into()))
+    }
+}
+
+fn to_json(doc: &Value) -> Vec<u8> {
+    // Serialising a `Value` only fails for non-string map keys, which a
+    // `Value` parsed from JSON cannot have.
+    serde_json::to_vec(doc).unwrap_or_default()
+}
