@@ -9,7 +9,8 @@ mod viewer;
 
 fn main() {
     console_error_panic_hook::set_once();
-    leptos::task::spawn_local(async {
+    // Leptos starts its own executor on mount; this runs before it.
+    wasm_bindgen_futures::spawn_local(async {
         api::configure().await;
         leptos::mount::mount_to_body(app::App);
     });

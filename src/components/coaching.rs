@@ -29,7 +29,8 @@ pub fn Coaching(photo: RwSignal<Option<PreparedPhoto>, LocalStorage>) -> impl In
                 .collect_view();
             view! {
                 <section class="coaching" aria-label="About this photo">
-                    <p class="photo-sizes" id="photo-sizes">{sizes}</p>
+                    <p class="photo-sizes" id="photo-sizes" data-sent-bytes=photo.sent_bytes.to_string()
+                        data-sent-size=format!("{sw}x{sh}")>{sizes}</p>
                     <ul class="notes">{notes}</ul>
                 </section>
             }

@@ -1,6 +1,7 @@
 mod coaching;
 mod drop_zone;
 mod error_banner;
+mod example_picker;
 mod health_badge;
 mod model_viewer;
 mod progress_card;
@@ -12,6 +13,7 @@ mod variant_picker;
 pub use coaching::Coaching;
 pub use drop_zone::DropZone;
 pub use error_banner::ErrorBanner;
+pub use example_picker::ExamplePicker;
 pub use health_badge::HealthBadge;
 pub use model_viewer::ModelViewer;
 pub use progress_card::ProgressCard;

@@ -1,30 +1,31 @@
 //! The interactive 3D view of a model: display modes, orbit/pan/zoom by
 //! mouse, touch and keyboard, auto-rotation, stats and screenshots.
 
+mod alpha_panel;
+mod downloads;
 mod input;
+mod load;
 mod scene_handle;
 mod source;
 mod stats_panel;
 mod toolbar;
 
-use crate::viewer::{DisplayMode, ModelStats, Viewer, parse_glb};
+use crate::viewer::{AlphaMode, DisplayMode, ModelStats, Viewer, with_alpha_mode};
+use alpha_panel::AlphaPanel;
 use input::CanvasInput;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use scene_handle::SceneHandle;
 use source::ModelSource;
-use stats_panel::{LoadReport, StatsPanel, Timings};
+use stats_panel::{LoadReport, StatsPanel};
 use std::cell::Cell;
 use std::rc::Rc;
 use toolbar::{ActionToolbar, ModeToolbar};
-use wasm_bindgen::JsCast;
 
 /// What the canvas says about itself before a model is shown.
 const CANVAS_HINT: &str =
     "Drag or use the arrow keys to turn, wheel or +/- to zoom, shift-drag to pan, R to reset.";
-/// File name offered for screenshots.
-const SCREENSHOT_NAME: &str = "trellis-model.png";
 
 /// What the viewer is showing; mirrored in `#viewer[data-state]` for tests
 /// and assistive tech.
@@ -60,6 +61,8 @@ pub fn ModelViewer(
     let mode = RwSignal::new(DisplayMode::default());
     let reduced_motion = prefers_reduced_motion();
     let auto_rotate = RwSignal::new(false);
+    let alpha = RwSignal::new(AlphaMode::Opaque);
+    let file = StoredValue::new_local(None::<Vec<u8>>);
     let scene = SceneHandle::default();
     let input = CanvasInput::new(scene.clone());
     // Bumped per load, so a slow download never replaces a newer model.
@@ -94,10 +97,18 @@ pub fn ModelViewer(
             let (scene, load_count) = (scene.clone(), load_count.clone());
             spawn_local(async move {
                 let still_current = move || load_count.get() == current;
-                match load(&scene, &source, still_current.clone()).await {
-                    Ok(Some(report)) => state.set(ViewerState::Rendered(Box::new(report))),
+                match load::load(&scene, &source, still_current.clone()).await {
+                    Ok(Some(loaded)) => {
+                        file.set_value(Some(loaded.file));
+                        alpha.set(loaded.alpha);
+                        state.set(ViewerState::Rendered(Box::new(loaded.report)));
+                    }
                     Ok(None) => {}
-                    Err(message) if still_current() => state.set(ViewerState::Error(message)),
+                    Err(message) if still_current() => {
+                        // No stale model behind the error message.
+                        scene.update(Viewer::clear);
+                        state.set(ViewerState::Error(message));
+                    }
                     Err(_) => {}
                 }
             });
@@ -113,6 +124,13 @@ pub fn ModelViewer(
     });
     Effect::new({
         let scene = scene.clone();
+        move |_| {
+            let alpha = alpha.get();
+            scene.update(|v| v.set_alpha(alpha));
+        }
+    });
+    Effect::new({
+        let scene = scene.clone();
         move |_| scene.set_spinning(auto_rotate.get())
     });
     let _ = window_event_listener(leptos::ev::resize, {
@@ -120,14 +138,26 @@ pub fn ModelViewer(
         move |_| scene.redraw()
     });
 
-    let on_reset = {
-        let scene = scene.clone();
-        Callback::new(move |()| scene.update(Viewer::reset_view))
-    };
+    // Callbacks must be `Send`; the scene is reached through a local store.
+    let stored_scene = StoredValue::new_local(scene.clone());
+    let on_reset =
+        Callback::new(move |()| stored_scene.with_value(|s| s.update(Viewer::reset_view)));
     let on_screenshot = Callback::new(move |()| {
         if let Some(canvas) = canvas_ref.get_untracked() {
-            save_screenshot(&canvas);
+            downloads::save_screenshot(&canvas);
         }
+    });
+
+    let on_download = Callback::new(move |()| {
+        file.with_value(|file| {
+            let Some(file) = file else { return };
+            match with_alpha_mode(file, alpha.get_untracked()) {
+                Ok(glb) => downloads::save_glb(&glb),
+                Err(e) => state.set(ViewerState::Error(format!(
+                    "The GLB could not be rewritten: {e}."
+                ))),
+            }
+        });
     });
 
     let message = move || match state.get() {
@@ -177,6 +207,7 @@ pub fn ModelViewer(
             <Show when=has_model>
                 <ModeToolbar mode />
                 <ActionToolbar auto_rotate reduced_motion on_reset on_screenshot />
+                <AlphaPanel alpha on_download />
             </Show>
             <p class="viewer-message" class:error=move || matches!(state.get(), ViewerState::Error(_)) role="status">
                 {message}
@@ -184,46 +215,6 @@ pub fn ModelViewer(
             <StatsPanel report />
         </div>
     }
-}
-
-/// Downloads, parses, uploads and draws one model, timing each step.
-/// `Ok(None)` means a newer load took over while this one was in flight.
-async fn load(
-    scene: &SceneHandle,
-    source: &ModelSource,
-    still_current: impl Fn() -> bool + 'static,
-) -> Result<Option<LoadReport>, String> {
-    let start = js_sys::Date::now();
-    let bytes = source.fetch().await?;
-    if !still_current() {
-        return Ok(None);
-    }
-    let downloaded = js_sys::Date::now();
-    let file_bytes = bytes.len() as u64;
-    let cpu_model = parse_glb(bytes).map_err(|e| e.to_string())?;
-    let stats = ModelStats::of(&cpu_model);
-    let parsed = js_sys::Date::now();
-    scene
-        .with(|viewer| viewer.upload(&cpu_model))
-        .ok_or_else(|| "The 3D view is not available in this browser.".to_string())?
-        .map_err(|e| e.to_string())?;
-    drop(cpu_model);
-    let uploaded = js_sys::Date::now();
-    let (sender, receiver) = futures::channel::oneshot::channel();
-    scene.request_frame(move || {
-        let _ = sender.send(js_sys::Date::now());
-    });
-    let drawn = receiver.await.unwrap_or(uploaded);
-    Ok(still_current().then_some(LoadReport {
-        stats,
-        file_bytes,
-        timings: Timings {
-            download_ms: downloaded - start,
-            parse_ms: parsed - downloaded,
-            upload_ms: uploaded - parsed,
-            first_frame_ms: drawn - uploaded,
-        },
-    }))
 }
 
 /// "3D model: 503 020 triangles, textured." for the canvas's accessible name.
@@ -245,23 +236,6 @@ fn prefers_reduced_motion() -> bool {
         .ok()
         .flatten()
         .is_some_and(|query| query.matches())
-}
-
-/// Offers the canvas as a PNG download. The context keeps its drawing
-/// buffer, so the last frame is still there outside the render loop.
-fn save_screenshot(canvas: &web_sys::HtmlCanvasElement) {
-    let Ok(url) = canvas.to_data_url_with_type("image/png") else {
-        return;
-    };
-    let link = document()
-        .create_element("a")
-        .ok()
-        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
-    if let Some(link) = link {
-        link.set_href(&url);
-        link.set_download(SCREENSHOT_NAME);
-        link.click();
-    }
 }
 
 /// 1234567 → "1 234 567" (thin spaces read well in every locale).

@@ -1,7 +1,7 @@
 use crate::api;
 use crate::app::show_in_address_bar;
 use crate::components::{
-    Coaching, DropZone, ErrorBanner, HealthBadge, ModelViewer, ProgressCard, ReproCard, ResultBar,
+    Coaching, DropZone, ErrorBanner, ExamplePicker, HealthBadge, ModelViewer, ProgressCard, ReproCard, ResultBar,
     SettingsForm, VariantPicker,
 };
 use crate::photo::{self, PreparedPhoto};
@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use trellis_api::{GenerateParams, Generation, JobStatus, ModelVariant};
-use web_sys::{ClipboardEvent, DragEvent, File};
+use web_sys::{Blob, ClipboardEvent, DragEvent, File};
 
 /// How often the elapsed-time display ticks.
 const CLOCK_TICK: Duration = Duration::from_secs(1);
@@ -85,11 +85,11 @@ pub fn StudioPage(
         follow(id);
     }
 
-    let choose_file = Callback::new(move |file: File| {
+    let choose_blob = move |blob: Blob, name: String| {
         preparing.set(true);
         problem.set(None);
         spawn_local(async move {
-            match photo::prepare(&file).await {
+            match photo::prepare(&blob, &name).await {
                 Ok(prepared) => {
                     if let Some(old) = photo.get_untracked() {
                         old.release();
@@ -99,6 +99,18 @@ pub fn StudioPage(
                 Err(message) => problem.set(Some(message)),
             }
             preparing.set(false);
+        });
+    };
+    let choose_file = Callback::new(move |file: File| {
+        let name = file.name();
+        choose_blob(file.into(), name);
+    });
+    let choose_example = Callback::new(move |(url, name): (String, String)| {
+        spawn_local(async move {
+            match photo::fetch_example(&url).await {
+                Ok(blob) => choose_blob(blob, name),
+                Err(message) => problem.set(Some(message)),
+            }
         });
     });
     // A file dropped anywhere on the page, or pasted, counts as picked.
@@ -195,6 +207,7 @@ pub fn StudioPage(
         <main class="studio">
             <section class="input-column" aria-label="Input">
                 <DropZone photo on_file=choose_file preparing enabled=editable />
+                <ExamplePicker on_pick=choose_example enabled=editable />
                 <Coaching photo />
                 <SettingsForm params problems enabled=editable />
                 <button

@@ -2,7 +2,7 @@ use super::coaching::{self, CoachingNote};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    Blob, CanvasRenderingContext2d, File, HtmlCanvasElement, ImageBitmap, ImageBitmapOptions,
+    Blob, CanvasRenderingContext2d, HtmlCanvasElement, ImageBitmap, ImageBitmapOptions,
     ImageOrientation, Url,
 };
 
@@ -36,8 +36,8 @@ impl PreparedPhoto {
 
 /// Decodes `file` with the browser (applying EXIF orientation), scales it to
 /// at most `MAX_SENT_SIDE`, encodes PNG (alpha kept) and assesses it.
-pub async fn prepare(file: &File) -> Result<PreparedPhoto, String> {
-    let name = file.name();
+pub async fn prepare(file: &Blob, name: &str) -> Result<PreparedPhoto, String> {
+    let name = name.to_string();
     check_type(&name, &file.type_())?;
     if file.size() > MAX_ORIGINAL_BYTES {
         return Err(format!(
@@ -71,6 +71,17 @@ pub async fn prepare(file: &File) -> Result<PreparedPhoto, String> {
     })
 }
 
+/// Fetches one of the example photos shipped next to `index.html`.
+pub async fn fetch_example(url: &str) -> Result<Blob, String> {
+    let failed = || format!("The example {url} could not be loaded.");
+    let response = gloo_net::http::Request::get(url).send().await.map_err(|_| failed())?;
+    if !response.ok() {
+        return Err(failed());
+    }
+    let blob = web_sys::Response::from(response).blob().map_err(|_| failed())?;
+    JsFuture::from(blob).await.map_err(|_| failed())?.dyn_into().map_err(|_| failed())
+}
+
 /// Refuses what no browser here can decode, with a way forward.
 fn check_type(name: &str, kind: &str) -> Result<(), String> {
     let lower = name.to_lowercase();
@@ -98,7 +109,7 @@ fn fit((width, height): (u32, u32), max_side: u32) -> (u32, u32) {
     (side(width), side(height))
 }
 
-async fn decode(file: &File) -> Result<ImageBitmap, JsValue> {
+async fn decode(file: &Blob) -> Result<ImageBitmap, JsValue> {
     let options = ImageBitmapOptions::new();
     options.set_image_orientation(ImageOrientation::FromImage);
     let window = web_sys::window().ok_or(JsValue::NULL)?;

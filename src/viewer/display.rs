@@ -3,9 +3,11 @@
 //! share its GPU textures, so they are built per frame rather than stored.
 
 use super::channel_material::{Channel, ChannelMaterial};
+use super::glb::AlphaMode;
+use super::mask_material::MaskMaterial;
 use three_d::{
-    ColorMaterial, Context, CpuMaterial, Material, NormalMaterial, PhysicalMaterial, RenderStates,
-    Srgba,
+    Blend, ColorMaterial, Context, CpuMaterial, Material, NormalMaterial, PhysicalMaterial,
+    RenderStates, Srgba, WriteMask,
 };
 
 /// How the model is drawn.
@@ -71,31 +73,55 @@ impl DisplayMode {
         }
     }
 
-    /// The material to draw a part with in this mode, or `None` for the
-    /// part's own (shaded) material.
+    /// The material to draw a part with in this mode. `own` is the part's
+    /// material from the file; `alpha` only affects the shaded mode.
     pub(super) fn material(
         self,
         own: &PhysicalMaterial,
         clay: &PhysicalMaterial,
         has_uvs: bool,
-    ) -> Option<Box<dyn Material>> {
-        let channel =
-            |c| Some(Box::new(ChannelMaterial::new(c, own, has_uvs)) as Box<dyn Material>);
+        alpha: AlphaMode,
+    ) -> Box<dyn Material> {
+        let channel = |c| Box::new(ChannelMaterial::new(c, own, has_uvs)) as Box<dyn Material>;
         match self {
-            DisplayMode::Shaded => None,
-            DisplayMode::Clay => Some(Box::new(clay.clone())),
-            DisplayMode::Normals => Some(Box::new(NormalMaterial::from_physical_material(own))),
-            DisplayMode::BaseColor => Some(Box::new(ColorMaterial {
+            DisplayMode::Shaded => shaded(own, alpha),
+            DisplayMode::Clay => Box::new(clay.clone()),
+            DisplayMode::Normals => Box::new(NormalMaterial::from_physical_material(own)),
+            DisplayMode::BaseColor => Box::new(ColorMaterial {
                 // Unlit and opaque: alpha has its own mode.
                 render_states: RenderStates::default(),
                 is_transparent: false,
                 ..ColorMaterial::from_physical_material(own)
-            })),
+            }),
             DisplayMode::Metallic => channel(Channel::Metallic),
             DisplayMode::Roughness => channel(Channel::Roughness),
             DisplayMode::Alpha => channel(Channel::Alpha),
             DisplayMode::UvChecker => channel(Channel::UvChecker),
         }
+    }
+}
+
+/// The part's own PBR material with `alpha` applied. three-d guesses
+/// transparency from the texels, but glTF says the file's `alphaMode`
+/// decides: TRELLIS.2 bakes alpha yet exports OPAQUE, and blending that
+/// punches holes in the model.
+fn shaded(own: &PhysicalMaterial, alpha: AlphaMode) -> Box<dyn Material> {
+    match alpha {
+        AlphaMode::Opaque => Box::new(PhysicalMaterial {
+            is_transparent: false,
+            render_states: RenderStates::default(),
+            ..own.clone()
+        }),
+        AlphaMode::Mask { cutoff } => Box::new(MaskMaterial::new(own, cutoff)),
+        AlphaMode::Blend => Box::new(PhysicalMaterial {
+            is_transparent: true,
+            render_states: RenderStates {
+                write_mask: WriteMask::COLOR,
+                blend: Blend::TRANSPARENCY,
+                ..Default::default()
+            },
+            ..own.clone()
+        }),
     }
 }
 

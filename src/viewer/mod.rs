@@ -7,11 +7,12 @@ mod channel_material;
 mod display;
 mod gestures;
 mod glb;
+mod mask_material;
 mod scene;
 mod stats;
 
 pub use display::DisplayMode;
 pub use gestures::{Gesture, Gestures};
-pub use glb::{AlphaMode, GlbError, with_alpha_mode};
-pub use scene::{Viewer, ViewerError, parse_glb};
+pub use glb::{AlphaMode, DEFAULT_ALPHA_CUTOFF, with_alpha_mode};
+pub use scene::{Viewer, parse_glb};
 pub use stats::ModelStats;

@@ -1,6 +1,6 @@
 use super::camera_control::{self, OrbitBounds};
 use super::display::{self, DisplayMode};
-use super::glb::{self, GlbError};
+use super::glb::{self, AlphaMode, GlbError};
 use std::sync::Arc;
 use three_d::{
     AmbientLight, AxisAlignedBoundingBox, Camera, ClearState, Context, CpuGeometry, CpuModel,
@@ -37,10 +37,11 @@ pub enum ViewerError {
     EmptyModel,
 }
 
-/// Validates and parses a GLB into a CPU-side model ready to upload.
-/// Meshes without normals get computed ones, which every display mode needs.
-pub fn parse_glb(bytes: Vec<u8>) -> Result<CpuModel, ViewerError> {
-    let bytes = glb::prepare(bytes)?;
+/// Validates and parses a GLB into a CPU-side model ready to upload, plus
+/// the alpha mode its material declares. Meshes without normals get
+/// computed ones, which every display mode needs.
+pub fn parse_glb(bytes: Vec<u8>) -> Result<(CpuModel, AlphaMode), ViewerError> {
+    let glb::Prepared { bytes, alpha } = glb::prepare(bytes)?;
     let mut assets = three_d_asset::io::RawAssets::new();
     assets.insert(ASSET_NAME, bytes);
     let mut model: CpuModel = assets
@@ -58,7 +59,7 @@ pub fn parse_glb(bytes: Vec<u8>) -> Result<CpuModel, ViewerError> {
     if triangles == 0 {
         return Err(ViewerError::EmptyModel);
     }
-    Ok(model)
+    Ok((model, alpha))
 }
 
 /// A WebGL2 scene with one model, a camera, a fixed light rig and a display
@@ -73,6 +74,7 @@ pub struct Viewer {
     lights: Lights,
     clay: PhysicalMaterial,
     mode: DisplayMode,
+    alpha: AlphaMode,
 }
 
 /// The model on the GPU, with what its parts' shaders need to know.
@@ -121,6 +123,7 @@ impl Viewer {
             model: None,
             lights,
             mode: DisplayMode::default(),
+            alpha: AlphaMode::Opaque,
         };
         viewer.reset_view();
         Ok(viewer)
@@ -162,6 +165,11 @@ impl Viewer {
     /// Draws the model in `mode` from the next frame on.
     pub fn set_mode(&mut self, mode: DisplayMode) {
         self.mode = mode;
+    }
+
+    /// Applies `alpha` to the shaded mode from the next frame on.
+    pub fn set_alpha(&mut self, alpha: AlphaMode) {
+        self.alpha = alpha;
     }
 
     /// Back to the framing the model had when it loaded.
@@ -208,15 +216,15 @@ impl Viewer {
             return;
         };
         for (part, &has_uvs) in loaded.model.iter().zip(&loaded.has_uvs) {
-            match self.mode.material(&part.material, &self.clay, has_uvs) {
-                Some(material) => target.render_with_material(
-                    material.as_ref(),
-                    &self.camera,
-                    std::iter::once(&part.geometry),
-                    &lights,
-                ),
-                None => target.render(&self.camera, std::iter::once(part), &lights),
-            };
+            let material = self
+                .mode
+                .material(&part.material, &self.clay, has_uvs, self.alpha);
+            target.render_with_material(
+                material.as_ref(),
+                &self.camera,
+                std::iter::once(&part.geometry),
+                &lights,
+            );
         }
     }
 
@@ -242,6 +250,9 @@ impl Viewer {
 fn create_context(canvas: &HtmlCanvasElement) -> Result<Context, ViewerError> {
     let attributes = WebGlContextAttributes::new();
     attributes.set_antialias(true);
+    // An opaque drawing buffer: with OPAQUE or MASK the shaders still write
+    // the texture's alpha, which would otherwise let the page show through.
+    attributes.set_alpha(false);
     // Keeps the last frame readable for screenshots and canvas read-backs.
     attributes.set_preserve_drawing_buffer(true);
     let gl = canvas

@@ -2,6 +2,9 @@
 //! 127.0.0.1, Debian's chromedriver + Chromium with a fresh profile per
 //! browser, and canvas read-backs.
 
+pub mod files;
+pub mod glb;
+
 use base64::Engine;
 use clap::Parser;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -107,6 +110,31 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// A phone: a 360×780 CSS-pixel touch screen at 3× density. Emulated
+    /// through the DevTools protocol, because headless windows cannot be
+    /// narrower than 500 px.
+    pub async fn launch_phone() -> Self {
+        let browser = Self::launch(500, 900).await;
+        let metrics = serde_json::json!({
+            "width": 360, "height": 780, "deviceScaleFactor": 3, "mobile": true
+        });
+        browser
+            .client
+            .issue_cmd(DevTools::new("Emulation.setDeviceMetricsOverride", metrics))
+            .await
+            .expect("phone emulation");
+        browser
+            .client
+            .issue_cmd(DevTools::new(
+                "Emulation.setTouchEmulationEnabled",
+                serde_json::json!({ "enabled": true }),
+            ))
+            .await
+            .expect("touch emulation");
+        browser
+    }
+
+    /// A desktop browser window of `width`×`height`.
     pub async fn launch(width: u32, height: u32) -> Self {
         let port = free_port();
         let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
@@ -228,6 +256,38 @@ impl Browser {
     }
 }
 
+/// A DevTools protocol command sent through chromedriver's
+/// `goog/cdp/execute` extension.
+#[derive(Debug)]
+struct DevTools {
+    body: String,
+}
+
+impl DevTools {
+    fn new(method: &str, params: serde_json::Value) -> Self {
+        Self {
+            body: serde_json::json!({ "cmd": method, "params": params }).to_string(),
+        }
+    }
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.body.clone()))
+    }
+}
+
 /// Share of pixels that differ clearly from the top-left (background) one.
 pub fn drawn_fraction(pixels: &image::RgbaImage) -> f64 {
     let background = *pixels.get_pixel(0, 0);
@@ -242,6 +302,25 @@ pub fn drawn_fraction(pixels: &image::RgbaImage) -> f64 {
         })
         .count();
     drawn as f64 / (pixels.width() * pixels.height()).max(1) as f64
+}
+
+/// Share of pixels that differ clearly between two same-sized read-backs.
+pub fn changed_fraction(a: &image::RgbaImage, b: &image::RgbaImage) -> f64 {
+    if a.dimensions() != b.dimensions() {
+        return 1.0;
+    }
+    let changed = a
+        .pixels()
+        .zip(b.pixels())
+        .filter(|(p, q)| {
+            p.0.iter()
+                .zip(q.0.iter())
+                .map(|(x, y)| x.abs_diff(*y) as u32)
+                .sum::<u32>()
+                > 30
+        })
+        .count();
+    changed as f64 / (a.width() * a.height()).max(1) as f64
 }
 
 fn free_port() -> u16 {

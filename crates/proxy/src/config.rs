@@ -1,9 +1,11 @@
 //! Command-line and environment configuration.
 
-use std::{net::SocketAddr, num::NonZeroUsize, path::PathBuf};
+use std::{net::SocketAddr, num::NonZeroUsize, path::PathBuf, time::Duration};
 
 use axum::http::HeaderValue;
 use trellis_api::BackendKind;
+
+use crate::backend::Secret;
 
 /// How the server is run. Every flag can also be set through the
 /// environment variable named in its help.
@@ -46,6 +48,78 @@ pub struct Config {
     /// GPU, or the CPU engine on a small machine.
     #[arg(long, env = "TRELLIS_CONCURRENCY", default_value = "1")]
     pub concurrency: NonZeroUsize,
+
+    /// Time limit of the generate step, in seconds, including a GPU cold
+    /// start (about 143 s on Modal). Generous: a job is never re-sent.
+    #[arg(long, env = "TRELLIS_GENERATE_TIMEOUT_SECS", default_value = "900")]
+    pub generate_timeout_secs: u64,
+
+    /// Time limit of one GLB extraction, in seconds.
+    #[arg(long, env = "TRELLIS_EXTRACT_TIMEOUT_SECS", default_value = "600")]
+    pub extract_timeout_secs: u64,
+
+    #[command(flatten)]
+    pub modal: ModalConfig,
+
+    /// Base URL of the FastAPI GPU server (`--backend fastapi`); the
+    /// server's own default port is 3642.
+    #[arg(long, env = "TRELLIS_FASTAPI_URL", default_value = "http://127.0.0.1:3642")]
+    pub fastapi_url: String,
+}
+
+impl Config {
+    /// The generate step's time limit.
+    pub fn generate_timeout(&self) -> Duration {
+        Duration::from_secs(self.generate_timeout_secs)
+    }
+
+    /// The extract step's time limit.
+    pub fn extract_timeout(&self) -> Duration {
+        Duration::from_secs(self.extract_timeout_secs)
+    }
+}
+
+/// Settings of the Modal engine (`--backend modal`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ModalConfig {
+    /// The generate endpoint from `modal deploy`. From the standard
+    /// `https://<workspace>--trellis2-3d-trellis2service-generate.modal.run`
+    /// form the other two URLs are derived.
+    #[arg(long, env = "TRELLIS_MODAL_GENERATE_URL")]
+    pub modal_generate_url: Option<String>,
+
+    /// The extract_glb endpoint, when it cannot be derived.
+    #[arg(long, env = "TRELLIS_MODAL_EXTRACT_URL")]
+    pub modal_extract_url: Option<String>,
+
+    /// The health endpoint, when it cannot be derived.
+    #[arg(long, env = "TRELLIS_MODAL_HEALTH_URL")]
+    pub modal_health_url: Option<String>,
+
+    /// Modal proxy-auth token id (wk-…). Else TRELLIS2_MODAL_KEY, else the
+    /// secrets file. Prefer the environment: flags show in `ps`.
+    #[arg(long, value_parser = Secret::new)]
+    pub modal_key: Option<Secret>,
+
+    /// Modal proxy-auth token secret (ws-…). Else TRELLIS2_MODAL_SECRET,
+    /// else the secrets file.
+    #[arg(long, value_parser = Secret::new)]
+    pub modal_secret: Option<Secret>,
+
+    /// The JSON file with `modal_key` and `modal_secret`, read when neither
+    /// flags nor environment give both. Default: ~/.trellis2_modal_secrets.json.
+    #[arg(long, env = "TRELLIS2_MODAL_SECRETS_FILE")]
+    pub modal_secrets_file: Option<PathBuf>,
+
+    /// Seconds Modal keeps the GPU container up after a request; a job
+    /// after a longer pause waits for a cold start first.
+    #[arg(long, env = "TRELLIS_MODAL_SCALE_DOWN_SECS", default_value = "300")]
+    pub modal_scale_down_secs: u64,
+
+    /// Expected seconds of a cold start, until this server has measured
+    /// its own.
+    #[arg(long, env = "TRELLIS_MODAL_COLD_START_SECS", default_value = "143")]
+    pub modal_cold_start_secs: u64,
 }
 
 /// The engines this build can drive.
@@ -53,6 +127,10 @@ pub struct Config {
 pub enum BackendChoice {
     /// The CPU engine: no AI model and no GPU, for trying the app anywhere.
     Builtin,
+    /// TRELLIS.2 on Modal (the `trellis2_modal` service).
+    Modal,
+    /// The crossworld FastAPI server.
+    Fastapi,
 }
 
 impl BackendChoice {
@@ -60,6 +138,8 @@ impl BackendChoice {
     pub fn kind(self) -> BackendKind {
         match self {
             Self::Builtin => BackendKind::Builtin,
+            Self::Modal => BackendKind::Modal,
+            Self::Fastapi => BackendKind::Fastapi,
         }
     }
 }
@@ -95,6 +175,21 @@ mod tests {
         assert_eq!(config.cors_origins.len(), 2);
         assert_eq!(config.concurrency.get(), 1);
         assert_eq!(config.backend.kind(), BackendKind::Builtin);
+        assert_eq!(config.generate_timeout(), Duration::from_secs(900));
+        assert_eq!(config.modal.modal_scale_down_secs, 300);
+    }
+
+    #[test]
+    fn debug_output_of_the_config_hides_the_modal_credentials() {
+        let config = Config::try_parse_from([
+            "trellis-proxy",
+            "--modal-key",
+            "wk-visible-if-leaked",
+            "--modal-secret",
+            "ws-visible-if-leaked",
+        ])
+        .unwrap();
+        assert!(!format!("{config:?}").contains("visible-if-leaked"));
     }
 
     #[test]

@@ -41,6 +41,11 @@ pub enum AppError {
         "This generation has no finished model \"{0}\". Extract it first with POST extract_glb."
     )]
     ModelNotFound(String),
+    /// 404: the generation has no preview video (yet, or its engine makes none).
+    #[error(
+        "This generation has no preview video: the engine makes none, or it is not generated yet."
+    )]
+    NoVideo,
     /// 404: no API endpoint at this path.
     #[error("There is no API endpoint at this path; see GET /api/health for a working one.")]
     NoSuchEndpoint,
@@ -67,6 +72,11 @@ pub enum AppError {
         "This generation already finished and has nothing pending; there is nothing to cancel."
     )]
     AlreadyFinished,
+    /// 409: the engine makes one model per generation and cannot extract more.
+    #[error(
+        "This engine makes one model per generation and cannot extract others; generate again with other settings instead."
+    )]
+    ExtractUnsupported,
     /// 413: the body or the image inside it is over a size limit.
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -92,6 +102,9 @@ pub enum AppError {
         "The image is {width}×{height} pixels; the limit is {max} on each side. Scale it down and try again."
     )]
     ImageTooLarge { width: u32, height: u32, max: u32 },
+    /// 503: the line of waiting jobs is full.
+    #[error("The queue is full ({max} jobs are waiting); try again later.", max = crate::jobs::MAX_WAITING)]
+    QueueFull,
     /// 500: a bug or a broken server; the source is logged, never sent.
     #[error(
         "Something went wrong on the server; it has been logged. Try again, and report it if it keeps happening."
@@ -111,12 +124,15 @@ impl AppError {
             Self::InvalidJson(_) | Self::InvalidMultipart(_) | Self::InvalidId => {
                 StatusCode::BAD_REQUEST
             }
-            Self::NotFound | Self::ModelNotFound(_) | Self::NoSuchEndpoint => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::ModelNotFound(_) | Self::NoVideo | Self::NoSuchEndpoint => {
+                StatusCode::NOT_FOUND
+            }
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::NotFinished
             | Self::GenerationFailed
             | Self::GenerationCancelled
-            | Self::AlreadyFinished => StatusCode::CONFLICT,
+            | Self::AlreadyFinished
+            | Self::ExtractUnsupported => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::InvalidBody(_)
@@ -124,6 +140,7 @@ impl AppError {
             | Self::MissingImage
             | Self::InvalidImage(_)
             | Self::ImageTooLarge { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::QueueFull => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -136,12 +153,14 @@ impl AppError {
             Self::InvalidId => "invalid_id",
             Self::NotFound => "not_found",
             Self::ModelNotFound(_) => "model_not_found",
+            Self::NoVideo => "no_video",
             Self::NoSuchEndpoint => "no_such_endpoint",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::NotFinished => "not_finished",
             Self::GenerationFailed => "generation_failed",
             Self::GenerationCancelled => "generation_cancelled",
             Self::AlreadyFinished => "already_finished",
+            Self::ExtractUnsupported => "extract_unsupported",
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::InvalidBody(_) => "invalid_body",
@@ -149,6 +168,7 @@ impl AppError {
             Self::MissingImage => "missing_image",
             Self::InvalidImage(_) => "invalid_image",
             Self::ImageTooLarge { .. } => "image_too_large",
+            Self::QueueFull => "queue_full",
             Self::Internal(_) => "internal_error",
         }
     }

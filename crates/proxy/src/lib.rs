@@ -28,8 +28,9 @@ use tower_http::{
 use tracing::Level;
 
 pub use config::Config;
+pub use jobs::MAX_WAITING;
 pub use server::{ServeError, serve};
-pub use state::AppState;
+pub use state::{AppState, StartError};
 pub use upload::{MAX_IMAGE_BYTES, MAX_UPLOAD_BYTES};
 
 /// The whole application: `/api` plus the web app.

@@ -4,7 +4,11 @@ use std::{io, net::SocketAddr};
 
 use tokio::net::TcpListener;
 
-use crate::{app, config::Config, state::AppState};
+use crate::{
+    app,
+    config::Config,
+    state::{AppState, StartError},
+};
 
 /// Why the server could not start or keep running.
 #[derive(Debug, thiserror::Error)]
@@ -12,9 +16,9 @@ pub enum ServeError {
     /// The address is taken or not allowed.
     #[error("cannot listen on {addr}: {source} (pick another with --bind or TRELLIS_BIND)")]
     Bind { addr: SocketAddr, source: io::Error },
-    /// The data dir cannot be created or read.
-    #[error("cannot use the data directory {path}: {source}")]
-    DataDir { path: String, source: io::Error },
+    /// The data dir or the engine's settings are unusable.
+    #[error(transparent)]
+    Start(#[from] StartError),
     /// Accepting connections failed.
     #[error("the server stopped: {0}")]
     Serve(io::Error),
@@ -30,12 +34,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
             source,
         })?;
     let addr = listener.local_addr().map_err(ServeError::Serve)?;
-    let state = AppState::new(&config)
-        .await
-        .map_err(|source| ServeError::DataDir {
-            path: config.data_dir.display().to_string(),
-            source,
-        })?;
+    let state = AppState::new(&config).await?;
     // Printed rather than logged: it is the one line a person needs, and
     // it must show whatever RUST_LOG says.
     println!("Trellis Studio at http://{addr}/");

@@ -1,17 +1,28 @@
 //! What every handler shares.
 
-use std::{io, path::Path, sync::Arc};
+use std::{io, path::Path, sync::Arc, time::Duration};
 
 use axum::http::HeaderValue;
 use tokio::sync::{Semaphore, watch};
 
 use crate::{
-    backend::{Backend, Builtin},
-    config::{BackendChoice, Config},
+    backend::{self, Backend},
+    config::Config,
     error::AppError,
-    jobs::Jobs,
+    jobs::{Jobs, Settings, Timings},
     store::Store,
 };
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The data dir cannot be created or read.
+    #[error("cannot use the data directory {path}: {source}")]
+    DataDir { path: String, source: io::Error },
+    /// The engine's settings are incomplete or wrong.
+    #[error("cannot set up the {backend} engine: {reason}")]
+    Backend { backend: &'static str, reason: String },
+}
 
 /// Images decoded at once. Each decode may hold up to 128 MiB of pixels, so
 /// this bounds upload memory at about half a GiB however many arrive.
@@ -30,17 +41,34 @@ pub struct AppState {
 impl AppState {
     /// Opens the data dir, restores its generations, and starts the workers
     /// of the configured engine.
-    pub async fn new(config: &Config) -> io::Result<Self> {
-        let backend: Arc<dyn Backend> = match config.backend {
-            BackendChoice::Builtin => Arc::new(Builtin),
-        };
+    pub async fn new(config: &Config) -> Result<Self, StartError> {
+        let backend = backend::from_config(config).map_err(|reason| StartError::Backend {
+            backend: config.backend.kind().as_str(),
+            reason,
+        })?;
         Self::with_backend(config, backend).await
     }
 
     /// Like [`AppState::new`], with any engine (tests use fakes).
-    pub async fn with_backend(config: &Config, backend: Arc<dyn Backend>) -> io::Result<Self> {
-        let store = Store::open(&config.data_dir)?;
-        let jobs = Jobs::start(store, backend, config.concurrency).await?;
+    pub async fn with_backend(
+        config: &Config,
+        backend: Arc<dyn Backend>,
+    ) -> Result<Self, StartError> {
+        let data_dir = |source| StartError::DataDir {
+            path: config.data_dir.display().to_string(),
+            source,
+        };
+        let store = Store::open(&config.data_dir).map_err(data_dir)?;
+        let cold_start = Duration::from_secs(config.modal.modal_cold_start_secs);
+        let settings = Settings {
+            concurrency: config.concurrency,
+            generate_timeout: config.generate_timeout(),
+            extract_timeout: config.extract_timeout(),
+            timings: Timings::load(&config.data_dir, backend.kind(), cold_start),
+        };
+        let jobs = Jobs::start(store, backend, settings)
+            .await
+            .map_err(data_dir)?;
         Ok(Self {
             jobs,
             dist_dir: Arc::from(config.dist_dir.as_path()),

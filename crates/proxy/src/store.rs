@@ -1,5 +1,5 @@
 //! The data directory: one folder per generation,
-//! `generations/<id>/{generation.json,input.png,state.bin,models/<variant>.glb}`.
+//! `generations/<id>/{generation.json,input.png,state.bin,preview.mp4,models/<variant>.glb}`.
 //!
 //! Every file is written to a temporary name in its final folder, synced and
 //! then renamed into place, so a reader (or a restart after a crash) sees
@@ -19,6 +19,7 @@ const GENERATIONS_DIR: &str = "generations";
 const GENERATION_FILE: &str = "generation.json";
 const INPUT_FILE: &str = "input.png";
 const STATE_FILE: &str = "state.bin";
+const VIDEO_FILE: &str = "preview.mp4";
 const MODELS_DIR: &str = "models";
 /// Temporary files start with this; a crash can leave them behind, and
 /// [`Store::load_all`] removes them.
@@ -47,6 +48,16 @@ impl Store {
     /// Where the normalized input of a generation is.
     pub fn input_path(&self, id: &GenerationId) -> PathBuf {
         self.dir(id).join(INPUT_FILE)
+    }
+
+    /// Where the engine's state of a generation is.
+    pub fn state_path(&self, id: &GenerationId) -> PathBuf {
+        self.dir(id).join(STATE_FILE)
+    }
+
+    /// Where the preview video of a generation is.
+    pub fn video_path(&self, id: &GenerationId) -> PathBuf {
+        self.dir(id).join(VIDEO_FILE)
     }
 
     /// Where a model of a generation is. `variant` must come from
@@ -85,32 +96,32 @@ impl Store {
         Ok(tokio::fs::read(self.input_path(id)).await?)
     }
 
-    /// Stores the backend's state of a generation, handing the bytes back
-    /// so the caller can go on using them without a copy.
-    pub async fn write_state(
-        &self,
-        id: &GenerationId,
-        state: Vec<u8>,
-    ) -> Result<Vec<u8>, AppError> {
-        let dir = self.dir(id);
-        blocking(move || write_atomic(&dir, STATE_FILE, &state).map(|()| state)).await
+    /// A new temporary file in a generation's folder, for `name`.
+    pub fn temp_file(&self, id: &GenerationId, name: &str) -> Result<TempFile, AppError> {
+        temp_in(&self.dir(id), name)
     }
 
-    /// Reads the backend's state of a generation.
-    pub async fn read_state(&self, id: &GenerationId) -> Result<Vec<u8>, AppError> {
-        Ok(tokio::fs::read(self.dir(id).join(STATE_FILE)).await?)
+    /// A new temporary file next to where the model `variant` goes.
+    pub fn temp_model(&self, id: &GenerationId, variant: &str) -> Result<TempFile, AppError> {
+        temp_in(&self.dir(id).join(MODELS_DIR), &format!("{variant}.glb"))
     }
 
-    /// Stores a finished model.
-    pub async fn write_model(
-        &self,
-        id: &GenerationId,
-        variant: &str,
-        glb: Vec<u8>,
-    ) -> Result<(), AppError> {
-        let dir = self.dir(id).join(MODELS_DIR);
-        let name = format!("{variant}.glb");
-        blocking(move || write_atomic(&dir, &name, &glb)).await
+    /// Moves a finished temporary file to `target`, durably: the file is
+    /// synced before the rename and the folder after. Returns its size.
+    pub async fn commit(&self, temp: &TempFile, target: &Path) -> Result<u64, AppError> {
+        let (temp, target) = (temp.0.clone(), target.to_owned());
+        blocking(move || {
+            let file = File::open(&temp)?;
+            file.sync_all()?;
+            let size = file.metadata()?.len();
+            fs::rename(&temp, &target)?;
+            match target.parent() {
+                Some(dir) => sync_dir(dir)?,
+                None => {}
+            }
+            Ok(size)
+        })
+        .await
     }
 
     /// Reads every stored generation, oldest first. Removes temporary files
@@ -124,6 +135,31 @@ impl Store {
         generations.sort_by(|(a_id, a), (b_id, b)| (a.created_at, a_id).cmp(&(b.created_at, b_id)));
         Ok(generations)
     }
+}
+
+/// A temporary file an engine writes; removed when dropped unless it was
+/// committed (renamed away) first. Its name starts with [`TEMP_PREFIX`], so
+/// one left by a crash is removed at the next start.
+#[derive(Debug)]
+pub struct TempFile(PathBuf);
+
+impl TempFile {
+    /// Where the file goes.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        // Best effort, and usually nothing to do: committed files are gone.
+        let _ = fs::remove_file(&self.0);
+    }
+}
+
+fn temp_in(dir: &Path, name: &str) -> Result<TempFile, AppError> {
+    let suffix = random_hex::<TEMP_NAME_BYTES>()?;
+    Ok(TempFile(dir.join(format!("{TEMP_PREFIX}{name}-{suffix}"))))
 }
 
 async fn blocking<T: Send + 'static>(
@@ -186,7 +222,7 @@ fn remove_temp_files(dir: &Path) -> io::Result<()> {
 /// Writes `dir/name` so that it is never seen half-written: temp file in the
 /// same folder (a rename is only atomic within one file system), fsync,
 /// rename, then fsync the folder so the rename itself survives a crash.
-fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
     let suffix = random_hex::<TEMP_NAME_BYTES>().map_err(io::Error::other)?;
     let temp = dir.join(format!("{TEMP_PREFIX}{name}-{suffix}"));
     let result = (|| {

@@ -3,6 +3,7 @@
 //! a wasm abort), the `EXT_texture_webp` rewrite, and the alpha-mode rewrite
 //! for downloads. Only the JSON chunk is ever changed.
 
+mod accessor;
 mod container;
 mod image_size;
 mod validate;
@@ -37,18 +38,30 @@ pub enum GlbError {
     TextureTooLarge { width: u32, height: u32 },
 }
 
-/// Validates `bytes` and returns a GLB three-d-asset 0.10 can load: the
-/// same bytes, or a copy whose JSON no longer requires `EXT_texture_webp`.
-pub fn prepare(bytes: Vec<u8>) -> Result<Vec<u8>, GlbError> {
+/// A GLB ready for three-d-asset, and what its JSON says about alpha.
+pub struct Prepared {
+    /// The file, or a copy whose JSON no longer requires `EXT_texture_webp`.
+    pub bytes: Vec<u8>,
+    /// The first material's alpha mode (all of a TRELLIS model's parts share
+    /// one material).
+    pub alpha: AlphaMode,
+}
+
+/// Validates `bytes` and returns a GLB three-d-asset 0.10 can load.
+pub fn prepare(bytes: Vec<u8>) -> Result<Prepared, GlbError> {
     let chunks = container::split(&bytes)?;
     let mut doc = parse_json(chunks.json)?;
     let rewritten = unwrap_webp_textures(&mut doc);
     validate::check(&doc, chunks.bin)?;
-    if rewritten {
-        Ok(container::join(&to_json(&doc), chunks.bin))
+    let alpha = validate::array(&doc, "materials")
+        .first()
+        .map_or(AlphaMode::Opaque, AlphaMode::of_material);
+    let bytes = if rewritten {
+        container::join(&to_json(&doc), chunks.bin)
     } else {
-        Ok(bytes)
-    }
+        bytes
+    };
+    Ok(Prepared { bytes, alpha })
 }
 
 /// How a material's alpha is used (glTF `material.alphaMode`).
@@ -62,7 +75,27 @@ pub enum AlphaMode {
     Blend,
 }
 
-/// A copy of the GLB in `bytes` where every material uses `mode`.
+/// glTF's default `alphaCutoff` (§5.19.2).
+pub const DEFAULT_ALPHA_CUTOFF: f32 = 0.5;
+
+impl AlphaMode {
+    /// The mode a glTF material declares (OPAQUE when absent).
+    fn of_material(material: &Value) -> Self {
+        match material.get("alphaMode").and_then(Value::as_str) {
+            Some("MASK") => AlphaMode::Mask {
+                cutoff: material
+                    .get("alphaCutoff")
+                    .and_then(Value::as_f64)
+                    .map_or(DEFAULT_ALPHA_CUTOFF, |c| c as f32),
+            },
+            Some("BLEND") => AlphaMode::Blend,
+            _ => AlphaMode::Opaque,
+        }
+    }
+}
+
+/// A copy of the GLB in `bytes` where every material uses `mode`; only the
+/// JSON chunk changes.
 pub fn with_alpha_mode(bytes: &[u8], mode: AlphaMode) -> Result<Vec<u8>, GlbError> {
     let chunks = container::split(bytes)?;
     let mut doc = parse_json(chunks.json)?;

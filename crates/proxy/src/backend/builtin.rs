@@ -2,11 +2,16 @@
 //! any machine. "Generate" separates the subject; "extract" inflates its
 //! silhouette into a textured GLB.
 
+use std::path::{Path, PathBuf};
+
 use async_trait::async_trait;
 use trellis_api::{BackendKind, ExtractParams, HealthStatus};
 use trellis_inflate::{InflateError, Subject};
 
-use super::{Backend, BackendError, BackendHealth, ExtractedGlb, GenerateRequest, Generated};
+use super::{
+    Backend, BackendError, BackendHealth, Capabilities, GenerateOutputs, GenerateRequest,
+    Generated, ModelCounts,
+};
 
 /// The CPU engine. Stateless: everything it needs travels in the state.
 #[derive(Debug, Clone, Copy, Default)]
@@ -18,43 +23,56 @@ impl Backend for Builtin {
         BackendKind::Builtin
     }
 
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            can_extract: true,
+            has_preview_video: false,
+            scale_down_window: None,
+        }
+    }
+
     async fn health(&self) -> BackendHealth {
         BackendHealth {
             status: HealthStatus::Ready,
             label: "CPU preview — no AI model".to_owned(),
-            can_extract: true,
-            has_preview_video: false,
         }
     }
 
-    async fn generate(&self, request: GenerateRequest) -> Result<Generated, BackendError> {
+    async fn generate(
+        &self,
+        request: GenerateRequest,
+        outputs: &GenerateOutputs,
+    ) -> Result<Generated, BackendError> {
         // The sampler settings have no meaning without a model; the same
         // photo always gives the same subject.
-        run_blocking(move || {
+        let state = run_blocking(move || {
             let image =
                 image::load_from_memory_with_format(&request.image_png, image::ImageFormat::Png)
                     .map_err(|err| BackendError::Engine(format!("stored input unreadable: {err}")))?
                     .into_rgba8();
             let subject = trellis_inflate::segment(&image).map_err(from_inflate)?;
-            Ok(Generated {
-                state: subject.to_state(),
-            })
+            Ok(subject.to_state())
         })
-        .await
+        .await?;
+        tokio::fs::write(&outputs.state, state).await?;
+        Ok(Generated::State { video: false })
     }
 
     async fn extract_glb(
         &self,
-        state: Vec<u8>,
+        state: &Path,
         params: ExtractParams,
-    ) -> Result<ExtractedGlb, BackendError> {
+        model: &Path,
+    ) -> Result<ModelCounts, BackendError> {
+        let state = tokio::fs::read(state).await?;
+        let path = PathBuf::from(model);
         run_blocking(move || {
             let subject = Subject::from_state(&state).map_err(from_inflate)?;
             let model = subject
                 .extract_glb(params.decimation_target, params.texture_size)
                 .map_err(from_inflate)?;
-            Ok(ExtractedGlb {
-                bytes: model.bytes,
+            std::fs::write(&path, &model.bytes)?;
+            Ok(ModelCounts {
                 faces: model.faces,
                 vertices: model.vertices,
             })

@@ -4,15 +4,28 @@
 //! The contract mirrors the TRELLIS.2 servers (upstream contract §1.5–1.6):
 //! `generate` turns a photo into an opaque state kept server-side, and
 //! `extract_glb` turns a state into a GLB with given settings, as often as
-//! the user likes. A remote backend maps its own failures (unreachable,
-//! timeouts, out of GPU memory) onto [`BackendError`].
+//! the user likes. Results go to files, never whole into memory: a remote
+//! state can be hundreds of megabytes. The job queue hands out temporary
+//! paths and renames them into place only once a step has fully succeeded.
 
 mod builtin;
+mod error;
+mod fastapi;
+mod glb;
+mod http;
+mod modal;
+mod setup;
+
+use std::{path::Path, path::PathBuf, time::Duration};
 
 use async_trait::async_trait;
-use trellis_api::{BackendKind, ErrorDetail, ExtractParams, GenerateParams, HealthStatus};
+use trellis_api::{BackendKind, ExtractParams, GenerateParams, HealthStatus};
 
 pub use builtin::Builtin;
+pub use error::BackendError;
+pub use fastapi::FastApi;
+pub use modal::{Credentials, CredentialsError, Modal, ModalUrls, Secret};
+pub use setup::from_config;
 
 /// An engine that makes 3D models from photos.
 ///
@@ -23,19 +36,40 @@ pub trait Backend: Send + Sync + 'static {
     /// Which engine this is, for `GET /api/health` and each generation.
     fn kind(&self) -> BackendKind;
 
-    /// Whether the engine can take work, and what it offers.
+    /// What the engine offers; fixed for its lifetime.
+    fn capabilities(&self) -> Capabilities;
+
+    /// Whether the engine can take work right now.
     async fn health(&self) -> BackendHealth;
 
     /// Runs the generate step on a normalized input (a PNG of at most 1024
-    /// pixels a side, alpha kept).
-    async fn generate(&self, request: GenerateRequest) -> Result<Generated, BackendError>;
+    /// pixels a side, alpha kept), writing its results to `outputs`.
+    async fn generate(
+        &self,
+        request: GenerateRequest,
+        outputs: &GenerateOutputs,
+    ) -> Result<Generated, BackendError>;
 
-    /// Extracts a GLB from a state returned by [`Backend::generate`].
+    /// Extracts a GLB from the state file written by [`Backend::generate`]
+    /// into the file `model`.
     async fn extract_glb(
         &self,
-        state: Vec<u8>,
+        state: &Path,
         params: ExtractParams,
-    ) -> Result<ExtractedGlb, BackendError>;
+        model: &Path,
+    ) -> Result<ModelCounts, BackendError>;
+}
+
+/// What an engine offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Whether `extract_glb` can be called again with other settings.
+    pub can_extract: bool,
+    /// Whether generations come with a preview video.
+    pub has_preview_video: bool,
+    /// How long the engine stays warm after its last request; a job after
+    /// a longer pause first waits for it to wake. `None`: it never sleeps.
+    pub scale_down_window: Option<Duration>,
 }
 
 /// What the engine reports about itself; the server adds queue figures.
@@ -45,10 +79,6 @@ pub struct BackendHealth {
     pub status: HealthStatus,
     /// A few words for the status dot.
     pub label: String,
-    /// Whether `extract_glb` can be called again with other settings.
-    pub can_extract: bool,
-    /// Whether generations come with a preview video.
-    pub has_preview_video: bool,
 }
 
 /// The input of the generate step.
@@ -60,49 +90,33 @@ pub struct GenerateRequest {
     pub params: GenerateParams,
 }
 
-/// The result of the generate step.
+/// Where the generate step writes its results: temporary files that the
+/// job queue moves into place once the step has succeeded.
 #[derive(Debug, Clone)]
-pub struct Generated {
-    /// The engine's opaque state, stored and handed back to `extract_glb`.
-    pub state: Vec<u8>,
+pub struct GenerateOutputs {
+    /// The engine's opaque state, handed back to `extract_glb` later.
+    pub state: PathBuf,
+    /// The preview video (MP4), for engines that render one.
+    pub video: PathBuf,
+    /// The finished model, for engines that make it in the generate step.
+    pub model: PathBuf,
 }
 
-/// A finished GLB and its counts.
-#[derive(Debug, Clone)]
-pub struct ExtractedGlb {
-    /// The binary glTF file.
-    pub bytes: Vec<u8>,
+/// What the generate step wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Generated {
+    /// A state to extract models from, and a preview video when
+    /// `video` is true.
+    State { video: bool },
+    /// The finished model itself: the engine has no separate extract step.
+    Model(ModelCounts),
+}
+
+/// The size of a finished mesh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelCounts {
     /// Triangles in the mesh.
     pub faces: u64,
     /// Vertices in the mesh.
     pub vertices: u64,
-}
-
-/// Why an engine could not do a job. The message is what the user sees on
-/// the failed generation or model.
-#[derive(Debug, thiserror::Error)]
-pub enum BackendError {
-    /// The photo has nothing the engine can model; another photo may work.
-    /// Holds the engine's own advice, as a sentence.
-    #[error("{0}")]
-    NoSubject(String),
-    /// The engine failed in a way the user cannot fix; the detail goes to
-    /// the log only.
-    #[error("The engine failed to build the model. Try again, or try another photo.")]
-    Engine(String),
-}
-
-impl BackendError {
-    /// The machine-readable code stored on the failed job.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::NoSubject(_) => "no_subject",
-            Self::Engine(_) => "engine_error",
-        }
-    }
-
-    /// The error as stored on the failed job.
-    pub fn detail(&self) -> ErrorDetail {
-        ErrorDetail::new(self.code(), self.to_string())
-    }
 }

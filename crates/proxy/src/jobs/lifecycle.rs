@@ -9,13 +9,8 @@ use trellis_api::{
     Phase, PhaseTiming,
 };
 
+use super::plan::Estimate;
 use crate::id::GenerationId;
-
-/// Where the progress bar stands when each phase starts. Progress moves only
-/// at phase boundaries, so this is a fixed split: the generate step is the
-/// long one on a GPU, extraction on the CPU engine.
-const PROGRESS_GENERATING: f32 = 0.05;
-const PROGRESS_EXTRACTING: f32 = 0.5;
 
 /// What is known about a model once its file is stored.
 #[derive(Debug, Clone, Copy)]
@@ -51,6 +46,10 @@ pub fn events_url(id: &GenerationId) -> String {
 
 fn model_url(id: &str, variant: &str) -> String {
     format!("generations/{id}/models/{variant}.glb")
+}
+
+fn video_url(id: &str) -> String {
+    format!("generations/{id}/preview.mp4")
 }
 
 /// A new, queued generation whose first model is queued with it.
@@ -117,7 +116,38 @@ fn end(generation: &mut Generation, status: JobStatus, phase: Phase) {
     generation.status = status;
     enter(generation, phase, generation.progress);
     generation.queue_position = None;
+    generation.eta_seconds = None;
     generation.finished_at = Some(now_ms());
+}
+
+/// Applies an estimate: phase, progress and time left.
+fn apply(generation: &mut Generation, estimate: &Estimate) {
+    enter(generation, estimate.phase, estimate.progress);
+    generation.eta_seconds = Some(estimate.eta_seconds);
+}
+
+/// A waiting generation's place in line (1 = next) and expected wait.
+pub fn wait(generation: &mut Generation, place: u32, eta_seconds: f32) -> bool {
+    let changed = generation.status == JobStatus::Queued
+        && (generation.queue_position != Some(place) || generation.eta_seconds != Some(eta_seconds));
+    if changed {
+        generation.queue_position = Some(place);
+        generation.eta_seconds = Some(eta_seconds);
+    }
+    changed
+}
+
+/// A running generation's refreshed estimate; moves the phase along the
+/// clock within an engine call.
+pub fn estimate(generation: &mut Generation, estimate: &Estimate) -> bool {
+    let changed = generation.status == JobStatus::Running
+        && (generation.phase != estimate.phase
+            || generation.progress != estimate.progress
+            || generation.eta_seconds != Some(estimate.eta_seconds));
+    if changed {
+        apply(generation, estimate);
+    }
+    changed
 }
 
 fn model_mut<'a>(generation: &'a mut Generation, variant: &str) -> Option<&'a mut ModelVariant> {
@@ -142,20 +172,29 @@ fn end_pending_models(
     changed
 }
 
-/// A worker takes the generation: queued → generating.
-pub fn start(generation: &mut Generation) -> bool {
+/// A worker takes the generation: queued → its first phase (waking the
+/// GPU or generating).
+pub fn start(generation: &mut Generation, first: &Estimate) -> bool {
     if generation.status != JobStatus::Queued {
         return false;
     }
     generation.status = JobStatus::Running;
     generation.queue_position = None;
     generation.started_at = Some(now_ms());
-    enter(generation, Phase::Generating, PROGRESS_GENERATING);
+    apply(generation, first);
     true
 }
 
-/// The state is stored: generating → extracting the first model.
-pub fn generated(generation: &mut Generation, variant: &str, took: Duration) -> bool {
+/// The state (and preview video, if any) is stored: on to extracting the
+/// first model. `took` is the whole generate call, cold start and video
+/// included.
+pub fn generated(
+    generation: &mut Generation,
+    variant: &str,
+    took: Duration,
+    video: bool,
+    next: &Estimate,
+) -> bool {
     if generation.status != JobStatus::Running {
         return false;
     }
@@ -163,8 +202,35 @@ pub fn generated(generation: &mut Generation, variant: &str, took: Duration) -> 
         phase: Phase::Generating,
         ms: millis(took),
     });
-    enter(generation, Phase::ExtractingGlb, PROGRESS_EXTRACTING);
+    if video {
+        generation.video_url = Some(video_url(&generation.id));
+    }
+    apply(generation, next);
     start_model(generation, variant);
+    true
+}
+
+/// The engine made the first model while generating: the generation has
+/// succeeded.
+pub fn generated_model(
+    generation: &mut Generation,
+    variant: &str,
+    model: &StoredModel,
+    took: Duration,
+) -> bool {
+    if generation.status != JobStatus::Running {
+        return false;
+    }
+    start_model(generation, variant);
+    if !model_done(generation, variant, model) {
+        return false;
+    }
+    generation.timings.push(PhaseTiming {
+        phase: Phase::Generating,
+        ms: millis(took),
+    });
+    generation.progress = 1.0;
+    end(generation, JobStatus::Succeeded, Phase::Done);
     true
 }
 

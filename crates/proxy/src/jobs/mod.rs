@@ -3,8 +3,12 @@
 //! Every change is saved to the store, so the data dir always has the
 //! latest state.
 
+mod drive;
+mod estimate;
 mod lifecycle;
+mod plan;
 mod queue;
+mod timing;
 mod worker;
 
 use std::{
@@ -13,15 +17,33 @@ use std::{
     num::NonZeroUsize,
     path::PathBuf,
     sync::{Arc, PoisonError, RwLock},
+    time::Duration,
 };
 
 use tokio::sync::{Mutex, watch};
 use trellis_api::{ExtractParams, GenerateParams, Generation, JobStatus};
 
 pub use lifecycle::{events_url, is_settled, status_url};
+pub use queue::MAX_WAITING;
+pub use timing::Timings;
 
-use self::queue::{Queue, Task, TaskKind};
+use self::{
+    drive::Warmth,
+    queue::{Queue, Task, TaskKind},
+};
 use crate::{backend::Backend, error::AppError, id::GenerationId, store::Store};
+
+/// How the jobs are run.
+pub struct Settings {
+    /// Jobs run at once.
+    pub concurrency: NonZeroUsize,
+    /// Time limit of a generate call, cold start included.
+    pub generate_timeout: Duration,
+    /// Time limit of one extraction.
+    pub extract_timeout: Duration,
+    /// Expected step durations.
+    pub timings: Timings,
+}
 
 /// One generation's live state.
 struct Record {
@@ -72,24 +94,34 @@ pub struct Jobs {
     backend: Arc<dyn Backend>,
     records: RwLock<HashMap<GenerationId, Arc<Record>>>,
     queue: Queue,
+    timings: Timings,
+    warmth: Warmth,
+    generate_timeout: Duration,
+    extract_timeout: Duration,
 }
 
 impl Jobs {
     /// Loads every stored generation, re-queues what was waiting, marks what
-    /// was running as interrupted, and starts `concurrency` workers.
+    /// was running as interrupted, and starts the workers.
     pub async fn start(
         store: Store,
         backend: Arc<dyn Backend>,
-        concurrency: NonZeroUsize,
+        settings: Settings,
     ) -> io::Result<Arc<Self>> {
+        let concurrency = settings.concurrency.get();
+        let warmth = Warmth::new(backend.capabilities().scale_down_window);
         let jobs = Arc::new(Self {
             store,
             backend,
             records: RwLock::default(),
-            queue: Queue::default(),
+            queue: Queue::new(concurrency),
+            timings: settings.timings,
+            warmth,
+            generate_timeout: settings.generate_timeout,
+            extract_timeout: settings.extract_timeout,
         });
         jobs.restore().await?;
-        for _ in 0..concurrency.get() {
+        for _ in 0..concurrency {
             tokio::spawn(worker::run(Arc::clone(&jobs)));
         }
         Ok(jobs)
@@ -100,26 +132,28 @@ impl Jobs {
             let interrupted = lifecycle::interrupt(&mut generation);
             let mut resume = Vec::new();
             match generation.status {
-                JobStatus::Queued => resume.push(TaskKind::Generate),
-                JobStatus::Succeeded => resume.extend(
-                    generation
-                        .models
-                        .iter()
-                        .filter(|m| m.status == JobStatus::Queued)
-                        .map(|m| TaskKind::Extract {
-                            variant: m.variant.clone(),
-                        }),
-                ),
+                JobStatus::Queued => {
+                    let expected = self.plan(&generation, false).await.total();
+                    resume.push((TaskKind::Generate, expected));
+                }
+                JobStatus::Succeeded => {
+                    for model in generation.models.iter().filter(|m| m.status == JobStatus::Queued) {
+                        let expected = self.extract_expected(model.params).await;
+                        let variant = model.variant.clone();
+                        resume.push((TaskKind::Extract { variant }, expected));
+                    }
+                }
                 JobStatus::Running | JobStatus::Failed | JobStatus::Cancelled => {}
             }
             let record = self.insert(id, generation);
             if interrupted {
                 self.save(&record).await;
             }
-            for kind in resume {
+            for (kind, expected) in resume {
                 self.queue.push(Task {
                     record: Arc::clone(&record),
                     kind,
+                    expected,
                 });
             }
         }
@@ -155,13 +189,16 @@ impl Jobs {
         first_model: ExtractParams,
         input_png: Vec<u8>,
     ) -> Result<GenerationId, AppError> {
+        let slot = self.queue.reserve().ok_or(AppError::QueueFull)?;
         let id = GenerationId::random()?;
         let generation = lifecycle::queued(&id, self.backend.kind(), params, first_model);
+        let expected = self.plan(&generation, false).await.total();
         self.store.create(&id, &generation, input_png).await?;
         let record = self.insert(id.clone(), generation);
-        self.queue.push(Task {
+        slot.push(Task {
             record,
             kind: TaskKind::Generate,
+            expected,
         });
         Ok(id)
     }
@@ -180,6 +217,16 @@ impl Jobs {
     pub fn input_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
         self.record(id)?;
         Ok(self.store.input_path(id))
+    }
+
+    /// Where the preview video of a generation is, once it has one.
+    pub fn video_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
+        let record = self.record(id)?;
+        if record.tx.borrow().video_url.is_some() {
+            Ok(self.store.video_path(id))
+        } else {
+            Err(AppError::NoVideo)
+        }
     }
 
     /// Where a finished model is. Only variants the generation lists as
@@ -208,9 +255,15 @@ impl Jobs {
     ) -> Result<ExtractOutcome, AppError> {
         let record = self.record(id)?;
         let variant = params.variant_name();
+        let can_extract = self.backend.capabilities().can_extract;
+        let slot = self.queue.reserve();
         let mut decision = Decision::Underway;
         record.tx.send_if_modified(|generation| {
-            decision = decide(generation, &variant);
+            decision = match decide(generation, &variant) {
+                Decision::Queue if !can_extract => Decision::Refuse(AppError::ExtractUnsupported),
+                Decision::Queue if slot.is_none() => Decision::Refuse(AppError::QueueFull),
+                decision => decision,
+            };
             let queue = matches!(decision, Decision::Queue);
             if queue {
                 lifecycle::request_model(generation, params);
@@ -218,16 +271,18 @@ impl Jobs {
             queue
         });
         let generation = record.tx.borrow().clone();
-        match decision {
-            Decision::Refuse(err) => Err(err),
-            Decision::Ready => Ok(ExtractOutcome::Ready(generation)),
-            Decision::Underway => Ok(ExtractOutcome::Pending(generation)),
-            Decision::Queue => {
+        match (decision, slot) {
+            (Decision::Refuse(err), _) => Err(err),
+            (Decision::Ready, _) => Ok(ExtractOutcome::Ready(generation)),
+            (Decision::Underway, _) => Ok(ExtractOutcome::Pending(generation)),
+            (Decision::Queue, Some(slot)) => {
                 self.save(&record).await;
                 let kind = TaskKind::Extract { variant };
-                self.queue.push(Task { record, kind });
+                let expected = self.extract_expected(params).await;
+                slot.push(Task { record, kind, expected });
                 Ok(ExtractOutcome::Pending(generation))
             }
+            (Decision::Queue, None) => Err(AppError::QueueFull),
         }
     }
 
@@ -255,6 +310,11 @@ impl Jobs {
     /// The engine the workers drive.
     pub fn backend(&self) -> &dyn Backend {
         self.backend.as_ref()
+    }
+
+    /// Whether the engine has been idle long enough to have fallen asleep.
+    pub fn engine_is_cold(&self) -> bool {
+        self.warmth.is_cold()
     }
 
     /// Applies a change; if it changed anything, subscribers see it and it

@@ -1,5 +1,6 @@
 //! The line of work waiting for a worker: strictly first in, first out,
-//! with each waiting generation told its exact place.
+//! bounded, with each waiting generation told its exact place and an
+//! estimate of its wait.
 
 use std::{
     collections::VecDeque,
@@ -7,18 +8,25 @@ use std::{
         Arc, Mutex, MutexGuard, PoisonError,
         atomic::{AtomicUsize, Ordering},
     },
+    time::Duration,
 };
 
 use tokio::sync::Notify;
-use trellis_api::JobStatus;
 
-use super::Record;
+use super::{Record, lifecycle};
 use crate::id::GenerationId;
+
+/// Most tasks that may wait at once. One GPU does a job in about a minute,
+/// so 100 waiting is well over an hour: a longer line helps no one, and
+/// the bound keeps a flood of uploads from filling the disk.
+pub const MAX_WAITING: usize = 100;
 
 /// One unit of work for a worker.
 pub(super) struct Task {
     pub record: Arc<Record>,
     pub kind: TaskKind,
+    /// How long the task is expected to take once it runs.
+    pub expected: Duration,
 }
 
 /// What a task does.
@@ -30,11 +38,13 @@ pub(super) enum TaskKind {
 }
 
 /// The waiting tasks, and how many are being worked on.
-#[derive(Default)]
 pub(super) struct Queue {
     tasks: Mutex<VecDeque<Task>>,
     wake: Notify,
     active: AtomicUsize,
+    /// Places promised to requests still storing their files.
+    reserved: AtomicUsize,
+    workers: usize,
 }
 
 /// Marks a task as being worked on until dropped, even if the worker
@@ -47,18 +57,57 @@ impl Drop for Active<'_> {
     }
 }
 
+/// A place in line, held while a request stores its files; given back if
+/// the request fails before [`Slot::push`].
+pub(super) struct Slot<'a>(&'a Queue);
+
+impl Slot<'_> {
+    /// Puts the task in the place held.
+    pub fn push(self, task: Task) {
+        self.0.push(task);
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.reserved.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 impl Queue {
+    /// An empty line served by `workers` workers.
+    pub fn new(workers: usize) -> Self {
+        Self {
+            tasks: Mutex::default(),
+            wake: Notify::new(),
+            active: AtomicUsize::new(0),
+            reserved: AtomicUsize::new(0),
+            workers: workers.max(1),
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, VecDeque<Task>> {
         // Nothing here can panic while holding the lock, and the queue is
         // consistent between statements, so a poisoned lock is still usable.
         self.tasks.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Adds a task at the end of the line.
+    /// Holds a place in line, or `None` when [`MAX_WAITING`] are waiting.
+    pub fn reserve(&self) -> Option<Slot<'_>> {
+        let tasks = self.lock();
+        if tasks.len() + self.reserved.load(Ordering::Relaxed) >= MAX_WAITING {
+            return None;
+        }
+        self.reserved.fetch_add(1, Ordering::Relaxed);
+        Some(Slot(self))
+    }
+
+    /// Adds a task at the end of the line. Unbounded: restored work is
+    /// never dropped; new work goes through [`Queue::reserve`].
     pub fn push(&self, task: Task) {
         let mut tasks = self.lock();
         tasks.push_back(task);
-        publish_positions(&tasks);
+        self.publish_positions(&tasks);
         drop(tasks);
         self.wake.notify_one();
     }
@@ -70,7 +119,7 @@ impl Queue {
                 let mut tasks = self.lock();
                 if let Some(task) = tasks.pop_front() {
                     self.active.fetch_add(1, Ordering::Relaxed);
-                    publish_positions(&tasks);
+                    self.publish_positions(&tasks);
                     return (task, Active(&self.active));
                 }
             }
@@ -86,7 +135,7 @@ impl Queue {
         let before = tasks.len();
         tasks.retain(|task| task.record.id != *id);
         if tasks.len() != before {
-            publish_positions(&tasks);
+            self.publish_positions(&tasks);
         }
     }
 
@@ -94,21 +143,22 @@ impl Queue {
     pub fn len(&self) -> usize {
         self.lock().len() + self.active.load(Ordering::Relaxed)
     }
-}
 
-/// Tells each waiting generation its place (1 = next). A change of place
-/// alone is not saved: places are recomputed from the line after a restart.
-fn publish_positions(tasks: &VecDeque<Task>) {
-    for (place, task) in (1u32..).zip(tasks) {
-        if matches!(task.kind, TaskKind::Generate) {
-            task.record.tx.send_if_modified(|generation| {
-                let changed = generation.status == JobStatus::Queued
-                    && generation.queue_position != Some(place);
-                if changed {
-                    generation.queue_position = Some(place);
-                }
-                changed
-            });
+    /// Tells each waiting generation its place (1 = next) and its expected
+    /// wait: the tasks ahead and its own, shared among the workers (what
+    /// is running now is not counted). Not saved: places are recomputed
+    /// from the line after a restart.
+    fn publish_positions(&self, tasks: &VecDeque<Task>) {
+        let mut through = Duration::ZERO;
+        let workers = u32::try_from(self.workers).unwrap_or(u32::MAX);
+        for (place, task) in (1u32..).zip(tasks) {
+            through += task.expected;
+            if matches!(task.kind, TaskKind::Generate) {
+                let eta = (through / workers).as_secs_f32();
+                task.record
+                    .tx
+                    .send_if_modified(|generation| lifecycle::wait(generation, place, eta));
+            }
         }
     }
 }

@@ -1,7 +1,8 @@
 //! A worker: takes tasks from the queue one at a time and drives the engine.
 //!
-//! Cancellation is checked after every slow step: a cancelled job's engine
-//! result is dropped, never stored or published.
+//! Engine results land in temporary files that are renamed into place only
+//! after the step succeeded and the job is still wanted; on any other path
+//! they are removed, so a half-written state or model is never served.
 
 use std::{sync::Arc, time::Instant};
 
@@ -9,12 +10,15 @@ use trellis_api::{ErrorDetail, ExtractParams};
 
 use super::{
     Jobs, Record,
+    drive::{Covering, Limit},
     lifecycle::{self, StoredModel},
+    plan::Plan,
     queue::TaskKind,
 };
 use crate::{
-    backend::{BackendError, GenerateRequest},
+    backend::{BackendError, GenerateOutputs, GenerateRequest, Generated, ModelCounts},
     error::AppError,
+    store::TempFile,
 };
 
 /// Why a job failed.
@@ -33,11 +37,7 @@ impl JobError {
     fn detail(&self) -> ErrorDetail {
         match self {
             Self::Backend(err) => err.detail(),
-            Self::Server(_) => ErrorDetail::new(
-                "server_error",
-                "The server could not read or write this job's files; check its data directory \
-                 (free space, permissions), then try again.",
-            ),
+            Self::Server(_) => BackendError::Storage(std::io::Error::other("")).detail(),
         }
     }
 }
@@ -62,88 +62,118 @@ fn first_model(record: &Record) -> Option<(String, ExtractParams)> {
         .map(|m| (m.variant.clone(), m.params))
 }
 
+fn stored(counts: ModelCounts, bytes: u64) -> StoredModel {
+    StoredModel {
+        faces: counts.faces,
+        vertices: counts.vertices,
+        bytes,
+    }
+}
+
 impl Jobs {
     async fn run_generation(&self, record: &Record) {
+        let cold = self.warmth.is_cold();
+        let generation = record.tx.borrow().clone();
+        let plan = self.plan(&generation, cold).await;
+        let first = plan.estimate(plan.generate_phases(), std::time::Duration::ZERO);
         // Skips a job cancelled between leaving the line and starting.
-        if !self.change(record, lifecycle::start).await {
+        if !self.change(record, |g| lifecycle::start(g, &first)).await {
             return;
         }
-        if let Err(err) = self.generate_and_extract(record).await {
-            tracing::warn!(id = %record.id, error = ?err, "generation failed");
+        if let Err(err) = self.generate_and_extract(record, &plan, cold).await {
+            tracing::warn!(id = %record.id, error = %err, "generation failed");
             let detail = err.detail();
             self.change(record, |g| lifecycle::fail(g, detail)).await;
         }
     }
 
-    async fn generate_and_extract(&self, record: &Record) -> Result<(), JobError> {
+    async fn generate_and_extract(&self, record: &Record, plan: &Plan, cold: bool) -> Result<(), JobError> {
         let Some((variant, extract_params)) = first_model(record) else {
             return Err(AppError::internal("a generation without a first model").into());
         };
         let params = record.tx.borrow().params.clone();
+        let id = &record.id;
+        let image_png = self.store.read_input(id).await?;
+        let (state_file, video_file, model_file) = (
+            self.store.temp_file(id, "state")?,
+            self.store.temp_file(id, "video")?,
+            self.store.temp_model(id, &variant)?,
+        );
+        let outputs = GenerateOutputs {
+            state: state_file.path().to_owned(),
+            video: video_file.path().to_owned(),
+            model: model_file.path().to_owned(),
+        };
         let clock = Instant::now();
-        let image_png = self.store.read_input(&record.id).await?;
-        let generated = self
-            .backend
-            .generate(GenerateRequest { image_png, params })
-            .await?;
+        let request = GenerateRequest { image_png, params: params.clone() };
+        let limit = Limit { step: "generating", after: self.generate_timeout };
+        let covering = Covering { plan, phases: plan.generate_phases() };
+        let call = self.backend.generate(request, &outputs);
+        let Some(generated) = self.drive(record, lifecycle::is_running, limit, Some(covering), call).await? else {
+            return Ok(());
+        };
+        let took = clock.elapsed();
+        self.learn_generate(&params, cold, took).await;
         if !lifecycle::is_running(&record.tx.borrow()) {
             return Ok(());
         }
-        let state = self.store.write_state(&record.id, generated.state).await?;
-        let took = clock.elapsed();
-        if !self
-            .change(record, |g| lifecycle::generated(g, &variant, took))
-            .await
-        {
+
+        let video = match generated {
+            Generated::Model(counts) => {
+                let bytes = self.store.commit(&model_file, &self.store.model_path(id, &variant)).await?;
+                let done = stored(counts, bytes);
+                if self.change(record, |g| lifecycle::generated_model(g, &variant, &done, took)).await {
+                    tracing::info!(%id, variant, faces = counts.faces, "generation succeeded");
+                }
+                return Ok(());
+            }
+            Generated::State { video } => video,
+        };
+        self.store.commit(&state_file, &self.store.state_path(id)).await?;
+        if video {
+            self.store.commit(&video_file, &self.store.video_path(id)).await?;
+        }
+        let Some(extract_phases) = plan.extract_phases() else {
+            return Err(BackendError::ExtractUnsupported.into());
+        };
+        let next = plan.estimate(extract_phases.clone(), std::time::Duration::ZERO);
+        if !self.change(record, |g| lifecycle::generated(g, &variant, took, video, &next)).await {
             return Ok(());
         }
 
         let clock = Instant::now();
-        let Some(glb) = self
-            .extract(record, &variant, state, extract_params)
-            .await?
-        else {
+        let covering = Covering { plan, phases: extract_phases };
+        let Some(glb) = self.extract(record, &variant, extract_params, model_file, Some(covering)).await? else {
             return Ok(());
         };
         let took = clock.elapsed();
-        let done = self.change(record, |g| {
-            lifecycle::first_model_done(g, &variant, &glb, took)
-        });
+        let done = self.change(record, |g| lifecycle::first_model_done(g, &variant, &glb, took));
         if done.await {
-            tracing::info!(id = %record.id, variant, faces = glb.faces, "generation succeeded");
+            tracing::info!(%id, variant, faces = glb.faces, "generation succeeded");
         }
         Ok(())
     }
 
     async fn run_extraction(&self, record: &Record, variant: &str) {
-        if !self
-            .change(record, |g| lifecycle::start_model(g, variant))
-            .await
-        {
+        if !self.change(record, |g| lifecycle::start_model(g, variant)).await {
             return;
         }
         let result = self.extract_again(record, variant).await;
         match result {
             Ok(Some(glb)) => {
-                self.change(record, |g| lifecycle::model_done(g, variant, &glb))
-                    .await;
+                self.change(record, |g| lifecycle::model_done(g, variant, &glb)).await;
             }
             // Cancelled while running: nothing to publish.
             Ok(None) => {}
             Err(err) => {
-                tracing::warn!(id = %record.id, variant, error = ?err, "extraction failed");
+                tracing::warn!(id = %record.id, variant, error = %err, "extraction failed");
                 let detail = err.detail();
-                self.change(record, |g| lifecycle::model_failed(g, variant, detail))
-                    .await;
+                self.change(record, |g| lifecycle::model_failed(g, variant, detail)).await;
             }
         }
     }
 
-    async fn extract_again(
-        &self,
-        record: &Record,
-        variant: &str,
-    ) -> Result<Option<StoredModel>, JobError> {
+    async fn extract_again(&self, record: &Record, variant: &str) -> Result<Option<StoredModel>, JobError> {
         let params = record
             .tx
             .borrow()
@@ -152,8 +182,8 @@ impl Jobs {
             .find(|m| m.variant == variant)
             .map(|m| m.params)
             .ok_or_else(|| AppError::internal("a queued model vanished"))?;
-        let state = self.store.read_state(&record.id).await?;
-        self.extract(record, variant, state, params).await
+        let model = self.store.temp_model(&record.id, variant)?;
+        self.extract(record, variant, params, model, None).await
     }
 
     /// Extracts and stores a model; `None` if it was cancelled meanwhile.
@@ -161,21 +191,23 @@ impl Jobs {
         &self,
         record: &Record,
         variant: &str,
-        state: Vec<u8>,
         params: ExtractParams,
+        model: TempFile,
+        covering: Option<Covering<'_>>,
     ) -> Result<Option<StoredModel>, JobError> {
-        let glb = self.backend.extract_glb(state, params).await?;
+        let state = self.store.state_path(&record.id);
+        let clock = Instant::now();
+        let limit = Limit { step: "extracting the GLB model", after: self.extract_timeout };
+        let running = |g: &trellis_api::Generation| lifecycle::model_running(g, variant);
+        let call = self.backend.extract_glb(&state, params, model.path());
+        let Some(counts) = self.drive(record, running, limit, covering, call).await? else {
+            return Ok(None);
+        };
+        self.learn_extract(params, clock.elapsed()).await;
         if !lifecycle::model_running(&record.tx.borrow(), variant) {
             return Ok(None);
         }
-        let stored = StoredModel {
-            faces: glb.faces,
-            vertices: glb.vertices,
-            bytes: u64::try_from(glb.bytes.len()).unwrap_or(u64::MAX),
-        };
-        self.store
-            .write_model(&record.id, variant, glb.bytes)
-            .await?;
-        Ok(Some(stored))
+        let bytes = self.store.commit(&model, &self.store.model_path(&record.id, variant)).await?;
+        Ok(Some(stored(counts, bytes)))
     }
 }

@@ -1,4 +1,4 @@
-//! The files of a generation: its input and its models. Served from disk
+//! The files of a generation: its input, its preview video and its models. Served from disk
 //! with range and conditional-request support.
 
 use axum::{
@@ -26,6 +26,7 @@ const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=3153600
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/generations/{id}/input.png", get(input))
+        .route("/generations/{id}/preview.mp4", get(video))
         .route("/generations/{id}/models/{file}", get(model))
 }
 
@@ -35,6 +36,15 @@ async fn input(
     request: Request,
 ) -> Result<Response> {
     serve(state.jobs.input_path(&id)?, request, None).await
+}
+
+/// The preview video, `video/mp4`, with range requests for seeking.
+async fn video(
+    State(state): State<AppState>,
+    IdPath(id): IdPath,
+    request: Request,
+) -> Result<Response> {
+    serve(state.jobs.video_path(&id)?, request, None).await
 }
 
 async fn model(

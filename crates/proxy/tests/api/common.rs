@@ -1,6 +1,11 @@
 //! Shared helpers: a server on a temporary data dir, and requests to it.
 
-use std::{path::Path, sync::Arc, time::Duration};
+use std::{
+    io::Write,
+    path::Path,
+    sync::{Arc, Mutex, OnceLock},
+    time::Duration,
+};
 
 use axum::{
     Router,
@@ -15,6 +20,55 @@ use tower::ServiceExt;
 use trellis_api::{Generation, JobStatus};
 use trellis_proxy::{AppState, Config, app, backend::Backend};
 
+/// The Modal credentials of every test: distinctive, so a leak is found
+/// by a plain text search of response bodies and logs.
+pub const MODAL_KEY: &str = "wk-test-KEY-d3adb33fd3adb33f";
+pub const MODAL_SECRET: &str = "ws-test-SECRET-c0ffee42c0ffee42";
+
+/// Everything every test logged, at every level.
+static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+
+#[derive(Clone)]
+struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Captures the logs of the whole test binary (once), trace level included.
+pub fn capture_logs() {
+    LOGS.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let writer = LogBuffer(Arc::clone(&buffer));
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("trace"))
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .init();
+        buffer
+    });
+}
+
+/// The logs so far.
+pub fn logs() -> String {
+    let buffer = LOGS.get().expect("logs captured");
+    String::from_utf8_lossy(&buffer.lock().unwrap()).into_owned()
+}
+
+/// Then: neither credential value appears in `text`.
+pub fn assert_no_secret(text: &[u8], what: &str) {
+    let text = String::from_utf8_lossy(text);
+    for secret in [MODAL_KEY, MODAL_SECRET] {
+        assert!(!text.contains(secret), "{what} leaks a credential");
+    }
+}
+
 /// Long enough for the CPU engine on a slow, busy machine.
 pub const JOB_TIMEOUT: Duration = Duration::from_secs(180);
 pub const CORS_ORIGIN: &str = "http://127.0.0.1:8080";
@@ -27,24 +81,45 @@ pub struct TestServer {
 }
 
 pub fn config(data_dir: &Path, concurrency: usize) -> Config {
+    config_with(data_dir, concurrency, &[])
+}
+
+/// The test config plus more flags.
+pub fn config_with(data_dir: &Path, concurrency: usize, extra: &[String]) -> Config {
     let data_dir = data_dir.join("data");
     let dist_dir = data_dir.join("no-dist");
-    Config::parse_from([
-        "trellis-proxy".as_ref(),
-        "--data-dir".as_ref(),
-        data_dir.as_os_str(),
-        "--dist-dir".as_ref(),
-        dist_dir.as_os_str(),
-        "--cors-origins".as_ref(),
-        CORS_ORIGIN.as_ref(),
-        "--concurrency".as_ref(),
-        concurrency.to_string().as_ref(),
-    ])
+    let mut args = vec![
+        "trellis-proxy".to_owned(),
+        "--data-dir".to_owned(),
+        data_dir.display().to_string(),
+        "--dist-dir".to_owned(),
+        dist_dir.display().to_string(),
+        "--cors-origins".to_owned(),
+        CORS_ORIGIN.to_owned(),
+        "--concurrency".to_owned(),
+        concurrency.to_string(),
+    ];
+    args.extend_from_slice(extra);
+    Config::parse_from(args)
 }
 
 impl TestServer {
+    /// The engine and settings `extra` flags configure, on `dir`.
+    pub async fn configured(dir: TempDir, concurrency: usize, extra: &[String]) -> Self {
+        capture_logs();
+        let state = AppState::new(&config_with(dir.path(), concurrency, extra))
+            .await
+            .unwrap();
+        Self {
+            app: app(state.clone()),
+            state,
+            dir,
+        }
+    }
+
     /// The built-in CPU engine, one worker.
     pub async fn builtin() -> Self {
+        capture_logs();
         let dir = tempfile::tempdir().unwrap();
         let state = AppState::new(&config(dir.path(), 1)).await.unwrap();
         Self {
@@ -62,6 +137,7 @@ impl TestServer {
 
     /// A new server on an existing data dir: a restart.
     pub async fn reopen(dir: TempDir, backend: Arc<dyn Backend>, concurrency: usize) -> Self {
+        capture_logs();
         let state = AppState::with_backend(&config(dir.path(), concurrency), backend)
             .await
             .unwrap();
@@ -90,6 +166,7 @@ impl TestServer {
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.into_body().collect().await.unwrap().to_bytes();
+        assert_no_secret(&body, "a response body");
         Reply {
             status,
             headers,

@@ -1,5 +1,6 @@
 //! A stand-in engine for tests about the queue rather than the models.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -7,7 +8,8 @@ use async_trait::async_trait;
 use tokio::sync::Semaphore;
 use trellis_api::{BackendKind, ExtractParams, HealthStatus};
 use trellis_proxy::backend::{
-    Backend, BackendError, BackendHealth, ExtractedGlb, GenerateRequest, Generated,
+    Backend, BackendError, BackendHealth, Capabilities, GenerateOutputs, GenerateRequest,
+    Generated, ModelCounts,
 };
 
 /// A stand-in engine: instant, or holding each generate step until the
@@ -48,32 +50,42 @@ impl Backend for FakeEngine {
         BackendKind::Builtin
     }
 
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            can_extract: true,
+            has_preview_video: false,
+            scale_down_window: None,
+        }
+    }
+
     async fn health(&self) -> BackendHealth {
         BackendHealth {
             status: HealthStatus::Ready,
             label: "fake".to_owned(),
-            can_extract: true,
-            has_preview_video: false,
         }
     }
 
-    async fn generate(&self, request: GenerateRequest) -> Result<Generated, BackendError> {
+    async fn generate(
+        &self,
+        request: GenerateRequest,
+        outputs: &GenerateOutputs,
+    ) -> Result<Generated, BackendError> {
         if let Some(gate) = &self.gate {
             gate.acquire().await.unwrap().forget();
         }
         self.generated.fetch_add(1, Ordering::SeqCst);
-        Ok(Generated {
-            state: request.image_png,
-        })
+        tokio::fs::write(&outputs.state, request.image_png).await?;
+        Ok(Generated::State { video: false })
     }
 
     async fn extract_glb(
         &self,
-        _state: Vec<u8>,
+        _state: &Path,
         params: ExtractParams,
-    ) -> Result<ExtractedGlb, BackendError> {
-        Ok(ExtractedGlb {
-            bytes: b"glTF fake model".to_vec(),
+        model: &Path,
+    ) -> Result<ModelCounts, BackendError> {
+        tokio::fs::write(model, b"glTF fake model").await?;
+        Ok(ModelCounts {
             faces: u64::from(params.decimation_target),
             vertices: u64::from(params.decimation_target) / 2,
         })

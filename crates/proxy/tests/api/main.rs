@@ -4,8 +4,12 @@
 mod builtin;
 mod common;
 mod fake;
+mod fastapi;
 mod generations;
 mod images;
+mod line;
+mod modal;
 mod queue;
 mod rejects;
+mod upstream;
 mod web;

@@ -1,0 +1,216 @@
+//! The command line, as clap reads it. Values with rules of their own
+//! (seed, pipeline, preset) are parsed with the shared `trellis-api` code,
+//! so a mistake reads the same here, in the web app and from the server.
+
+use std::path::PathBuf;
+
+use clap::{
+    Args, Parser, Subcommand,
+    builder::{PossibleValuesParser, TypedValueParser as _},
+};
+use trellis_client::{ExtractRequest, FieldError, GenerateParams, PipelineType, Preset};
+
+/// The proxy's default address (`trellis-proxy --bind`).
+const DEFAULT_SERVER: &str = "http://127.0.0.1:8642";
+
+/// Turn photos into 3D models (GLB) with a Trellis Studio server.
+#[derive(Debug, Parser)]
+#[command(name = "trellis", version)]
+pub struct Cli {
+    /// The Trellis Studio server (the web app's address).
+    #[arg(long, global = true, env = "TRELLIS_SERVER", default_value = DEFAULT_SERVER)]
+    pub server: String,
+
+    /// Print one JSON document on stdout instead of text, and no progress
+    /// bar; errors go to stderr as {"error":{"code","message"}}.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Turn a photo into a GLB model, showing progress; Ctrl-C cancels.
+    Generate(GenerateArgs),
+    /// Check that the server is up and its engine ready.
+    Health,
+    /// Show where a generation stands.
+    Status {
+        /// The generation id (the `g=` of a share link).
+        id: String,
+    },
+    /// Make another model of a finished generation and download it.
+    Extract(ExtractArgs),
+    /// Cancel a generation, or the models it is still extracting.
+    Cancel {
+        /// The generation id (the `g=` of a share link).
+        id: String,
+    },
+}
+
+/// `trellis generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The photo: PNG, JPEG, WebP, GIF, BMP or TIFF, at most 10 MiB. One
+    /// object on a plain background works best.
+    pub image: PathBuf,
+
+    /// Where to write the model (.glb).
+    #[arg(short, long)]
+    pub output: PathBuf,
+
+    /// The TRELLIS.2 pipeline [default: 1024_cascade].
+    #[arg(long, value_parser = pipeline_parser())]
+    pub pipeline: Option<PipelineType>,
+
+    /// The seed, 0 to 2147483647 [default: 42]. The same photo, settings
+    /// and seed give the same model.
+    #[arg(long, value_parser = parse_seed)]
+    pub seed: Option<u64>,
+
+    /// A fresh random seed; it is printed, so the model can be made again.
+    #[arg(long, conflicts_with = "seed")]
+    pub random_seed: bool,
+
+    /// The model's settings.
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// `trellis extract`.
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// The generation id (the `g=` of a share link).
+    pub id: String,
+
+    /// Where to write the model (.glb).
+    #[arg(short, long)]
+    pub output: PathBuf,
+
+    /// The model's settings.
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// A model's settings: a preset, optionally with custom values on top.
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    /// Named settings: fast (100k faces, 1024² textures), balanced (500k,
+    /// 2048²) or quality (1M, 4096²) [default: balanced].
+    #[arg(long, value_parser = preset_parser())]
+    pub preset: Option<Preset>,
+
+    /// Faces to keep, 1000 to 2000000; overrides the preset's.
+    #[arg(long, value_name = "FACES")]
+    pub decimation: Option<u32>,
+
+    /// Texture size: 512, 1024, 2048 or 4096; overrides the preset's.
+    #[arg(long, value_name = "PIXELS")]
+    pub texture: Option<u32>,
+}
+
+impl ModelArgs {
+    /// The settings as the API takes them.
+    pub fn request(&self) -> ExtractRequest {
+        ExtractRequest {
+            preset: self.preset,
+            decimation_target: self.decimation,
+            texture_size: self.texture,
+            ..ExtractRequest::default()
+        }
+    }
+
+    /// Whether custom values were given, rather than a preset alone.
+    pub fn is_custom(&self) -> bool {
+        self.decimation.is_some() || self.texture.is_some()
+    }
+}
+
+fn pipeline_parser() -> impl clap::builder::TypedValueParser<Value = PipelineType> {
+    PossibleValuesParser::new(PipelineType::ALL.map(PipelineType::as_str))
+        .try_map(|text| PipelineType::parse(&text))
+}
+
+fn preset_parser() -> impl clap::builder::TypedValueParser<Value = Preset> {
+    PossibleValuesParser::new(Preset::ALL.map(Preset::as_str)).try_map(|text| {
+        Preset::ALL
+            .into_iter()
+            .find(|preset| preset.as_str() == text)
+            .ok_or_else(|| format!("unknown preset \"{text}\""))
+    })
+}
+
+/// A seed, checked by the shared rule so the message is the proxy's.
+fn parse_seed(text: &str) -> Result<u64, FieldError> {
+    let mut params = GenerateParams::default();
+    params.set_field("seed", text)?;
+    Ok(params.seed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_seed_out_of_range_gets_the_proxys_message() {
+        let err = Cli::try_parse_from([
+            "trellis", "generate", "p.png", "-o", "m.glb", "--seed", "-1",
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("seed must be a whole number from 0 to 2147483647"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_fixed_and_a_random_seed_cannot_both_be_asked_for() {
+        let both = [
+            "trellis",
+            "generate",
+            "p.png",
+            "-o",
+            "m.glb",
+            "--seed",
+            "1",
+            "--random-seed",
+        ];
+        assert!(Cli::try_parse_from(both).is_err());
+    }
+
+    #[test]
+    fn custom_values_override_the_preset() {
+        let cli = Cli::try_parse_from([
+            "trellis",
+            "extract",
+            "abc",
+            "-o",
+            "m.glb",
+            "--preset",
+            "fast",
+            "--texture",
+            "512",
+        ])
+        .unwrap();
+        let Command::Extract(args) = cli.command else {
+            panic!("parsed as another command");
+        };
+        assert!(args.model.is_custom());
+        let params = args.model.request().resolve().unwrap();
+        assert_eq!(
+            (params.decimation_target, params.texture_size),
+            (100_000, 512)
+        );
+    }
+}

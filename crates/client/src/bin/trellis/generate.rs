@@ -1,0 +1,129 @@
+//! `trellis generate`: photo in, GLB file out, Ctrl-C cancels.
+
+use std::{path::Path, pin::pin};
+
+use trellis_client::{
+    Client, Error, ExtractRequest, GenerateRequest, GenerationHandle, ModelVariant, Preset,
+    api::ExtractParams,
+};
+
+use crate::{
+    args::GenerateArgs,
+    error::CliError,
+    output::{Output, Saved, saved_text},
+    progress::Progress,
+    save::save_model,
+};
+
+/// The first model when custom settings follow: the generate call always
+/// extracts one, so make it the cheapest.
+const FIRST_OF_CUSTOM: Preset = Preset::Fast;
+
+pub async fn run(client: &Client, args: GenerateArgs, output: Output) -> Result<(), CliError> {
+    // Checked before submitting: a bad --texture must fail now, not after
+    // minutes of generating.
+    let custom = if args.model.is_custom() {
+        let request = args.model.request();
+        let params = request.resolve().map_err(Error::from)?;
+        Some((request, params))
+    } else {
+        None
+    };
+    let mut request = GenerateRequest::from_path(&args.image).await?;
+    if let Some(pipeline) = args.pipeline {
+        request = request.pipeline(pipeline);
+    }
+    if let Some(seed) = args.seed {
+        request = request.seed(seed);
+    } else if args.random_seed {
+        request = request.random_seed();
+    }
+    let first_model = if custom.is_some() {
+        Some(FIRST_OF_CUSTOM)
+    } else {
+        args.model.preset
+    };
+    if let Some(preset) = first_model {
+        request = request.extract_preset(preset);
+    }
+    let seed = request.params().seed;
+
+    // Watched from the upload on, so that once the id is printed, Ctrl-C
+    // is certain to be caught here rather than kill the process.
+    let mut interrupt = pin!(ctrl_c());
+    let handle = tokio::select! {
+        handle = client.generate(request) => handle?,
+        () = &mut interrupt => return Err(CliError::Interrupted(
+            "interrupted while sending the photo; no generation was followed".to_owned(),
+        )),
+    };
+    output.note(&format!("Generation {} (seed {seed})", handle.id()))?;
+    output.note(&format!("Share link: {}", handle.share_url()))?;
+
+    let mut progress = Progress::new(!output.is_json());
+    let finished = tokio::select! {
+        result = follow(&handle, custom, &args.output, &mut progress) => result,
+        () = &mut interrupt => Err(cancel_after_interrupt(&handle).await),
+    };
+    progress.finish();
+    let (model, bytes) = finished?;
+    let saved = Saved {
+        id: handle.id().to_owned(),
+        share_url: handle.share_url().to_string(),
+        seed,
+        variant: model.variant,
+        faces: model.faces,
+        output: args.output,
+        bytes,
+    };
+    output.result(&saved, &saved_text(&saved))
+}
+
+/// Completes on Ctrl-C; never where Ctrl-C cannot be watched, so the job
+/// then simply runs to its end.
+async fn ctrl_c() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Waits for the generation, gets the model asked for, and saves it.
+async fn follow(
+    handle: &GenerationHandle,
+    custom: Option<(ExtractRequest, ExtractParams)>,
+    path: &Path,
+    progress: &mut Progress,
+) -> Result<(ModelVariant, u64), CliError> {
+    let done = handle
+        .wait_with_progress(|generation| progress.update(generation))
+        .await?;
+    let model = match custom {
+        Some((request, params)) => {
+            progress.waiting(format!(
+                "Extracting the model ({} faces, {}² textures)",
+                params.decimation_target, params.texture_size
+            ));
+            handle.extract_glb(request).await?
+        }
+        None => done
+            .ready_model()
+            .cloned()
+            .ok_or_else(|| CliError::NoModel(handle.id().to_owned()))?,
+    };
+    let bytes = save_model(handle, &model, path, progress).await?;
+    Ok((model, bytes))
+}
+
+/// Ctrl-C: cancels the generation this command started, and says how
+/// that went.
+async fn cancel_after_interrupt(handle: &GenerationHandle) -> CliError {
+    let id = handle.id();
+    CliError::Interrupted(match handle.cancel().await {
+        Ok(_) => format!("interrupted: generation {id} cancelled"),
+        Err(err) if err.code() == "already_finished" => format!(
+            "interrupted: generation {id} had already finished, so it was kept ({})",
+            handle.share_url()
+        ),
+        Err(err) => format!("interrupted, but cancelling generation {id} failed: {err}"),
+    })
+}

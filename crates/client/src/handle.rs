@@ -1,0 +1,212 @@
+//! A handle on one generation: follow it, get its models, cancel it.
+
+use futures_util::{StreamExt as _, TryStreamExt as _};
+use reqwest::{Method, Url, header::ACCEPT};
+use tokio::io::{AsyncWrite, AsyncWriteExt as _};
+use trellis_api::{ErrorDetail, ExtractRequest, FieldError, Generation, JobStatus, ModelVariant};
+
+use crate::{Client, Error, Events, Job, events::EVENT_STREAM};
+
+/// The query parameter of share links that the web app reads.
+const SHARE_QUERY: &str = "g";
+
+/// One generation on the server, by id. Cheap to clone; holds no
+/// connection between calls.
+#[derive(Debug, Clone)]
+pub struct GenerationHandle {
+    client: Client,
+    id: String,
+}
+
+impl GenerationHandle {
+    pub(crate) fn new(client: Client, id: String) -> Self {
+        Self { client, id }
+    }
+
+    /// The generation id: unguessable, so it doubles as the share id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The web app's link to this generation, `<base>/?g=<id>`, which
+    /// shows it (progress, viewer, downloads) in any browser.
+    pub fn share_url(&self) -> Url {
+        let mut url = self.client.base_url().clone();
+        url.query_pairs_mut().append_pair(SHARE_QUERY, &self.id);
+        url
+    }
+
+    /// The generation's current state.
+    pub async fn status(&self) -> Result<Generation, Error> {
+        let url = self.url(&[])?;
+        self.client
+            .call(self.client.request(Method::GET, url))
+            .await
+    }
+
+    /// Opens the generation's event stream: its state now, then every
+    /// change until it settles.
+    pub async fn events(&self) -> Result<Events, Error> {
+        let url = self.url(&["events"])?;
+        // No overall time limit: a job waits in line for as long as it
+        // takes. The client's read timeout ends a silent connection.
+        let request = self
+            .client
+            .request(Method::GET, url)
+            .header(ACCEPT, EVENT_STREAM);
+        let response = self.client.send(request).await?;
+        Events::new(self.client.base_url().clone(), response)
+    }
+
+    /// Waits until the generation finishes. `Ok` only when it succeeded;
+    /// a failure (with the engine's code and message) or a cancellation is
+    /// an [`Error`]. Returns at once for a generation that already ended.
+    pub async fn wait(&self) -> Result<Generation, Error> {
+        self.wait_with_progress(|_| {}).await
+    }
+
+    /// Like [`wait`](Self::wait), calling `on_update` with every state the
+    /// event stream brings (phase, progress, place in line).
+    pub async fn wait_with_progress(
+        &self,
+        mut on_update: impl FnMut(&Generation),
+    ) -> Result<Generation, Error> {
+        let job = || Job::Generation(self.id.clone());
+        let mut events = self.events().await?;
+        while let Some(generation) = events.try_next().await? {
+            on_update(&generation);
+            match generation.status {
+                JobStatus::Queued | JobStatus::Running => {}
+                JobStatus::Succeeded => return Ok(generation),
+                JobStatus::Failed => return Err(failed(job(), generation.error)),
+                JobStatus::Cancelled => return Err(Error::Cancelled { job: job() }),
+            }
+        }
+        Err(self.stream_ended(job()))
+    }
+
+    /// Asks for a model with a preset or custom settings, and waits until
+    /// it can be downloaded. The settings are checked locally first, with
+    /// the proxy's rules. A model that already exists returns at once.
+    pub async fn extract_glb(
+        &self,
+        request: impl Into<ExtractRequest>,
+    ) -> Result<ModelVariant, Error> {
+        let request = request.into();
+        // The proxy names the model from the resolved settings with the
+        // same shared code, so the name is known before asking.
+        let variant = request.resolve()?.variant_name();
+        let url = self.url(&["extract_glb"])?;
+        let generation: Generation = self
+            .client
+            .call(
+                self.client
+                    .request(Method::POST, url.clone())
+                    .json(&request),
+            )
+            .await?;
+        if let Some(model) = model_outcome(&generation, &variant, &url)? {
+            return Ok(model);
+        }
+        let mut events = self.events().await?;
+        while let Some(generation) = events.try_next().await? {
+            if let Some(model) = model_outcome(&generation, &variant, &url)? {
+                return Ok(model);
+            }
+        }
+        Err(self.stream_ended(Job::Model(variant)))
+    }
+
+    /// Streams a finished model (see [`ModelVariant::variant`]) into
+    /// `writer`, chunk by chunk, never holding the whole file. Returns the
+    /// bytes written. The writer is flushed, not shut down.
+    pub async fn download_glb<W>(&self, variant: &str, writer: &mut W) -> Result<u64, Error>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let file = format!("{variant}.glb");
+        let url = self.url(&["models", &file])?;
+        // No overall limit: a 4096² model on a slow link may take minutes;
+        // the client's read timeout ends a stalled one.
+        let response = self
+            .client
+            .send(self.client.request(Method::GET, url))
+            .await?;
+        let mut body = response.bytes_stream();
+        let mut written = 0;
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|err| Error::transport(self.client.base_url(), err))?;
+            writer.write_all(&chunk).await.map_err(Error::Write)?;
+            written += chunk.len() as u64;
+        }
+        writer.flush().await.map_err(Error::Write)?;
+        Ok(written)
+    }
+
+    /// Cancels the generation, or once it has succeeded, the models still
+    /// being extracted. Returns the new state. Cancelling twice is fine;
+    /// cancelling a generation with nothing pending is refused (409,
+    /// `already_finished`).
+    pub async fn cancel(&self) -> Result<Generation, Error> {
+        let url = self.url(&[])?;
+        self.client
+            .call(self.client.request(Method::DELETE, url))
+            .await
+    }
+
+    /// `api/generations/<id>/<tail…>`.
+    fn url(&self, tail: &[&str]) -> Result<Url, Error> {
+        // A URL drops `.` and `..` segments, which would send the call to
+        // another endpoint; any other id goes out percent-encoded, for the
+        // proxy to judge.
+        if matches!(self.id.as_str(), "" | "." | "..") {
+            return Err(FieldError::new(
+                "id",
+                format!(
+                    "\"{}\" is not a generation id; copy it from the share link (…/?g=<id>)",
+                    self.id
+                ),
+            )
+            .into());
+        }
+        let mut segments = vec!["generations", self.id.as_str()];
+        segments.extend_from_slice(tail);
+        self.client.endpoint(&segments)
+    }
+
+    fn stream_ended(&self, job: Job) -> Error {
+        Error::StreamEnded {
+            server: self.client.base_url().clone(),
+            job,
+        }
+    }
+}
+
+/// The model named `variant` once it has finished: `Ok(Some)` when it can
+/// be downloaded, an error when it failed or was cancelled, `Ok(None)`
+/// while it is pending.
+fn model_outcome(
+    generation: &Generation,
+    variant: &str,
+    url: &Url,
+) -> Result<Option<ModelVariant>, Error> {
+    let job = || Job::Model(variant.to_owned());
+    let Some(model) = generation.models.iter().find(|m| m.variant == variant) else {
+        return Err(Error::Protocol {
+            url: url.clone(),
+            reason: format!("the generation lists no model \"{variant}\" after it was requested"),
+        });
+    };
+    match model.status {
+        JobStatus::Queued | JobStatus::Running => Ok(None),
+        JobStatus::Succeeded => Ok(Some(model.clone())),
+        JobStatus::Failed => Err(failed(job(), model.error.clone())),
+        JobStatus::Cancelled => Err(Error::Cancelled { job: job() }),
+    }
+}
+
+fn failed(job: Job, detail: Option<ErrorDetail>) -> Error {
+    let detail = detail
+        .unwrap_or_else(|| ErrorDetail::new("failed", "The server recorded no reason; try again."));
+    Error::Failed { job, detail }
+}

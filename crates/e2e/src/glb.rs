@@ -1,0 +1,197 @@
+//! TRELLIS-shaped test GLBs built in memory: one bumpy, textured blob with
+//! POSITION/NORMAL/TEXCOORD_0, u32 indices, and a PBR material whose base
+//! colour, alpha, metallic and roughness each carry a different pattern, so
+//! every display mode of the viewer draws something different. Plus the
+//! malformed variants the viewer must refuse.
+
+use image::{ImageEncoder, RgbaImage};
+use serde_json::json;
+
+/// Segments around and along the blob: about 2,300 triangles, enough to
+/// look smooth while keeping the `data:` URL small.
+const SEGMENTS: (u32, u32) = (48, 24);
+/// Side of each texture in pixels.
+const TEXTURE_SIDE: u32 = 64;
+
+/// How the test GLB encodes its textures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Textures {
+    /// Plain PNG images, as the Modal server exports.
+    Png,
+    /// Lossless WebP behind `EXT_texture_webp` in `extensionsRequired`, as
+    /// the official TRELLIS.2 exporter writes them.
+    Webp,
+}
+
+/// The parts of a test GLB, kept apart so tests can damage one of them.
+pub struct TestGlb {
+    /// The glTF JSON document.
+    pub json: serde_json::Value,
+    /// The binary chunk.
+    pub bin: Vec<u8>,
+}
+
+impl TestGlb {
+    /// The textured blob with its textures encoded as `textures`.
+    pub fn blob(textures: Textures) -> Self {
+        let (positions, normals, uvs, indices) = blob_mesh();
+        let mut bin = Vec::new();
+        let mut views = Vec::new();
+        let mut push = |bytes: &[u8]| {
+            views.push(json!({ "buffer": 0, "byteOffset": bin.len(), "byteLength": bytes.len() }));
+            bin.extend_from_slice(bytes);
+            bin.resize(bin.len().next_multiple_of(4), 0);
+            views.len() - 1
+        };
+        let floats = |v: &[f32]| v.iter().flat_map(|f| f.to_le_bytes()).collect::<Vec<_>>();
+        let vertex_count = positions.len() / 3;
+        let position_view = push(&floats(&positions));
+        let normal_view = push(&floats(&normals));
+        let uv_view = push(&floats(&uvs));
+        let index_bytes: Vec<u8> = indices.iter().flat_map(|i| i.to_le_bytes()).collect();
+        let index_view = push(&index_bytes);
+        let base_color = encode(&base_color_texture(), textures);
+        let metallic_roughness = encode(&metallic_roughness_texture(), textures);
+        let base_color_view = push(&base_color);
+        let metallic_roughness_view = push(&metallic_roughness);
+
+        let mime = match textures {
+            Textures::Png => "image/png",
+            Textures::Webp => "image/webp",
+        };
+        let texture = |source: usize| match textures {
+            Textures::Png => json!({ "source": source }),
+            Textures::Webp => json!({ "extensions": { "EXT_texture_webp": { "source": source } } }),
+        };
+        let mut json = json!({
+            "asset": { "version": "2.0", "generator": "trellis-e2e test blob" },
+            "scene": 0,
+            "scenes": [{ "nodes": [0] }],
+            "nodes": [{ "mesh": 0 }],
+            "meshes": [{ "primitives": [{
+                "attributes": { "POSITION": 0, "NORMAL": 1, "TEXCOORD_0": 2 },
+                "indices": 3,
+                "material": 0
+            }] }],
+            "materials": [{
+                "pbrMetallicRoughness": {
+                    "baseColorTexture": { "index": 0 },
+                    "metallicRoughnessTexture": { "index": 1 }
+                },
+                "alphaMode": "OPAQUE"
+            }],
+            "textures": [texture(0), texture(1)],
+            "images": [
+                { "bufferView": base_color_view, "mimeType": mime },
+                { "bufferView": metallic_roughness_view, "mimeType": mime }
+            ],
+            "accessors": [
+                { "bufferView": position_view, "componentType": 5126, "count": vertex_count, "type": "VEC3",
+                  "min": [-1.3, -1.3, -1.3], "max": [1.3, 1.3, 1.3] },
+                { "bufferView": normal_view, "componentType": 5126, "count": vertex_count, "type": "VEC3" },
+                { "bufferView": uv_view, "componentType": 5126, "count": vertex_count, "type": "VEC2" },
+                { "bufferView": index_view, "componentType": 5125, "count": indices.len(), "type": "SCALAR" }
+            ],
+            "bufferViews": views,
+            "buffers": [{ "byteLength": bin.len() }]
+        });
+        if textures == Textures::Webp {
+            json["extensionsUsed"] = json!(["EXT_texture_webp"]);
+            json["extensionsRequired"] = json!(["EXT_texture_webp"]);
+        }
+        Self { json, bin }
+    }
+
+    /// The GLB file: header, JSON chunk, binary chunk.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut json = serde_json::to_vec(&self.json).expect("JSON");
+        json.resize(json.len().next_multiple_of(4), b' ');
+        let total = 12 + 8 + json.len() + 8 + self.bin.len();
+        let mut out = Vec::with_capacity(total);
+        for word in [0x4654_6C67, 2, total as u32, json.len() as u32, 0x4E4F_534A] {
+            out.extend_from_slice(&u32::to_le_bytes(word));
+        }
+        out.extend_from_slice(&json);
+        out.extend_from_slice(&(self.bin.len() as u32).to_le_bytes());
+        out.extend_from_slice(&0x004E_4942u32.to_le_bytes());
+        out.extend_from_slice(&self.bin);
+        out
+    }
+}
+
+/// `text` percent-encoded to sit in a query parameter.
+pub fn query_escape(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A sphere with bumps, so orbiting visibly changes its outline.
+fn blob_mesh() -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<u32>) {
+    let (around, along) = SEGMENTS;
+    let (mut positions, mut normals, mut uvs, mut indices) = (vec![], vec![], vec![], vec![]);
+    for j in 0..=along {
+        let v = j as f32 / along as f32;
+        let theta = v * std::f32::consts::PI;
+        for i in 0..=around {
+            let u = i as f32 / around as f32;
+            let phi = u * std::f32::consts::TAU;
+            let radius = 1.0 + 0.2 * (3.0 * phi).sin() * theta.sin();
+            let n = [
+                theta.sin() * phi.cos(),
+                theta.cos(),
+                theta.sin() * phi.sin(),
+            ];
+            positions.extend(n.map(|c| c * radius));
+            normals.extend(n);
+            uvs.extend([u, v]);
+        }
+    }
+    let row = around + 1;
+    for j in 0..along {
+        for i in 0..around {
+            let (a, b) = (j * row + i, (j + 1) * row + i);
+            indices.extend([a, b, a + 1, a + 1, b, b + 1]);
+        }
+    }
+    (positions, normals, uvs, indices)
+}
+
+/// Warm colour bands with an alpha ramp along U.
+fn base_color_texture() -> RgbaImage {
+    RgbaImage::from_fn(TEXTURE_SIDE, TEXTURE_SIDE, |x, y| {
+        let band = ((x / 8 + y / 16) % 3) as u8;
+        image::Rgba([
+            200 - band * 50,
+            80 + band * 60,
+            40 + band * 30,
+            (x * 4).min(255) as u8,
+        ])
+    })
+}
+
+/// Roughness (G) ramps along V, metallic (B) in vertical stripes.
+fn metallic_roughness_texture() -> RgbaImage {
+    RgbaImage::from_fn(TEXTURE_SIDE, TEXTURE_SIDE, |x, y| {
+        let metallic = if (x / 8) % 2 == 0 { 255 } else { 0 };
+        image::Rgba([255, (y * 4).min(255) as u8, metallic, 255])
+    })
+}
+
+fn encode(image: &RgbaImage, textures: Textures) -> Vec<u8> {
+    let mut out = Vec::new();
+    let (w, h, pixels) = (image.width(), image.height(), image.as_raw());
+    let color = image::ExtendedColorType::Rgba8;
+    match textures {
+        Textures::Png => {
+            image::codecs::png::PngEncoder::new(&mut out).write_image(pixels, w, h, color)
+        }
+        Textures::Webp => image::codecs::webp::WebPEncoder::new_lossless(&mut out)
+            .write_image(pixels, w, h, color),
+    }
+    .expect("encode texture");
+    out
+}

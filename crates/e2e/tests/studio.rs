@@ -1,0 +1,246 @@
+//! The generation experience in a real browser: examples, phone layout,
+//! in-browser downscaling, form validation, embed mode.
+
+use fantoccini::Locator;
+use std::time::Duration;
+use trellis_e2e::{Browser, Studio, drawn_fraction};
+
+const GENERATION_TIMEOUT: Duration = Duration::from_secs(180);
+const PAGE_TIMEOUT: Duration = Duration::from_secs(30);
+/// What a 12-megapixel phone photo must shrink to before upload.
+const MAX_SENT_BYTES: u64 = 2 * 1024 * 1024;
+
+async fn open(browser: &Browser, url: &str) {
+    browser.client.goto(url).await.unwrap();
+    browser
+        .client
+        .wait()
+        .at_most(PAGE_TIMEOUT)
+        .for_element(Locator::Css("#image-input"))
+        .await
+        .unwrap();
+}
+
+async fn generate_from_example(browser: &Browser, example: &str) {
+    let page = &browser.client;
+    page.find(Locator::Css(&format!("button[data-example='{example}']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    page.wait()
+        .at_most(PAGE_TIMEOUT)
+        .for_element(Locator::Css("#photo-sizes"))
+        .await
+        .unwrap();
+    page.wait()
+        .at_most(PAGE_TIMEOUT)
+        .for_element(Locator::Css("#generate:not([disabled])"))
+        .await
+        .unwrap();
+    page.find(Locator::Css("#generate"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let (state, message) = browser.wait_for_viewer(GENERATION_TIMEOUT).await;
+    assert_eq!(state, "rendered", "viewer: {message}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_example_becomes_a_model_on_a_phone_sized_screen_without_sideways_scrolling() {
+    let studio = Studio::start().await;
+    let browser = Browser::launch_phone().await;
+    open(&browser, &studio.url).await;
+    let width = browser
+        .client
+        .execute("return window.innerWidth;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(width, 360, "not a phone-sized viewport");
+
+    generate_from_example(&browser, "robot.png").await;
+
+    browser.screenshot("phone-rendered").await;
+    let notes = browser
+        .client
+        .find(Locator::Css(".coaching"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        notes.contains("Transparent background"),
+        "coaching: {notes}"
+    );
+    let overflow = browser
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        overflow.as_i64().unwrap_or(1) <= 0,
+        "page scrolls sideways by {overflow}px"
+    );
+    assert!(drawn_fraction(&browser.canvas_pixels().await) > 0.03);
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_twelve_megapixel_photo_is_sent_as_a_1024_pixel_png_under_two_megabytes() {
+    let studio = Studio::start().await;
+    let files = tempfile::tempdir().unwrap();
+    let photo = files.path().join("phone.jpg");
+    let (w, h) = (4000u32, 3000u32);
+    let image = image::RgbImage::from_fn(w, h, |x, y| {
+        // Sensor-like noise: what makes real phone JPEGs several megabytes.
+        let hash =
+            (x.wrapping_mul(2654435761) ^ y.wrapping_mul(2246822519)).wrapping_mul(3266489917);
+        let grain = (hash >> 24) % 40;
+        let inside =
+            (x as f32 / w as f32 - 0.5).powi(2) + (y as f32 / h as f32 - 0.5).powi(2) < 0.06;
+        let base = if inside {
+            [170, 60, 40]
+        } else {
+            [210, 205, 198]
+        };
+        image::Rgb(base.map(|c: u32| (c + grain) as u8))
+    });
+    image.save(&photo).unwrap();
+    let original = std::fs::metadata(&photo).unwrap().len();
+    assert!(
+        original > MAX_SENT_BYTES,
+        "the test photo should be big ({original} bytes)"
+    );
+
+    let browser = Browser::launch(1200, 900).await;
+    open(&browser, &studio.url).await;
+    browser
+        .client
+        .find(Locator::Css("#image-input"))
+        .await
+        .unwrap()
+        .send_keys(photo.to_str().unwrap())
+        .await
+        .unwrap();
+    let sizes = browser
+        .client
+        .wait()
+        .at_most(PAGE_TIMEOUT)
+        .for_element(Locator::Css("#photo-sizes"))
+        .await
+        .unwrap();
+    let sent: u64 = sizes
+        .attr("data-sent-bytes")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let size = sizes.attr("data-sent-size").await.unwrap().unwrap();
+    assert_eq!(size, "1024x768");
+    assert!(sent < MAX_SENT_BYTES, "sent {sent} bytes");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_out_of_range_setting_shows_its_own_message_next_to_the_field() {
+    let studio = Studio::start().await;
+    let browser = Browser::launch(1200, 900).await;
+    open(&browser, &studio.url).await;
+    browser
+        .client
+        .execute(
+            "document.querySelector('details.advanced').open = true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    for (field, bad) in [
+        ("seed", "-1"),
+        ("seed", "3000000000"),
+        ("ss_sampling_steps", "0"),
+        ("shape_slat_sampling_steps", "1000"),
+        ("tex_slat_sampling_steps", "51"),
+        ("ss_guidance_strength", "11"),
+        ("shape_slat_guidance_strength", "-2"),
+        ("tex_slat_guidance_strength", "99"),
+    ] {
+        browser
+            .client
+            .execute(
+                "const [id, value] = arguments; const input = document.getElementById(id);
+                 input.value = value; input.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![field.into(), bad.into()],
+            )
+            .await
+            .unwrap();
+        let message = browser
+            .client
+            .find(Locator::Id(&format!("{field}-problem")))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            message.contains(field) && message.contains(bad),
+            "{field}={bad}: \"{message}\""
+        );
+        let invalid = browser
+            .client
+            .find(Locator::Id(field))
+            .await
+            .unwrap()
+            .attr("aria-invalid")
+            .await
+            .unwrap();
+        assert_eq!(
+            invalid.as_deref(),
+            Some("true"),
+            "{field} not marked invalid"
+        );
+    }
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn embed_mode_shows_the_model_and_no_studio_controls() {
+    let studio = Studio::start().await;
+    let browser = Browser::launch(1000, 800).await;
+    open(&browser, &studio.url).await;
+    generate_from_example(&browser, "mug.png").await;
+    let code = browser
+        .client
+        .find(Locator::Css("#share-link"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    browser.close().await;
+
+    let viewer = Browser::launch(640, 480).await;
+    viewer
+        .client
+        .goto(&format!("{code}&embed=1"))
+        .await
+        .unwrap();
+    let (state, message) = viewer.wait_for_viewer(GENERATION_TIMEOUT).await;
+    assert_eq!(state, "rendered", "embed: {message}");
+    for control in ["#generate", "#image-input", ".app-header", "#share-link"] {
+        assert!(
+            viewer.client.find(Locator::Css(control)).await.is_err(),
+            "{control} shown in embed mode"
+        );
+    }
+    viewer.screenshot("embed").await;
+    viewer.close().await;
+}

@@ -1,0 +1,316 @@
+//! The 3D viewer on its own, fed crafted GLBs through `?model=<url>` from a
+//! second origin:
+//! display modes, keyboard camera control, WebP textures, and malformed
+//! files that must end in a clear error without taking the page down.
+
+use fantoccini::Locator;
+use std::collections::HashMap;
+use std::time::Duration;
+use trellis_e2e::files::FileServer;
+use trellis_e2e::glb::{TestGlb, Textures, query_escape};
+use trellis_e2e::{Browser, Studio, drawn_fraction, write_test_photo};
+
+/// Loading a small crafted GLB takes well under a second; SwiftShader and a
+/// busy machine get plenty of slack.
+const LOAD_TIMEOUT: Duration = Duration::from_secs(60);
+/// Generation through the CPU engine (see generate_and_share.rs).
+const GENERATION_TIMEOUT: Duration = Duration::from_secs(180);
+/// The blob covers far more of the canvas than this.
+const MIN_DRAWN_FRACTION: f64 = 0.03;
+/// Two renders of the model count as different when at least this share
+/// of the canvas changed clearly: well above anti-aliasing noise.
+const MIN_CHANGED_FRACTION: f64 = 0.005;
+/// WebDriver key codes (W3C WebDriver §17.4.2).
+const ARROW_RIGHT: &str = "\u{E014}";
+const ARROW_UP: &str = "\u{E013}";
+
+/// Opens the studio with `glb` as its `?model=` and waits for the viewer.
+async fn open_model(browser: &Browser, studio: &Studio, glb: &[u8]) -> (String, String) {
+    let files = FileServer::start(HashMap::from([("model.glb".to_string(), glb.to_vec())])).await;
+    let url = format!(
+        "{}?model={}",
+        studio.url,
+        query_escape(&files.url("model.glb"))
+    );
+    browser.client.goto(&url).await.expect("open the page");
+    browser.wait_for_viewer(LOAD_TIMEOUT).await
+}
+
+/// Waits until the viewer has drawn whatever the last input asked for.
+async fn settle(browser: &Browser) {
+    browser
+        .client
+        .execute_async(
+            "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+            vec![],
+        )
+        .await
+        .expect("animation frames");
+}
+
+/// Share of pixels that differ clearly between two read-backs.
+fn changed_fraction(a: &image::RgbaImage, b: &image::RgbaImage) -> f64 {
+    assert_eq!(a.dimensions(), b.dimensions(), "canvas size changed");
+    let changed = a
+        .pixels()
+        .zip(b.pixels())
+        .filter(|(p, q)| {
+            p.0.iter()
+                .zip(q.0.iter())
+                .map(|(x, y)| x.abs_diff(*y) as u32)
+                .sum::<u32>()
+                > 30
+        })
+        .count();
+    changed as f64 / f64::from(a.width() * a.height()).max(1.0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_display_mode_draws_the_model_differently() {
+    // Given a textured TRELLIS-shaped model in the viewer
+    let studio = Studio::start().await;
+    let browser = Browser::launch(1200, 900).await;
+    let (state, message) =
+        open_model(&browser, &studio, &TestGlb::blob(Textures::Png).to_bytes()).await;
+    assert_eq!(state, "rendered", "viewer failed: {message}");
+    let page = &browser.client;
+    let label = page
+        .find(Locator::Css("#viewer canvas"))
+        .await
+        .unwrap()
+        .attr("aria-label")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        label.starts_with("3D model: ") && label.contains("textured"),
+        "canvas label: {label}"
+    );
+
+    // When each mode button is pressed in turn
+    let buttons = page
+        .find_all(Locator::Css("#viewer button[data-mode]"))
+        .await
+        .unwrap();
+    assert_eq!(buttons.len(), 8, "display mode buttons");
+    let mut renders = Vec::new();
+    for button in buttons {
+        let mode = button.attr("data-mode").await.unwrap().unwrap_or_default();
+        button.click().await.unwrap();
+        settle(&browser).await;
+        assert_eq!(
+            button.attr("aria-pressed").await.unwrap().as_deref(),
+            Some("true"),
+            "{mode} is not shown as pressed"
+        );
+        let pixels = browser.canvas_pixels().await;
+        assert!(
+            drawn_fraction(&pixels) > MIN_DRAWN_FRACTION,
+            "{mode} draws nothing"
+        );
+        browser.screenshot(&format!("viewer-mode-{mode}")).await;
+        renders.push((mode, pixels));
+    }
+
+    // Then no two modes look alike
+    for (i, (mode_a, a)) in renders.iter().enumerate() {
+        for (mode_b, b) in &renders[i + 1..] {
+            let changed = changed_fraction(a, b);
+            assert!(
+                changed > MIN_CHANGED_FRACTION,
+                "{mode_a} and {mode_b} look the same ({:.2}% differs)",
+                changed * 100.0
+            );
+        }
+    }
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn arrow_keys_turn_the_camera_and_r_resets_it() {
+    let studio = Studio::start().await;
+    let browser = Browser::launch(1000, 800).await;
+    let (state, message) =
+        open_model(&browser, &studio, &TestGlb::blob(Textures::Png).to_bytes()).await;
+    assert_eq!(state, "rendered", "viewer failed: {message}");
+    let canvas = browser
+        .client
+        .find(Locator::Css("#viewer canvas"))
+        .await
+        .unwrap();
+    settle(&browser).await;
+    let home = browser.canvas_pixels().await;
+
+    // When the canvas gets arrow keys from the keyboard
+    canvas
+        .send_keys(&format!("{ARROW_RIGHT}{ARROW_RIGHT}{ARROW_UP}"))
+        .await
+        .unwrap();
+    settle(&browser).await;
+    let turned = browser.canvas_pixels().await;
+
+    // Then the view turned
+    let changed = changed_fraction(&home, &turned);
+    assert!(
+        changed > MIN_CHANGED_FRACTION,
+        "arrow keys did not turn the view ({:.2}%)",
+        changed * 100.0
+    );
+
+    // And R brings back the starting view exactly
+    canvas.send_keys("r").await.unwrap();
+    settle(&browser).await;
+    let reset = browser.canvas_pixels().await;
+    assert!(
+        changed_fraction(&home, &reset) < MIN_CHANGED_FRACTION,
+        "R did not return to the starting view"
+    );
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_glb_with_webp_textures_from_the_official_exporter_renders() {
+    let studio = Studio::start().await;
+    let browser = Browser::launch(1000, 800).await;
+    let webp = TestGlb::blob(Textures::Webp).to_bytes();
+    let (state, message) = open_model(&browser, &studio, &webp).await;
+    assert_eq!(state, "rendered", "WebP GLB failed: {message}");
+    let pixels = browser.canvas_pixels().await;
+    assert!(
+        drawn_fraction(&pixels) > MIN_DRAWN_FRACTION,
+        "the WebP model is not visible"
+    );
+    browser.close().await;
+}
+
+/// A PNG that is only a header claiming `side`×`side` pixels.
+fn png_header(side: u32) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
+    png.extend_from_slice(&side.to_be_bytes());
+    png.extend_from_slice(&side.to_be_bytes());
+    png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    png
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_glbs_show_a_clear_error_and_the_page_keeps_working() {
+    let good = TestGlb::blob(Textures::Png);
+    let mut bad_magic = good.to_bytes();
+    bad_magic[..4].copy_from_slice(b"PK\x03\x04");
+    let mut truncated = good.to_bytes();
+    truncated.truncate(truncated.len() * 2 / 3);
+    let mut index_out_of_range = TestGlb::blob(Textures::Png);
+    let last_index = index_out_of_range.json["bufferViews"][3]["byteOffset"]
+        .as_u64()
+        .unwrap() as usize;
+    index_out_of_range.bin[last_index..last_index + 4].copy_from_slice(&1_000_000u32.to_le_bytes());
+    let mut huge_texture = TestGlb::blob(Textures::Png);
+    let image_view = huge_texture.json["bufferViews"][4].clone();
+    let (offset, length) = (
+        image_view["byteOffset"].as_u64().unwrap() as usize,
+        image_view["byteLength"].as_u64().unwrap() as usize,
+    );
+    let header = png_header(100_000);
+    huge_texture.bin[offset..offset + header.len()].copy_from_slice(&header);
+    assert!(header.len() <= length);
+
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        ("bad magic", bad_magic, "not a GLB"),
+        ("truncated", truncated, "cut off"),
+        (
+            "index out of range",
+            index_out_of_range.to_bytes(),
+            "vertex 1000000",
+        ),
+        ("huge texture", huge_texture.to_bytes(), "100000×100000"),
+    ];
+    let studio = Studio::start().await;
+    let browser = Browser::launch(1200, 900).await;
+    for (name, bytes, expected) in &cases {
+        let (state, message) = open_model(&browser, &studio, bytes).await;
+        assert_eq!(
+            state, "error",
+            "{name}: the viewer did not refuse it ({message})"
+        );
+        assert!(
+            message.contains(expected),
+            "{name}: unclear message: {message}"
+        );
+    }
+    browser.screenshot("viewer-malformed").await;
+
+    // And after the last error the app still works: a photo still becomes
+    // a model in the same viewer (a wasm abort would leave a dead page).
+    let files = tempfile::tempdir().unwrap();
+    let photo = files.path().join("product.png");
+    write_test_photo(&photo);
+    let page = &browser.client;
+    page.find(Locator::Css("#image-input"))
+        .await
+        .unwrap()
+        .send_keys(photo.to_str().unwrap())
+        .await
+        .unwrap();
+    page.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#generate:not([disabled])"))
+        .await
+        .unwrap();
+    page.find(Locator::Css("#generate"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    page.wait()
+        .at_most(GENERATION_TIMEOUT)
+        .for_element(Locator::Css("#viewer[data-state='rendered']"))
+        .await
+        .unwrap_or_else(|e| panic!("no model after the error: {e}"));
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mask_and_blend_previews_change_how_alpha_shows() {
+    // Given the blob, whose base colour fades to transparent along U but
+    // which declares OPAQUE, as TRELLIS.2 exports
+    let studio = Studio::start().await;
+    let browser = Browser::launch(1000, 800).await;
+    let (state, message) =
+        open_model(&browser, &studio, &TestGlb::blob(Textures::Png).to_bytes()).await;
+    assert_eq!(state, "rendered", "viewer failed: {message}");
+    let select = browser
+        .client
+        .find(Locator::Css("#viewer-alpha-mode"))
+        .await
+        .unwrap();
+    assert_eq!(
+        select.prop("value").await.unwrap().as_deref(),
+        Some("OPAQUE")
+    );
+    settle(&browser).await;
+    let opaque = browser.canvas_pixels().await;
+
+    // When MASK is chosen, then BLEND
+    select.select_by_value("MASK").await.unwrap();
+    settle(&browser).await;
+    let masked = browser.canvas_pixels().await;
+    select.select_by_value("BLEND").await.unwrap();
+    settle(&browser).await;
+    let blended = browser.canvas_pixels().await;
+
+    // Then each shows the alpha differently
+    for (name, a, b) in [
+        ("MASK", &opaque, &masked),
+        ("BLEND", &opaque, &blended),
+        ("MASK/BLEND", &masked, &blended),
+    ] {
+        let changed = changed_fraction(a, b);
+        assert!(
+            changed > MIN_CHANGED_FRACTION,
+            "{name}: no visible change ({:.2}%)",
+            changed * 100.0
+        );
+    }
+    browser.close().await;
+}

@@ -1,0 +1,76 @@
+//! One GPU, many users: the line is bounded, first in first out, and every
+//! waiting job is told the truth about its place.
+
+use axum::{
+    body::Body,
+    http::{Request, StatusCode},
+};
+use futures_util::future::join_all;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use trellis_api::{Generation, JobStatus};
+use trellis_proxy::MAX_WAITING;
+
+use crate::{
+    common::TestServer,
+    fake::FakeEngine,
+    images::subject_png,
+    modal::modal_server,
+    upstream::Upstream,
+};
+
+/// Every event of a generation's stream, until it settles.
+async fn events(server: &TestServer, id: &str) -> Vec<Generation> {
+    let request = Request::get(format!("/api/generations/{id}/events")).body(Body::empty()).unwrap();
+    let response = server.app.clone().oneshot(request).await.unwrap();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8_lossy(&body)
+        .lines()
+        .filter_map(|line| line.strip_prefix("data: "))
+        .map(|data| serde_json::from_str(data).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn twenty_generations_on_one_worker_run_in_order_with_falling_positions() {
+    // Given twenty photos submitted to a fast fake GPU, one at a time
+    let upstream = Upstream::modal().await;
+    let server = modal_server(&upstream, &[]).await;
+    let mut ids = Vec::new();
+    for seed in 0..20 {
+        ids.push(server.submit(&subject_png(), &[("seed", &seed.to_string())]).await);
+    }
+
+    // When every event stream is followed to its end
+    let streams = join_all(ids.iter().map(|id| events(&server, id))).await;
+
+    // Then every one succeeded, its place only ever fell, and the GPU saw
+    // them in the order they were submitted
+    for stream in &streams {
+        assert_eq!(stream.last().unwrap().status, JobStatus::Succeeded);
+        let places: Vec<u32> = stream.iter().filter_map(|g| g.queue_position).collect();
+        assert!(places.windows(2).all(|w| w[1] < w[0]), "{places:?}");
+        let queued_eta = stream.iter().find(|g| g.status == JobStatus::Queued).and_then(|g| g.eta_seconds);
+        assert!(stream[0].status != JobStatus::Queued || queued_eta.is_some());
+    }
+    let seeds: Vec<u64> = upstream.seen("/generate").iter().map(|s| s.body["seed"].as_u64().unwrap()).collect();
+    assert_eq!(seeds, (0..20).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn a_full_line_refuses_new_work_with_503() {
+    // Given one job running and the line full behind it
+    let engine = FakeEngine::gated();
+    let server = TestServer::with_backend(engine, 1).await;
+    let running = server.submit(&subject_png(), &[]).await;
+    server.wait_for_status(&running, JobStatus::Running).await;
+    for _ in 0..MAX_WAITING {
+        server.submit(&subject_png(), &[]).await;
+    }
+
+    // When one more arrives, it is refused and nothing is stored for it
+    let before = std::fs::read_dir(server.generations_dir()).unwrap().count();
+    let reply = server.send(crate::common::multipart(&[crate::common::Part::File("image", &subject_png())])).await;
+    reply.assert_error(StatusCode::SERVICE_UNAVAILABLE, "queue_full", "queue is full");
+    assert_eq!(std::fs::read_dir(server.generations_dir()).unwrap().count(), before);
+}
