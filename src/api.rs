@@ -155,6 +155,21 @@ pub async fn cancel(id: &str) -> ApiResult<Generation> {
     .await
 }
 
+/// `DELETE /api/generations/{id}` with the creator's token: removes the
+/// generation and its files from the server.
+pub async fn delete_generation(id: &str, token: &str) -> ApiResult<()> {
+    let response = Request::delete(&resolve(&format!("generations/{id}")))
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await?;
+    // Already gone is what the user asked for.
+    if response.ok() || response.status() == 404 {
+        Ok(())
+    } else {
+        Err(error_from(response).await)
+    }
+}
+
 /// `POST /api/generations/{id}/extract_glb`
 pub async fn extract_glb(id: &str, request: &ExtractRequest) -> ApiResult<Generation> {
     let url = resolve(&format!("generations/{id}/extract_glb"));

@@ -3,6 +3,7 @@
 mod api;
 mod app;
 mod components;
+mod history;
 mod pages;
 mod photo;
 mod viewer;

@@ -24,8 +24,8 @@ use std::rc::Rc;
 use toolbar::{ActionToolbar, ModeToolbar};
 
 /// What the canvas says about itself before a model is shown.
-const CANVAS_HINT: &str =
-    "Drag or use the arrow keys to turn, wheel or +/- to zoom, shift-drag to pan, R to reset.";
+const CANVAS_HINT: &str = "Drag or use the arrow keys to turn, wheel, pinch or +/- to zoom, \
+     shift-drag or two fingers to pan, R to reset.";
 
 /// What the viewer is showing; mirrored in `#viewer[data-state]` for tests
 /// and assistive tech.
@@ -140,6 +140,11 @@ pub fn ModelViewer(
 
     // Callbacks must be `Send`; the scene is reached through a local store.
     let stored_scene = StoredValue::new_local(scene.clone());
+    // A running auto-rotation re-schedules itself every frame; stop it with
+    // the component. The store may already be gone when cleanups run.
+    on_cleanup(move || {
+        stored_scene.try_with_value(|s| s.set_spinning(false));
+    });
     let on_reset =
         Callback::new(move |()| stored_scene.with_value(|s| s.update(Viewer::reset_view)));
     let on_screenshot = Callback::new(move |()| {

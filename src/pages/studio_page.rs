@@ -1,9 +1,10 @@
 use crate::api;
 use crate::app::show_in_address_bar;
 use crate::components::{
-    Coaching, DropZone, ErrorBanner, ExamplePicker, HealthBadge, ModelViewer, ProgressCard, ReproCard, ResultBar,
-    SettingsForm, VariantPicker,
+    Coaching, DropZone, ErrorBanner, ExamplePicker, HealthBadge, HistoryList, ModelViewer,
+    PreviewVideo, ProgressCard, ReproCard, ResultBar, SettingsForm, ThemeToggle, VariantPicker,
 };
+use crate::history::{self, HistoryEntry};
 use crate::photo::{self, PreparedPhoto};
 use futures::StreamExt;
 use leptos::prelude::*;
@@ -33,6 +34,16 @@ pub fn StudioPage(
     let problem = RwSignal::new(None::<String>);
     let submitting = RwSignal::new(false);
     let health = LocalResource::new(api::health);
+    let history_entries = RwSignal::new(Vec::<HistoryEntry>::new());
+    let refresh_history = move || {
+        spawn_local(async move {
+            match history::list().await {
+                Ok(entries) => history_entries.set(entries),
+                Err(e) => problem.set(Some(e.to_string())),
+            }
+        })
+    };
+    refresh_history();
     let now_ms = RwSignal::new(js_sys::Date::now());
     if let Ok(clock) = set_interval_with_handle(move || now_ms.set(js_sys::Date::now()), CLOCK_TICK)
     {
@@ -107,7 +118,7 @@ pub fn StudioPage(
     });
     let choose_example = Callback::new(move |(url, name): (String, String)| {
         spawn_local(async move {
-            match photo::fetch_example(&url).await {
+            match photo::fetch_image(&url).await {
                 Ok(blob) => choose_blob(blob, name),
                 Err(message) => problem.set(Some(message)),
             }
@@ -155,6 +166,18 @@ pub fn StudioPage(
             match api::generate(&prepared.png, &params.get_untracked()).await {
                 Ok(accepted) => {
                     show_in_address_bar(&accepted.id);
+                    let entry = HistoryEntry {
+                        id: accepted.id.clone(),
+                        created_at: js_sys::Date::now(),
+                        thumbnail: prepared.thumbnail.clone(),
+                        name: prepared.name.clone(),
+                        params: params.get_untracked(),
+                        delete_token: accepted.delete_token.clone(),
+                    };
+                    match history::save(&entry).await {
+                        Ok(()) => refresh_history(),
+                        Err(e) => problem.set(Some(e.to_string())),
+                    }
                     chosen_variant.set(None);
                     generation.set(None);
                     follow(accepted.id);
@@ -176,6 +199,32 @@ pub fn StudioPage(
         });
     });
 
+    let on_rerun = Callback::new(move |entry: HistoryEntry| {
+        params.set(entry.params.clone());
+        problems.set(BTreeMap::new());
+        let url = api::resolve(&format!("generations/{}/input.png", entry.id));
+        spawn_local(async move {
+            match photo::fetch_image(&url).await {
+                Ok(blob) => choose_blob(blob, entry.name),
+                Err(message) => problem.set(Some(message)),
+            }
+        });
+    });
+    let on_delete = Callback::new(move |entry: HistoryEntry| {
+        spawn_local(async move {
+            if let Some(token) = &entry.delete_token
+                && let Err(e) = api::delete_generation(&entry.id, token).await
+            {
+                problem.set(Some(e.to_string()));
+                return;
+            }
+            match history::remove(&entry.id).await {
+                Ok(()) => refresh_history(),
+                Err(e) => problem.set(Some(e.to_string())),
+            }
+        });
+    });
+
     // The version in the viewer: the one picked, else the first finished.
     let shown_model = Signal::derive(move || -> Option<ModelVariant> {
         generation.with(|g| {
@@ -191,6 +240,8 @@ pub fn StudioPage(
         })
     });
     let model_url = Signal::derive(move || shown_model.get().and_then(|m| m.url));
+    let video_url =
+        Signal::derive(move || generation.with(|g| g.as_ref().and_then(|g| g.video_url.clone())));
     let cancelled =
         move || generation.with(|g| g.as_ref().is_some_and(|g| g.status == JobStatus::Cancelled));
     let generate_label = move || match (preparing.get(), submitting.get()) {
@@ -202,7 +253,10 @@ pub fn StudioPage(
     view! {
         <header class="app-header">
             <h1>"Trellis Studio"</h1>
-            <HealthBadge health />
+            <div class="header-tools">
+                <HealthBadge health />
+                <ThemeToggle />
+            </div>
         </header>
         <main class="studio">
             <section class="input-column" aria-label="Input">
@@ -219,9 +273,20 @@ pub fn StudioPage(
                     {generate_label}
                 </button>
                 <ErrorBanner message=problem />
+                <HistoryList entries=history_entries on_rerun on_delete />
             </section>
             <section class="stage" aria-label="Model">
+                // The preview plays while the GLB is made, then steps aside.
+                <Show when=move || video_url.with(Option::is_some) && model_url.with(Option::is_none)>
+                    <PreviewVideo url=Signal::derive(move || video_url.get().unwrap_or_default()) />
+                </Show>
                 <ModelViewer model_url />
+                <Show when=move || video_url.with(Option::is_some) && model_url.with(Option::is_some)>
+                    <details class="preview-later">
+                        <summary>"Preview video"</summary>
+                        <PreviewVideo url=Signal::derive(move || video_url.get().unwrap_or_default()) />
+                    </details>
+                </Show>
                 <ProgressCard generation now_ms on_cancel />
                 <Show when=cancelled>
                     <p class="notice" role="status">"Cancelled. Nothing more will run for this job; press Generate to start again."</p>

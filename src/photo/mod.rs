@@ -6,4 +6,4 @@ mod coaching;
 mod prepare;
 
 pub use coaching::Tone;
-pub use prepare::{PreparedPhoto, fetch_example, prepare};
+pub use prepare::{PreparedPhoto, fetch_image, prepare};

@@ -9,6 +9,9 @@ use web_sys::{
 /// The server (and TRELLIS.2 itself) works at most at 1024 px on the longest
 /// side, so sending more only costs upload time.
 pub const MAX_SENT_SIDE: u32 = 1024;
+/// Side of the history thumbnails: big enough to recognise the subject,
+/// small enough (≈10 KB) to keep hundreds in IndexedDB.
+const THUMBNAIL_SIDE: u32 = 96;
 /// Originals above this are refused before decoding: a phone photo is
 /// 3–12 MB, and decoding hundreds of MB would freeze the tab.
 const MAX_ORIGINAL_BYTES: f64 = 40.0 * 1024.0 * 1024.0;
@@ -24,6 +27,8 @@ pub struct PreparedPhoto {
     pub sent_size: (u32, u32),
     /// An object URL of the PNG, for `<img src>`.
     pub preview_url: String,
+    /// A small PNG data URL, for the history list.
+    pub thumbnail: String,
     pub notes: Vec<CoachingNote>,
 }
 
@@ -58,6 +63,10 @@ pub async fn prepare(file: &Blob, name: &str) -> Result<PreparedPhoto, String> {
         .data();
     let notes = coaching::assess(&pixels, sent_size.0, sent_size.1, original_size);
     let png = encode_png(&canvas).await.map_err(|_| unreadable())?;
+    let thumbnail_size = fit(sent_size, THUMBNAIL_SIDE);
+    let thumbnail = draw_canvas(&canvas, thumbnail_size)
+        .and_then(|small| small.to_data_url())
+        .map_err(|_| unreadable())?;
     let preview_url = Url::create_object_url_with_blob(&png).map_err(|_| unreadable())?;
     Ok(PreparedPhoto {
         name,
@@ -67,19 +76,30 @@ pub async fn prepare(file: &Blob, name: &str) -> Result<PreparedPhoto, String> {
         png,
         sent_size,
         preview_url,
+        thumbnail,
         notes,
     })
 }
 
-/// Fetches one of the example photos shipped next to `index.html`.
-pub async fn fetch_example(url: &str) -> Result<Blob, String> {
-    let failed = || format!("The example {url} could not be loaded.");
-    let response = gloo_net::http::Request::get(url).send().await.map_err(|_| failed())?;
+/// Fetches an image by URL: an example shipped next to `index.html`, or a
+/// stored input from the API.
+pub async fn fetch_image(url: &str) -> Result<Blob, String> {
+    let failed = || format!("The image {url} could not be loaded.");
+    let response = gloo_net::http::Request::get(url)
+        .send()
+        .await
+        .map_err(|_| failed())?;
     if !response.ok() {
         return Err(failed());
     }
-    let blob = web_sys::Response::from(response).blob().map_err(|_| failed())?;
-    JsFuture::from(blob).await.map_err(|_| failed())?.dyn_into().map_err(|_| failed())
+    let blob = web_sys::Response::from(response)
+        .blob()
+        .map_err(|_| failed())?;
+    JsFuture::from(blob)
+        .await
+        .map_err(|_| failed())?
+        .dyn_into()
+        .map_err(|_| failed())
 }
 
 /// Refuses what no browser here can decode, with a way forward.
@@ -132,6 +152,27 @@ fn draw(bitmap: &ImageBitmap, (width, height): (u32, u32)) -> Result<HtmlCanvasE
     context.set_image_smoothing_enabled(true);
     context.draw_image_with_image_bitmap_and_dw_and_dh(
         bitmap,
+        0.0,
+        0.0,
+        width as f64,
+        height as f64,
+    )?;
+    Ok(canvas)
+}
+
+/// A copy of `source` scaled to `size`.
+fn draw_canvas(
+    source: &HtmlCanvasElement,
+    (width, height): (u32, u32),
+) -> Result<HtmlCanvasElement, JsValue> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or(JsValue::NULL)?;
+    let canvas: HtmlCanvasElement = document.create_element("canvas")?.dyn_into()?;
+    canvas.set_width(width);
+    canvas.set_height(height);
+    context_2d(&canvas)?.draw_image_with_html_canvas_element_and_dw_and_dh(
+        source,
         0.0,
         0.0,
         width as f64,

@@ -252,6 +252,11 @@ pub struct GenerateAccepted {
     pub status_url: String,
     /// Server-Sent Events URL, relative to the API base.
     pub events_url: String,
+    /// Lets the creator (and only the creator) delete the generation later
+    /// with `DELETE /api/generations/{id}` and `Authorization: Bearer …`.
+    /// Keep it private: it is never part of a share link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_token: Option<String>,
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::{Error, GenerateRequest, GenerationHandle, http};
 /// How long one API call may take unless the builder says otherwise. Every
 /// call but the upload answers in milliseconds; a minute is enough to send
 /// a 10 MiB photo over a 1.5 Mbit/s uplink. Event streams and downloads
-/// have no overall limit (see [`READ_TIMEOUT`]).
+/// have no overall limit; a minute of silence ends them instead.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Sent with every request unless the builder sets another, so server logs
 /// can tell this client from browsers.

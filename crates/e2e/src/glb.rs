@@ -12,6 +12,10 @@ use serde_json::json;
 const SEGMENTS: (u32, u32) = (48, 24);
 /// Side of each texture in pixels.
 const TEXTURE_SIDE: u32 = 64;
+/// Buffer views in the order `blob` writes them: position, normal, UV,
+/// index, base colour, metallic-roughness.
+const INDEX_VIEW: usize = 3;
+const BASE_COLOR_VIEW: usize = 4;
 
 /// How the test GLB encodes its textures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +121,62 @@ impl TestGlb {
         out.extend_from_slice(&self.bin);
         out
     }
+}
+
+/// Ways to break the test blob, one per check the viewer makes.
+#[derive(Debug, Clone, Copy)]
+pub enum Damage {
+    /// Not a GLB at all (a ZIP's magic).
+    BadMagic,
+    /// Cut off a third of the way before the end.
+    Truncated,
+    /// The first triangle uses vertex 1,000,000.
+    IndexOutOfRange,
+    /// The base colour PNG's header claims 100,000×100,000 pixels.
+    HugeTexture,
+}
+
+impl Damage {
+    /// The damaged GLB file.
+    pub fn apply(self) -> Vec<u8> {
+        let mut glb = TestGlb::blob(Textures::Png);
+        let view_offset = |glb: &TestGlb, view: usize| {
+            glb.json["bufferViews"][view]["byteOffset"]
+                .as_u64()
+                .expect("view offset") as usize
+        };
+        match self {
+            Damage::BadMagic => {
+                let mut bytes = glb.to_bytes();
+                bytes[..4].copy_from_slice(b"PK\x03\x04");
+                return bytes;
+            }
+            Damage::Truncated => {
+                let mut bytes = glb.to_bytes();
+                bytes.truncate(bytes.len() * 2 / 3);
+                return bytes;
+            }
+            Damage::IndexOutOfRange => {
+                let at = view_offset(&glb, INDEX_VIEW);
+                glb.bin[at..at + 4].copy_from_slice(&1_000_000u32.to_le_bytes());
+            }
+            Damage::HugeTexture => {
+                let at = view_offset(&glb, BASE_COLOR_VIEW);
+                let header = png_header(100_000);
+                glb.bin[at..at + header.len()].copy_from_slice(&header);
+            }
+        }
+        glb.to_bytes()
+    }
+}
+
+/// A PNG that is only a header claiming `side`×`side` pixels.
+fn png_header(side: u32) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
+    png.extend_from_slice(&side.to_be_bytes());
+    png.extend_from_slice(&side.to_be_bytes());
+    png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    png
 }
 
 /// `text` percent-encoded to sit in a query parameter.

@@ -340,7 +340,7 @@ pub fn write_test_photo(path: &Path) {
         let r2 = dx * dx + dy * dy;
         if r2 < 1.0 {
             let shade = 0.55 + 0.45 * (1.0 - r2).sqrt();
-            let stripe = if (fx * 12.0) as u32 % 2 == 0 {
+            let stripe = if ((fx * 12.0) as u32).is_multiple_of(2) {
                 1.0
             } else {
                 0.7

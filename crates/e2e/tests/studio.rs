@@ -244,3 +244,46 @@ async fn embed_mode_shows_the_model_and_no_studio_controls() {
     viewer.screenshot("embed").await;
     viewer.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_history_keeps_this_browsers_generations_across_reloads() {
+    let studio = Studio::start().await;
+    let browser = Browser::launch(1200, 900).await;
+    open(&browser, &studio.url).await;
+    generate_from_example(&browser, "cactus.png").await;
+    let address = browser.client.current_url().await.unwrap();
+    let id = address
+        .query_pairs()
+        .find(|(k, _)| k == "g")
+        .map(|(_, v)| v.to_string())
+        .expect("id in address bar");
+
+    browser.client.goto(&studio.url).await.unwrap();
+    let item = browser
+        .client
+        .wait()
+        .at_most(PAGE_TIMEOUT)
+        .for_element(Locator::Css(".history-item"))
+        .await
+        .unwrap();
+    assert_eq!(
+        item.attr("data-id").await.unwrap().as_deref(),
+        Some(id.as_str())
+    );
+    let link = browser
+        .client
+        .find(Locator::Css(".history-link"))
+        .await
+        .unwrap()
+        .prop("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(link.ends_with(&format!("?g={id}")), "history link {link}");
+    let text = item.text().await.unwrap();
+    assert!(
+        text.contains("cactus.png") && text.contains("seed 42"),
+        "history entry: {text}"
+    );
+    browser.close().await;
+}

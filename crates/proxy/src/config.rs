@@ -63,7 +63,11 @@ pub struct Config {
 
     /// Base URL of the FastAPI GPU server (`--backend fastapi`); the
     /// server's own default port is 3642.
-    #[arg(long, env = "TRELLIS_FASTAPI_URL", default_value = "http://127.0.0.1:3642")]
+    #[arg(
+        long,
+        env = "TRELLIS_FASTAPI_URL",
+        default_value = "http://127.0.0.1:3642"
+    )]
     pub fastapi_url: String,
 }
 

@@ -21,7 +21,10 @@ pub enum StartError {
     DataDir { path: String, source: io::Error },
     /// The engine's settings are incomplete or wrong.
     #[error("cannot set up the {backend} engine: {reason}")]
-    Backend { backend: &'static str, reason: String },
+    Backend {
+        backend: &'static str,
+        reason: String,
+    },
 }
 
 /// Images decoded at once. Each decode may hold up to 128 MiB of pixels, so

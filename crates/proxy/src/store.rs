@@ -115,9 +115,8 @@ impl Store {
             file.sync_all()?;
             let size = file.metadata()?.len();
             fs::rename(&temp, &target)?;
-            match target.parent() {
-                Some(dir) => sync_dir(dir)?,
-                None => {}
+            if let Some(dir) = target.parent() {
+                sync_dir(dir)?;
             }
             Ok(size)
         })

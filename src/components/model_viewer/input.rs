@@ -1,5 +1,5 @@
 //! Mouse, touch and keyboard input on the canvas, turned into camera moves.
-//! Mouse drags use the browser's movement deltas; touch goes through
+//! Mouse and pen drags use the browser's movement deltas; touch goes through
 //! `Gestures` (one finger orbits, two pinch-zoom and pan).
 
 use super::scene_handle::SceneHandle;
@@ -35,7 +35,7 @@ impl CanvasInput {
 
     /// A pointer went down; touches start a gesture.
     pub fn pointer_down(&self, event: &PointerEvent) {
-        if event.pointer_type() != "mouse" {
+        if is_touch(event) {
             self.touches
                 .borrow_mut()
                 .down(event.pointer_id(), position(event));
@@ -49,7 +49,7 @@ impl CanvasInput {
 
     /// A pointer moved: drag to orbit, right- or shift-drag to pan.
     pub fn pointer_move(&self, event: &PointerEvent) {
-        if event.pointer_type() != "mouse" {
+        if is_touch(event) {
             let gesture = self
                 .touches
                 .borrow_mut()
@@ -106,6 +106,12 @@ impl CanvasInput {
         event.prevent_default();
         self.scene.update(action);
     }
+}
+
+/// Touch needs gesture tracking; mouse and pen report movement deltas
+/// themselves (as do synthetic events with no pointer type).
+fn is_touch(event: &PointerEvent) -> bool {
+    event.pointer_type() == "touch"
 }
 
 fn position(event: &PointerEvent) -> [f32; 2] {

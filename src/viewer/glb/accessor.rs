@@ -52,25 +52,42 @@ pub(super) fn accessor<'a>(
     kinds: &[&str],
     components: &[u64],
 ) -> Result<AccessorData<'a>, GlbError> {
+    let data = in_bounds(doc, buffers, index)?;
+    let accessor = item(doc, "accessors", index)?;
+    let kind = accessor.get("type").and_then(Value::as_str).unwrap_or("");
+    if !kinds.contains(&kind) || !components.contains(&data.component) {
+        return Err(malformed(&format!(
+            "accessor {index} is {kind} of type {}, expected {kinds:?} of {components:?}",
+            data.component
+        )));
+    }
+    Ok(data)
+}
+
+/// Checks that every accessor, whatever uses it (meshes, animations, skins),
+/// lies inside its data: the loader reads them all.
+pub(super) fn check_all(doc: &Value, buffers: &[&[u8]]) -> Result<(), GlbError> {
+    (0..array(doc, "accessors").len() as u64).try_for_each(|i| in_bounds(doc, buffers, i).map(drop))
+}
+
+/// Accessor `index` with a known layout, lying inside its buffer view.
+fn in_bounds<'a>(
+    doc: &Value,
+    buffers: &[&'a [u8]],
+    index: u64,
+) -> Result<AccessorData<'a>, GlbError> {
     let accessor = item(doc, "accessors", index)?;
     if accessor.get("sparse").is_some() {
         return Err(GlbError::Unsupported("sparse accessors".into()));
     }
     let kind = accessor.get("type").and_then(Value::as_str).unwrap_or("");
     let component = uint(accessor, "componentType").unwrap_or(0);
-    let (Some(width), true) = (
-        components_per_element(kind),
-        components.contains(&component),
-    ) else {
-        return Err(malformed(&format!("accessor {index} has the wrong type")));
+    let (Some(width), Some(size)) = (components_per_element(kind), component_size(component))
+    else {
+        return Err(malformed(&format!("accessor {index} has an unknown type")));
     };
-    if !kinds.contains(&kind) {
-        return Err(malformed(&format!(
-            "accessor {index} is {kind}, expected {kinds:?}"
-        )));
-    }
     let count = uint(accessor, "count").unwrap_or(0);
-    let element = width * component_size(component).unwrap_or(0);
+    let element = width * size;
     let Some(view_index) = uint(accessor, "bufferView") else {
         // No view: all zeros by definition (§3.6.2.3), no bytes to check.
         return Ok(AccessorData {
@@ -83,8 +100,9 @@ pub(super) fn accessor<'a>(
     let (view, stride) = buffer_view(doc, buffers, view_index)?;
     let stride = stride.unwrap_or(element);
     let offset = uint(accessor, "byteOffset").unwrap_or(0);
+    // Even an empty accessor's offset must lie inside the view.
     let needed = match count {
-        0 => 0,
+        0 => offset,
         n => (n - 1)
             .checked_mul(stride)
             .and_then(|s| s.checked_add(offset + element))

@@ -3,7 +3,9 @@
 //! panic in the wasm build aborts the whole page, not just the viewer.
 
 use super::GlbError;
-use super::accessor::{FLOAT, UNSIGNED_BYTE, UNSIGNED_INT, UNSIGNED_SHORT, accessor, buffer_view};
+use super::accessor::{
+    self, FLOAT, UNSIGNED_BYTE, UNSIGNED_INT, UNSIGNED_SHORT, accessor, buffer_view,
+};
 use super::image_size;
 use serde_json::Value;
 
@@ -21,6 +23,7 @@ pub fn check(doc: &Value, bin: Option<&[u8]>) -> Result<(), GlbError> {
         return Err(malformed("it has no scene"));
     }
     let buffers = buffers(doc, bin)?;
+    accessor::check_all(doc, &buffers)?;
     for mesh in array(doc, "meshes") {
         for primitive in array(mesh, "primitives") {
             check_primitive(doc, &buffers, primitive)?;
@@ -65,6 +68,19 @@ fn check_primitive(doc: &Value, buffers: &[&[u8]], primitive: &Value) -> Result<
     let position =
         uint(attributes, "POSITION").ok_or_else(|| malformed("a mesh has no positions"))?;
     let vertices = accessor(doc, buffers, position, &["VEC3"], &[FLOAT])?.count;
+    // The loader pairs attributes by vertex; a shorter one would be read
+    // past its end when the mesh is built.
+    for (name, index) in attributes.as_object().into_iter().flatten() {
+        let count = index
+            .as_u64()
+            .and_then(|i| array(doc, "accessors").get(i as usize))
+            .and_then(|a| uint(a, "count"));
+        if count != Some(vertices) {
+            return Err(malformed(&format!(
+                "its {name} data does not match its {vertices} vertices"
+            )));
+        }
+    }
     if let Some(normal) = uint(attributes, "NORMAL") {
         accessor(doc, buffers, normal, &["VEC3"], &[FLOAT])?;
     }

@@ -183,7 +183,7 @@ async fn trellis_health_status_and_extract_work_on_an_existing_generation() {
 #[tokio::test(flavor = "multi_thread")]
 async fn trellis_cancel_stops_a_generation_waiting_in_line() {
     let server = TestServer::builtin().await;
-    let blocker = server.occupy().await;
+    let occupied = server.occupy().await;
     let handle = server
         .client()
         .generate(GenerateRequest::from_bytes(subject_png()))
@@ -195,6 +195,7 @@ async fn trellis_cancel_stops_a_generation_waiting_in_line() {
     assert!(run.status.success(), "{}", run.stderr);
     assert_eq!(run.json()["status"], "cancelled");
     assert_eq!(handle.status().await.unwrap().status, JobStatus::Cancelled);
+    occupied.release().await;
 }
 
 #[cfg(unix)]
@@ -202,7 +203,7 @@ async fn trellis_cancel_stops_a_generation_waiting_in_line() {
 async fn ctrl_c_during_trellis_generate_cancels_the_generation_it_started() {
     // Given `trellis generate` following a generation waiting in line
     let server = TestServer::builtin().await;
-    let blocker = server.occupy().await;
+    let occupied = server.occupy().await;
     let dir = tempfile::tempdir().unwrap();
     let photo = write_photo(dir.path(), &subject_png());
     let output = dir.path().join("never.glb");
@@ -240,7 +241,7 @@ async fn ctrl_c_during_trellis_generate_cancels_the_generation_it_started() {
     let generation = server.client().generation(id).status().await.unwrap();
     assert_eq!(generation.status, JobStatus::Cancelled);
     assert!(!output.exists());
-    blocker.cancel().await.unwrap();
+    occupied.release().await;
 }
 
 #[tokio::test]

@@ -111,7 +111,7 @@ async fn the_share_link_opens_the_generation_in_the_web_app() {
 async fn a_cancelled_generation_is_reported_as_cancelled_by_status_and_wait() {
     // Given a generation waiting in line
     let server = TestServer::builtin().await;
-    let blocker = server.occupy().await;
+    let occupied = server.occupy().await;
     let handle = server
         .client()
         .generate(GenerateRequest::from_bytes(subject_png()))
@@ -130,20 +130,25 @@ async fn a_cancelled_generation_is_reported_as_cancelled_by_status_and_wait() {
     assert!(!err.is_retryable());
     // And cancelling again is not an error
     assert_eq!(handle.cancel().await.unwrap().status, JobStatus::Cancelled);
-    blocker.cancel().await.unwrap();
+    occupied.release().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_model_of_an_unfinished_generation_is_refused_with_the_proxys_code() {
     let server = TestServer::builtin().await;
-    let blocker = server.occupy().await;
+    let occupied = server.occupy().await;
+    let handle = server
+        .client()
+        .generate(GenerateRequest::from_bytes(subject_png()))
+        .await
+        .unwrap();
 
-    let err = blocker.extract_glb(Preset::Fast).await.unwrap_err();
+    let err = handle.extract_glb(Preset::Fast).await.unwrap_err();
 
     assert_eq!(err.status(), Some(StatusCode::CONFLICT));
     assert_eq!(err.code(), "not_finished");
     assert!(err.is_user_error());
-    blocker.cancel().await.unwrap();
+    occupied.release().await;
 }
 
 #[tokio::test]

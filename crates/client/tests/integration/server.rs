@@ -58,14 +58,36 @@ impl TestServer {
         Client::new(&self.url).unwrap()
     }
 
-    /// Starts a slow job on the only worker, so that jobs submitted next
-    /// wait in line: a test can then cancel one that is certainly not
-    /// finished, however fast the machine. Cancel it when done, so the
-    /// test does not wait for it at exit.
-    pub async fn occupy(&self) -> GenerationHandle {
-        let request =
-            GenerateRequest::from_bytes(large_subject_png()).extract_preset(Preset::Quality);
-        self.client().generate(request).await.unwrap()
+    /// Fills the only worker and the line with slow jobs (about a second
+    /// each here), so that a job submitted next waits in line: a test can
+    /// then cancel one that is certainly not finished, however fast the
+    /// machine.
+    pub async fn occupy(&self) -> Occupied {
+        let mut jobs = Vec::new();
+        for _ in 0..OCCUPYING_JOBS {
+            let request =
+                GenerateRequest::from_bytes(large_subject_png()).extract_preset(Preset::Quality);
+            jobs.push(self.client().generate(request).await.unwrap());
+        }
+        Occupied(jobs)
+    }
+}
+
+/// Slow jobs put ahead of a test's own: several, for a margin of seconds
+/// on a machine busy with other tests.
+const OCCUPYING_JOBS: usize = 3;
+
+/// The jobs of [`TestServer::occupy`].
+pub struct Occupied(Vec<GenerationHandle>);
+
+impl Occupied {
+    /// Cancels them, last first so that the worker takes none of them up
+    /// meanwhile; the test then waits at exit only for the running one's
+    /// current step.
+    pub async fn release(self) {
+        for job in self.0.iter().rev() {
+            job.cancel().await.unwrap();
+        }
     }
 }
 

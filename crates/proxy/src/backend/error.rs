@@ -49,9 +49,7 @@ pub enum BackendError {
     #[error("The GPU server failed with HTTP {status}. Try again in a few minutes.")]
     Status { status: u16 },
     /// The GPU server is still loading its model (FastAPI's 503).
-    #[error(
-        "The GPU server is still loading its model ({0}). Try again in a minute or two."
-    )]
+    #[error("The GPU server is still loading its model ({0}). Try again in a minute or two.")]
     Loading(String),
     /// The GPU server could not be reached at all.
     #[error(

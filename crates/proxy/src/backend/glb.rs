@@ -24,7 +24,9 @@ pub async fn counts(path: &Path) -> Result<ModelCounts, BackendError> {
     file.read_exact(&mut header)
         .await
         .map_err(|_| broken("it is shorter than a GLB header"))?;
-    let word = |at: usize| u32::from_le_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
+    let word = |at: usize| {
+        u32::from_le_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
     if word(0) != GLB_MAGIC || word(16) != JSON_CHUNK {
         return Err(broken("it is not a GLB file"));
     }
@@ -74,7 +76,12 @@ mod tests {
     #[tokio::test]
     async fn a_written_glb_reports_its_triangles_and_vertices() {
         let mesh = MeshData {
-            positions: vec![[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [1.0, 1.0, 0.0]],
+            positions: vec![
+                [0.0, 0.0, 0.0],
+                [1.0, 0.0, 0.0],
+                [0.0, 1.0, 0.0],
+                [1.0, 1.0, 0.0],
+            ],
             indices: vec![0, 1, 2, 2, 1, 3],
             ..MeshData::default()
         };
@@ -85,7 +92,10 @@ mod tests {
         assert_eq!((counts.faces, counts.vertices), (2, 4));
 
         std::fs::write(&path, b"not a model at all, just text").unwrap();
-        assert!(matches!(counts_err(&path).await, BackendError::BadResponse(_)));
+        assert!(matches!(
+            counts_err(&path).await,
+            BackendError::BadResponse(_)
+        ));
     }
 
     async fn counts_err(path: &Path) -> BackendError {

@@ -64,13 +64,17 @@ where
             tracing::warn!(host = url.host_str(), error = %describe(&err), "connection failed; retrying once");
             tokio::time::sleep(RETRY_BACKOFF).await;
             let request = make().await?.build().map_err(|err| unreachable(&err))?;
-            client.execute(request).await.map_err(|err| unreachable(&err))
+            client
+                .execute(request)
+                .await
+                .map_err(|err| unreachable(&err))
         }
         result => result.map_err(|err| unreachable(&err)),
     }
 }
 
-/// A failed request as the user's message: what went wrong on the network.
+/// A failed request as the user's message: unreachable when no connection
+/// could be made, else a broken exchange.
 pub fn unreachable(err: &reqwest::Error) -> BackendError {
     if err.is_redirect() {
         return BackendError::BadResponse(format!("it redirected badly ({})", describe(err)));
@@ -78,7 +82,15 @@ pub fn unreachable(err: &reqwest::Error) -> BackendError {
     if err.is_body() || err.is_decode() {
         return broken_download(err);
     }
-    BackendError::Unreachable(describe(err))
+    if err.is_connect() {
+        return BackendError::Unreachable(describe(err));
+    }
+    // The connection was made, so the request went out; it broke before
+    // an answer came.
+    BackendError::BadResponse(format!(
+        "the connection broke before it answered ({})",
+        describe(err)
+    ))
 }
 
 /// The connection broke while an answer was being read.
@@ -100,7 +112,9 @@ fn describe(err: &reqwest::Error) -> String {
     while let Some(cause) = source {
         if let Some(io) = cause.downcast_ref::<io::Error>() {
             match io.kind() {
-                io::ErrorKind::ConnectionRefused => return format!("{host} refused the connection"),
+                io::ErrorKind::ConnectionRefused => {
+                    return format!("{host} refused the connection");
+                }
                 io::ErrorKind::ConnectionReset => return format!("{host} reset the connection"),
                 io::ErrorKind::TimedOut => return format!("the connection to {host} timed out"),
                 _ => {}

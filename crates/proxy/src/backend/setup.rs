@@ -5,10 +5,7 @@ use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use reqwest::Url;
 
-use super::{
-    Backend, Builtin, Credentials, FastApi, Modal, ModalUrls,
-    modal::SECRETS_FILE,
-};
+use super::{Backend, Builtin, Credentials, FastApi, Modal, ModalUrls, modal::SECRETS_FILE};
 use crate::config::{BackendChoice, Config};
 
 /// The engine `config` asks for, or why it cannot be set up.
@@ -18,7 +15,10 @@ pub fn from_config(config: &Config) -> Result<Arc<dyn Backend>, String> {
         BackendChoice::Modal => modal(config).map(|m| Arc::new(m) as Arc<dyn Backend>),
         BackendChoice::Fastapi => {
             let url = Url::parse(config.fastapi_url.trim()).map_err(|err| {
-                format!("--fastapi-url \"{}\" is not a URL: {err}", config.fastapi_url)
+                format!(
+                    "--fastapi-url \"{}\" is not a URL: {err}",
+                    config.fastapi_url
+                )
             })?;
             let backend = FastApi::new(url).map_err(|err| format!("HTTP client: {err}"))?;
             Ok(Arc::new(backend))

@@ -14,17 +14,26 @@ impl Jobs {
         let capabilities = self.backend.capabilities();
         let mut phases = Vec::new();
         if cold {
-            phases.push((Phase::WakingGpu, self.timings.expected(Step::ColdStart).await));
+            phases.push((
+                Phase::WakingGpu,
+                self.timings.expected(Step::ColdStart).await,
+            ));
         }
         let generate = Step::Generate(generation.params.pipeline_type);
         phases.push((Phase::Generating, self.timings.expected(generate).await));
         if capabilities.has_preview_video {
-            phases.push((Phase::RenderingPreview, self.timings.expected(Step::Preview).await));
+            phases.push((
+                Phase::RenderingPreview,
+                self.timings.expected(Step::Preview).await,
+            ));
         }
         if capabilities.can_extract
             && let Some(first) = generation.models.first()
         {
-            phases.push((Phase::ExtractingGlb, self.extract_expected(first.params).await));
+            phases.push((
+                Phase::ExtractingGlb,
+                self.extract_expected(first.params).await,
+            ));
         }
         Plan::new(phases)
     }
@@ -46,9 +55,13 @@ impl Jobs {
         };
         if cold {
             let warm = self.timings.expected(generate).await + preview;
-            self.timings.observe(Step::ColdStart, took.saturating_sub(warm)).await;
+            self.timings
+                .observe(Step::ColdStart, took.saturating_sub(warm))
+                .await;
         } else {
-            self.timings.observe(generate, took.saturating_sub(preview)).await;
+            self.timings
+                .observe(generate, took.saturating_sub(preview))
+                .await;
         }
     }
 

@@ -5,20 +5,18 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use trellis_api::{
-    BackendKind, ErrorDetail, ExtractParams, GenerateParams, Generation, JobStatus, ModelVariant,
-    Phase, PhaseTiming,
+    BackendKind, ErrorDetail, ExtractParams, GenerateParams, Generation, JobStatus, Phase,
+    PhaseTiming,
 };
 
+mod models;
+
+use self::models::end_pending_models;
+pub use self::models::{
+    StoredModel, model_done, model_failed, model_running, request_model, start_model,
+};
 use super::plan::Estimate;
 use crate::id::GenerationId;
-
-/// What is known about a model once its file is stored.
-#[derive(Debug, Clone, Copy)]
-pub struct StoredModel {
-    pub faces: u64,
-    pub vertices: u64,
-    pub bytes: u64,
-}
 
 /// Unix time in milliseconds.
 fn now_ms() -> u64 {
@@ -42,10 +40,6 @@ pub fn status_url(id: &GenerationId) -> String {
 /// Event stream URL of a generation, relative to the API base.
 pub fn events_url(id: &GenerationId) -> String {
     format!("generations/{id}/events")
-}
-
-fn model_url(id: &str, variant: &str) -> String {
-    format!("generations/{id}/models/{variant}.glb")
 }
 
 fn video_url(id: &str) -> String {
@@ -76,33 +70,7 @@ pub fn queued(
         error: None,
         input_url: format!("generations/{id}/input.png"),
         video_url: None,
-        models: vec![queued_model(first_model)],
-    }
-}
-
-/// A model waiting to be extracted with these settings.
-fn queued_model(params: ExtractParams) -> ModelVariant {
-    ModelVariant {
-        variant: params.variant_name(),
-        status: JobStatus::Queued,
-        url: None,
-        faces: None,
-        vertices: None,
-        bytes: None,
-        decimation_target: params.decimation_target,
-        texture_size: params.texture_size,
-        params,
-        error: None,
-    }
-}
-
-/// Queues a model of a finished generation, replacing a failed or
-/// cancelled attempt with the same settings.
-pub fn request_model(generation: &mut Generation, params: ExtractParams) {
-    let model = queued_model(params);
-    match model_mut(generation, &model.variant) {
-        Some(previous) => *previous = model,
-        None => generation.models.push(model),
+        models: vec![models::queued_model(first_model)],
     }
 }
 
@@ -129,7 +97,8 @@ fn apply(generation: &mut Generation, estimate: &Estimate) {
 /// A waiting generation's place in line (1 = next) and expected wait.
 pub fn wait(generation: &mut Generation, place: u32, eta_seconds: f32) -> bool {
     let changed = generation.status == JobStatus::Queued
-        && (generation.queue_position != Some(place) || generation.eta_seconds != Some(eta_seconds));
+        && (generation.queue_position != Some(place)
+            || generation.eta_seconds != Some(eta_seconds));
     if changed {
         generation.queue_position = Some(place);
         generation.eta_seconds = Some(eta_seconds);
@@ -146,28 +115,6 @@ pub fn estimate(generation: &mut Generation, estimate: &Estimate) -> bool {
             || generation.eta_seconds != Some(estimate.eta_seconds));
     if changed {
         apply(generation, estimate);
-    }
-    changed
-}
-
-fn model_mut<'a>(generation: &'a mut Generation, variant: &str) -> Option<&'a mut ModelVariant> {
-    generation.models.iter_mut().find(|m| m.variant == variant)
-}
-
-fn end_pending_models(
-    generation: &mut Generation,
-    status: JobStatus,
-    error: Option<&ErrorDetail>,
-) -> bool {
-    let mut changed = false;
-    for model in generation
-        .models
-        .iter_mut()
-        .filter(|m| !m.status.is_terminal())
-    {
-        model.status = status;
-        model.error = error.cloned();
-        changed = true;
     }
     changed
 }
@@ -264,56 +211,9 @@ pub fn fail(generation: &mut Generation, error: ErrorDetail) -> bool {
     true
 }
 
-/// A worker takes a model: queued → running.
-pub fn start_model(generation: &mut Generation, variant: &str) -> bool {
-    match model_mut(generation, variant) {
-        Some(model) if model.status == JobStatus::Queued => {
-            model.status = JobStatus::Running;
-            true
-        }
-        _ => false,
-    }
-}
-
-/// A model is stored and can be downloaded.
-pub fn model_done(generation: &mut Generation, variant: &str, model: &StoredModel) -> bool {
-    let id = generation.id.clone();
-    match model_mut(generation, variant) {
-        Some(entry) if entry.status == JobStatus::Running => {
-            entry.status = JobStatus::Succeeded;
-            entry.url = Some(model_url(&id, variant));
-            entry.faces = Some(model.faces);
-            entry.vertices = Some(model.vertices);
-            entry.bytes = Some(model.bytes);
-            true
-        }
-        _ => false,
-    }
-}
-
-/// A model could not be extracted.
-pub fn model_failed(generation: &mut Generation, variant: &str, error: ErrorDetail) -> bool {
-    match model_mut(generation, variant) {
-        Some(model) if model.status == JobStatus::Running => {
-            model.status = JobStatus::Failed;
-            model.error = Some(error);
-            true
-        }
-        _ => false,
-    }
-}
-
 /// Whether the generation is still wanted (not cancelled) while it runs.
 pub fn is_running(generation: &Generation) -> bool {
     generation.status == JobStatus::Running
-}
-
-/// Whether a model is still wanted (not cancelled) while it runs.
-pub fn model_running(generation: &Generation, variant: &str) -> bool {
-    generation
-        .models
-        .iter()
-        .any(|m| m.variant == variant && m.status == JobStatus::Running)
 }
 
 /// Cancels whatever is pending: the generation itself, or, once it has

@@ -5,6 +5,7 @@
 
 mod drive;
 mod estimate;
+mod extract;
 mod lifecycle;
 mod plan;
 mod queue;
@@ -23,6 +24,7 @@ use std::{
 use tokio::sync::{Mutex, watch};
 use trellis_api::{ExtractParams, GenerateParams, Generation, JobStatus};
 
+pub use extract::ExtractOutcome;
 pub use lifecycle::{events_url, is_settled, status_url};
 pub use queue::MAX_WAITING;
 pub use timing::Timings;
@@ -52,40 +54,6 @@ struct Record {
     /// Held while saving, so saves of one generation never overlap and the
     /// last one to finish always wrote the latest state.
     save_lock: Mutex<()>,
-}
-
-/// The answer to a request for a model.
-#[derive(Debug)]
-pub enum ExtractOutcome {
-    /// The model was already extracted.
-    Ready(Generation),
-    /// The model is queued or being extracted.
-    Pending(Generation),
-}
-
-/// What a request for a model leads to.
-enum Decision {
-    Ready,
-    Underway,
-    Queue,
-    Refuse(AppError),
-}
-
-fn decide(generation: &Generation, variant: &str) -> Decision {
-    match generation.status {
-        JobStatus::Queued | JobStatus::Running => Decision::Refuse(AppError::NotFinished),
-        JobStatus::Failed => Decision::Refuse(AppError::GenerationFailed),
-        JobStatus::Cancelled => Decision::Refuse(AppError::GenerationCancelled),
-        JobStatus::Succeeded => {
-            let model = generation.models.iter().find(|m| m.variant == variant);
-            match model.map(|m| m.status) {
-                Some(JobStatus::Succeeded) => Decision::Ready,
-                Some(JobStatus::Queued | JobStatus::Running) => Decision::Underway,
-                // Never asked for, or failed or cancelled before: (re)queue.
-                Some(JobStatus::Failed | JobStatus::Cancelled) | None => Decision::Queue,
-            }
-        }
-    }
 }
 
 /// All generations, the queue, and the engine the workers drive.
@@ -137,7 +105,11 @@ impl Jobs {
                     resume.push((TaskKind::Generate, expected));
                 }
                 JobStatus::Succeeded => {
-                    for model in generation.models.iter().filter(|m| m.status == JobStatus::Queued) {
+                    for model in generation
+                        .models
+                        .iter()
+                        .filter(|m| m.status == JobStatus::Queued)
+                    {
                         let expected = self.extract_expected(model.params).await;
                         let variant = model.variant.clone();
                         resume.push((TaskKind::Extract { variant }, expected));
@@ -243,46 +215,6 @@ impl Jobs {
             Ok(self.store.model_path(id, variant))
         } else {
             Err(AppError::ModelNotFound(variant.to_owned()))
-        }
-    }
-
-    /// Asks for a model of a finished generation, queueing its extraction
-    /// unless it is already done or underway.
-    pub async fn request_extract(
-        &self,
-        id: &GenerationId,
-        params: ExtractParams,
-    ) -> Result<ExtractOutcome, AppError> {
-        let record = self.record(id)?;
-        let variant = params.variant_name();
-        let can_extract = self.backend.capabilities().can_extract;
-        let slot = self.queue.reserve();
-        let mut decision = Decision::Underway;
-        record.tx.send_if_modified(|generation| {
-            decision = match decide(generation, &variant) {
-                Decision::Queue if !can_extract => Decision::Refuse(AppError::ExtractUnsupported),
-                Decision::Queue if slot.is_none() => Decision::Refuse(AppError::QueueFull),
-                decision => decision,
-            };
-            let queue = matches!(decision, Decision::Queue);
-            if queue {
-                lifecycle::request_model(generation, params);
-            }
-            queue
-        });
-        let generation = record.tx.borrow().clone();
-        match (decision, slot) {
-            (Decision::Refuse(err), _) => Err(err),
-            (Decision::Ready, _) => Ok(ExtractOutcome::Ready(generation)),
-            (Decision::Underway, _) => Ok(ExtractOutcome::Pending(generation)),
-            (Decision::Queue, Some(slot)) => {
-                self.save(&record).await;
-                let kind = TaskKind::Extract { variant };
-                let expected = self.extract_expected(params).await;
-                slot.push(Task { record, kind, expected });
-                Ok(ExtractOutcome::Pending(generation))
-            }
-            (Decision::Queue, None) => Err(AppError::QueueFull),
         }
     }
 

@@ -42,7 +42,9 @@ impl Plan {
 
     /// The phases the engine's generate call covers: all up to extraction.
     pub fn generate_phases(&self) -> Range<usize> {
-        0..self.index(Phase::ExtractingGlb).unwrap_or(self.phases.len())
+        0..self
+            .index(Phase::ExtractingGlb)
+            .unwrap_or(self.phases.len())
     }
 
     /// The phases of the first extraction, if the job has one.
@@ -68,9 +70,22 @@ impl Plan {
             }
             start += expected;
         }
-        let (phase, expected) = self.phases.get(at).copied().unwrap_or((Phase::Generating, Duration::ZERO));
-        let before: Duration = self.phases[..at.min(self.phases.len())].iter().map(|(_, d)| *d).sum();
-        let after: Duration = self.phases.get(at + 1..).unwrap_or_default().iter().map(|(_, d)| *d).sum();
+        let (phase, expected) = self
+            .phases
+            .get(at)
+            .copied()
+            .unwrap_or((Phase::Generating, Duration::ZERO));
+        let before: Duration = self.phases[..at.min(self.phases.len())]
+            .iter()
+            .map(|(_, d)| *d)
+            .sum();
+        let after: Duration = self
+            .phases
+            .get(at + 1..)
+            .unwrap_or_default()
+            .iter()
+            .map(|(_, d)| *d)
+            .sum();
         let within = elapsed.saturating_sub(start).as_secs_f64();
         let expected_secs = expected.as_secs_f64();
         let fraction = if expected_secs > 0.0 {
@@ -130,7 +145,10 @@ mod tests {
         let plan = cold_modal();
         let extract = plan.extract_phases().unwrap();
         let start = plan.estimate(extract, Duration::ZERO);
-        assert_eq!((start.phase, start.progress, start.eta_seconds), (Phase::ExtractingGlb, 0.8, 40.0));
+        assert_eq!(
+            (start.phase, start.progress, start.eta_seconds),
+            (Phase::ExtractingGlb, 0.8, 40.0)
+        );
         let no_extract = Plan::new(vec![(Phase::Generating, secs(10))]);
         assert_eq!(no_extract.extract_phases(), None);
         assert_eq!(no_extract.generate_phases(), 0..1);

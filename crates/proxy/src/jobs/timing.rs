@@ -116,7 +116,12 @@ impl Timings {
 
     /// The expected duration of a step.
     pub async fn expected(&self, step: Step) -> Duration {
-        let observed = self.observed.lock().await.get(&key(self.kind, step)).copied();
+        let observed = self
+            .observed
+            .lock()
+            .await
+            .get(&key(self.kind, step))
+            .copied();
         let seconds = match (observed, step) {
             (Some(observed), _) => observed.seconds,
             (None, Step::ColdStart) => self.cold_start.as_secs_f64(),
@@ -139,7 +144,8 @@ impl Timings {
         };
         let dir = self.path.parent().map(Path::to_owned).unwrap_or_default();
         // Saved under the lock, so an older table never overwrites a newer.
-        let saved = tokio::task::spawn_blocking(move || write_atomic(&dir, TIMINGS_FILE, &json)).await;
+        let saved =
+            tokio::task::spawn_blocking(move || write_atomic(&dir, TIMINGS_FILE, &json)).await;
         if let Ok(Err(err)) | Err(err) = saved.map_err(std::io::Error::other) {
             tracing::warn!(error = %err, "could not save the timings");
         }
@@ -158,7 +164,9 @@ mod tests {
         let step = Step::Generate(PipelineType::P512);
         assert_eq!(timings.expected(step).await, Duration::from_secs(10));
         assert_eq!(
-            timings.expected(Step::Extract(Preset::Quality.params())).await,
+            timings
+                .expected(Step::Extract(Preset::Quality.params()))
+                .await,
             Duration::from_secs(45)
         );
 

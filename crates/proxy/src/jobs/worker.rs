@@ -87,7 +87,12 @@ impl Jobs {
         }
     }
 
-    async fn generate_and_extract(&self, record: &Record, plan: &Plan, cold: bool) -> Result<(), JobError> {
+    async fn generate_and_extract(
+        &self,
+        record: &Record,
+        plan: &Plan,
+        cold: bool,
+    ) -> Result<(), JobError> {
         let Some((variant, extract_params)) = first_model(record) else {
             return Err(AppError::internal("a generation without a first model").into());
         };
@@ -105,11 +110,23 @@ impl Jobs {
             model: model_file.path().to_owned(),
         };
         let clock = Instant::now();
-        let request = GenerateRequest { image_png, params: params.clone() };
-        let limit = Limit { step: "generating", after: self.generate_timeout };
-        let covering = Covering { plan, phases: plan.generate_phases() };
+        let request = GenerateRequest {
+            image_png,
+            params: params.clone(),
+        };
+        let limit = Limit {
+            step: "generating",
+            after: self.generate_timeout,
+        };
+        let covering = Covering {
+            plan,
+            phases: plan.generate_phases(),
+        };
         let call = self.backend.generate(request, &outputs);
-        let Some(generated) = self.drive(record, lifecycle::is_running, limit, Some(covering), call).await? else {
+        let Some(generated) = self
+            .drive(record, lifecycle::is_running, limit, Some(covering), call)
+            .await?
+        else {
             return Ok(());
         };
         let took = clock.elapsed();
@@ -120,34 +137,59 @@ impl Jobs {
 
         let video = match generated {
             Generated::Model(counts) => {
-                let bytes = self.store.commit(&model_file, &self.store.model_path(id, &variant)).await?;
+                let bytes = self
+                    .store
+                    .commit(&model_file, &self.store.model_path(id, &variant))
+                    .await?;
                 let done = stored(counts, bytes);
-                if self.change(record, |g| lifecycle::generated_model(g, &variant, &done, took)).await {
+                if self
+                    .change(record, |g| {
+                        lifecycle::generated_model(g, &variant, &done, took)
+                    })
+                    .await
+                {
                     tracing::info!(%id, variant, faces = counts.faces, "generation succeeded");
                 }
                 return Ok(());
             }
             Generated::State { video } => video,
         };
-        self.store.commit(&state_file, &self.store.state_path(id)).await?;
+        self.store
+            .commit(&state_file, &self.store.state_path(id))
+            .await?;
         if video {
-            self.store.commit(&video_file, &self.store.video_path(id)).await?;
+            self.store
+                .commit(&video_file, &self.store.video_path(id))
+                .await?;
         }
         let Some(extract_phases) = plan.extract_phases() else {
             return Err(BackendError::ExtractUnsupported.into());
         };
         let next = plan.estimate(extract_phases.clone(), std::time::Duration::ZERO);
-        if !self.change(record, |g| lifecycle::generated(g, &variant, took, video, &next)).await {
+        if !self
+            .change(record, |g| {
+                lifecycle::generated(g, &variant, took, video, &next)
+            })
+            .await
+        {
             return Ok(());
         }
 
         let clock = Instant::now();
-        let covering = Covering { plan, phases: extract_phases };
-        let Some(glb) = self.extract(record, &variant, extract_params, model_file, Some(covering)).await? else {
+        let covering = Covering {
+            plan,
+            phases: extract_phases,
+        };
+        let Some(glb) = self
+            .extract(record, &variant, extract_params, model_file, Some(covering))
+            .await?
+        else {
             return Ok(());
         };
         let took = clock.elapsed();
-        let done = self.change(record, |g| lifecycle::first_model_done(g, &variant, &glb, took));
+        let done = self.change(record, |g| {
+            lifecycle::first_model_done(g, &variant, &glb, took)
+        });
         if done.await {
             tracing::info!(%id, variant, faces = glb.faces, "generation succeeded");
         }
@@ -155,25 +197,34 @@ impl Jobs {
     }
 
     async fn run_extraction(&self, record: &Record, variant: &str) {
-        if !self.change(record, |g| lifecycle::start_model(g, variant)).await {
+        if !self
+            .change(record, |g| lifecycle::start_model(g, variant))
+            .await
+        {
             return;
         }
         let result = self.extract_again(record, variant).await;
         match result {
             Ok(Some(glb)) => {
-                self.change(record, |g| lifecycle::model_done(g, variant, &glb)).await;
+                self.change(record, |g| lifecycle::model_done(g, variant, &glb))
+                    .await;
             }
             // Cancelled while running: nothing to publish.
             Ok(None) => {}
             Err(err) => {
                 tracing::warn!(id = %record.id, variant, error = %err, "extraction failed");
                 let detail = err.detail();
-                self.change(record, |g| lifecycle::model_failed(g, variant, detail)).await;
+                self.change(record, |g| lifecycle::model_failed(g, variant, detail))
+                    .await;
             }
         }
     }
 
-    async fn extract_again(&self, record: &Record, variant: &str) -> Result<Option<StoredModel>, JobError> {
+    async fn extract_again(
+        &self,
+        record: &Record,
+        variant: &str,
+    ) -> Result<Option<StoredModel>, JobError> {
         let params = record
             .tx
             .borrow()
@@ -197,7 +248,10 @@ impl Jobs {
     ) -> Result<Option<StoredModel>, JobError> {
         let state = self.store.state_path(&record.id);
         let clock = Instant::now();
-        let limit = Limit { step: "extracting the GLB model", after: self.extract_timeout };
+        let limit = Limit {
+            step: "extracting the GLB model",
+            after: self.extract_timeout,
+        };
         let running = |g: &trellis_api::Generation| lifecycle::model_running(g, variant);
         let call = self.backend.extract_glb(&state, params, model.path());
         let Some(counts) = self.drive(record, running, limit, covering, call).await? else {
@@ -207,7 +261,10 @@ impl Jobs {
         if !lifecycle::model_running(&record.tx.borrow(), variant) {
             return Ok(None);
         }
-        let bytes = self.store.commit(&model, &self.store.model_path(&record.id, variant)).await?;
+        let bytes = self
+            .store
+            .commit(&model, &self.store.model_path(&record.id, variant))
+            .await?;
         Ok(Some(stored(counts, bytes)))
     }
 }

@@ -38,6 +38,8 @@ async fn generate(
         id: id.to_string(),
         status_url: status_url(&id),
         events_url: events_url(&id),
+        // Deleting by token is not implemented in this server yet.
+        delete_token: None,
     };
     Ok((StatusCode::ACCEPTED, Json(accepted)))
 }

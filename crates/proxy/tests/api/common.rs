@@ -222,6 +222,26 @@ impl TestServer {
     pub async fn wait_for_status(&self, id: &str, status: JobStatus) -> Generation {
         self.wait_until(id, |g| g.status == status).await
     }
+
+    /// Waits until the record on disk is the state served now: a change is
+    /// published before it is saved, and a restart reads the disk.
+    pub async fn wait_saved(&self, id: &str) -> Generation {
+        let path = self.generations_dir().join(id).join("generation.json");
+        let give_up = tokio::time::Instant::now() + JOB_TIMEOUT;
+        loop {
+            let served = self.generation(id).await;
+            let saved = std::fs::read(&path).ok();
+            let saved: Option<Generation> = saved.and_then(|b| serde_json::from_slice(&b).ok());
+            if saved.as_ref() == Some(&served) {
+                return served;
+            }
+            assert!(
+                tokio::time::Instant::now() < give_up,
+                "never saved: {served:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }
 
 /// A collected response.

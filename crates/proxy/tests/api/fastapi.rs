@@ -33,10 +33,17 @@ fn gltf_json(glb: &[u8]) -> Value {
 async fn every_pipeline_type_becomes_a_coloured_glb_with_explicit_settings() {
     let upstream = Upstream::fastapi().await;
     let server = fastapi_server(&upstream).await;
-    let resolutions = [("512", "512"), ("1024", "1024"), ("1024_cascade", "1024"), ("1536_cascade", "1536")];
+    let resolutions = [
+        ("512", "512"),
+        ("1024", "1024"),
+        ("1024_cascade", "1024"),
+        ("1536_cascade", "1536"),
+    ];
     for (pipeline, resolution) in resolutions {
         assert!(PipelineType::parse(pipeline).is_ok());
-        let id = server.submit(&subject_png(), &[("pipeline_type", pipeline)]).await;
+        let id = server
+            .submit(&subject_png(), &[("pipeline_type", pipeline)])
+            .await;
         let generation = server.wait_for_status(&id, JobStatus::Succeeded).await;
 
         // Upstream got a string resolution, an integer seed, every guidance
@@ -51,10 +58,14 @@ async fn every_pipeline_type_becomes_a_coloured_glb_with_explicit_settings() {
         assert_eq!(generation.video_url, None);
         let model = generation.ready_model().unwrap();
         assert_eq!((model.faces, model.vertices), (Some(2), Some(4)));
-        let glb = server.get(&format!("/api/{}", model.url.as_ref().unwrap())).await;
+        let glb = server
+            .get(&format!("/api/{}", model.url.as_ref().unwrap()))
+            .await;
         assert_eq!(glb.header("content-type"), Some("model/gltf-binary"));
         assert_eq!(glb_faces(&glb.body), 2);
-        assert!(gltf_json(&glb.body)["meshes"][0]["primitives"][0]["attributes"]["COLOR_0"].is_u64());
+        assert!(
+            gltf_json(&glb.body)["meshes"][0]["primitives"][0]["attributes"]["COLOR_0"].is_u64()
+        );
     }
 }
 
@@ -69,9 +80,17 @@ async fn it_has_no_extract_step_and_no_video() {
     let id = server.submit(&subject_png(), &[]).await;
     server.wait_for_status(&id, JobStatus::Succeeded).await;
     let uri = format!("/api/generations/{id}/extract_glb");
-    let reply = server.post_json(&uri, &json!({ "preset": "quality" })).await;
-    reply.assert_error(StatusCode::CONFLICT, "extract_unsupported", "cannot extract others");
-    let video = server.get(&format!("/api/generations/{id}/preview.mp4")).await;
+    let reply = server
+        .post_json(&uri, &json!({ "preset": "quality" }))
+        .await;
+    reply.assert_error(
+        StatusCode::CONFLICT,
+        "extract_unsupported",
+        "cannot extract others",
+    );
+    let video = server
+        .get(&format!("/api/generations/{id}/preview.mp4"))
+        .await;
     video.assert_error(StatusCode::NOT_FOUND, "no_video", "no preview video");
 }
 
@@ -80,23 +99,42 @@ async fn while_the_model_loads_health_says_so_and_a_job_fails_with_advice() {
     let upstream = Upstream::fastapi().await;
     upstream.set_default("/health", Reply::Json(fastapi_health("loading")));
     let server = fastapi_server(&upstream).await;
-    assert_eq!(server.get("/api/health").await.json::<Health>().status, HealthStatus::Loading);
+    assert_eq!(
+        server.get("/api/health").await.json::<Health>().status,
+        HealthStatus::Loading
+    );
 
     let loading = json!({ "detail": "Models still loading - try again in a moment" });
-    upstream.script("/generate", [Reply::Status(503, "application/json", loading.to_string())]);
+    upstream.script(
+        "/generate",
+        [Reply::Status(503, "application/json", loading.to_string())],
+    );
     let error = failure(&server).await;
     assert_eq!(error.code, "upstream_loading");
-    assert!(error.message.contains("still loading its model"), "{}", error.message);
+    assert!(
+        error.message.contains("still loading its model"),
+        "{}",
+        error.message
+    );
 }
 
 #[tokio::test]
 async fn out_of_range_face_indices_are_a_broken_mesh() {
     let upstream = Upstream::fastapi().await;
     let server = fastapi_server(&upstream).await;
-    upstream.script("/generate", [Reply::Json(mesh_answer(&[[0, 1, 2], [0, 2, 99]]))]);
+    upstream.script(
+        "/generate",
+        [Reply::Json(mesh_answer(&[[0, 1, 2], [0, 2, 99]]))],
+    );
     let error = failure(&server).await;
     assert_eq!(error.code, "upstream_broken_mesh");
-    assert!(error.message.contains("the GPU server returned a broken mesh (face 1 uses vertex 99"), "{}", error.message);
+    assert!(
+        error
+            .message
+            .contains("GPU server returned a broken mesh (face 1 uses vertex 99"),
+        "{}",
+        error.message
+    );
     upstream.script("/generate", [Reply::Json(mesh_answer(&[[0, -1, 2]]))]);
     assert_eq!(failure(&server).await.code, "upstream_broken_mesh");
 }
@@ -107,14 +145,27 @@ async fn a_422_and_an_inference_500_become_messages() {
     let server = fastapi_server(&upstream).await;
     let invalid = json!({ "detail": [{ "loc": ["body", "ss_guidance_strength"], "msg": "Input should be less than or equal to 20" }] });
     let failed = json!({ "detail": "Inference failed: 'dict' object has no attribute 'mesh'" });
-    upstream.script("/generate", [
-        Reply::Status(422, "application/json", invalid.to_string()),
-        Reply::Status(500, "application/json", failed.to_string()),
-    ]);
+    upstream.script(
+        "/generate",
+        [
+            Reply::Status(422, "application/json", invalid.to_string()),
+            Reply::Status(500, "application/json", failed.to_string()),
+        ],
+    );
     let error = failure(&server).await;
     assert_eq!(error.code, "upstream_rejected_request");
-    assert!(error.message.contains("body.ss_guidance_strength: Input should be less"), "{}", error.message);
+    assert!(
+        error
+            .message
+            .contains("body.ss_guidance_strength: Input should be less"),
+        "{}",
+        error.message
+    );
     let error = failure(&server).await;
     assert_eq!(error.code, "upstream_error");
-    assert!(error.message.contains("Inference failed"), "{}", error.message);
+    assert!(
+        error.message.contains("Inference failed"),
+        "{}",
+        error.message
+    );
 }

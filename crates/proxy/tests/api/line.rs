@@ -12,16 +12,15 @@ use trellis_api::{Generation, JobStatus};
 use trellis_proxy::MAX_WAITING;
 
 use crate::{
-    common::TestServer,
-    fake::FakeEngine,
-    images::subject_png,
-    modal::modal_server,
+    common::TestServer, fake::FakeEngine, images::subject_png, modal::modal_server,
     upstream::Upstream,
 };
 
 /// Every event of a generation's stream, until it settles.
 async fn events(server: &TestServer, id: &str) -> Vec<Generation> {
-    let request = Request::get(format!("/api/generations/{id}/events")).body(Body::empty()).unwrap();
+    let request = Request::get(format!("/api/generations/{id}/events"))
+        .body(Body::empty())
+        .unwrap();
     let response = server.app.clone().oneshot(request).await.unwrap();
     let body = response.into_body().collect().await.unwrap().to_bytes();
     String::from_utf8_lossy(&body)
@@ -38,7 +37,11 @@ async fn twenty_generations_on_one_worker_run_in_order_with_falling_positions() 
     let server = modal_server(&upstream, &[]).await;
     let mut ids = Vec::new();
     for seed in 0..20 {
-        ids.push(server.submit(&subject_png(), &[("seed", &seed.to_string())]).await);
+        ids.push(
+            server
+                .submit(&subject_png(), &[("seed", &seed.to_string())])
+                .await,
+        );
     }
 
     // When every event stream is followed to its end
@@ -50,10 +53,17 @@ async fn twenty_generations_on_one_worker_run_in_order_with_falling_positions() 
         assert_eq!(stream.last().unwrap().status, JobStatus::Succeeded);
         let places: Vec<u32> = stream.iter().filter_map(|g| g.queue_position).collect();
         assert!(places.windows(2).all(|w| w[1] < w[0]), "{places:?}");
-        let queued_eta = stream.iter().find(|g| g.status == JobStatus::Queued).and_then(|g| g.eta_seconds);
+        let queued_eta = stream
+            .iter()
+            .find(|g| g.status == JobStatus::Queued)
+            .and_then(|g| g.eta_seconds);
         assert!(stream[0].status != JobStatus::Queued || queued_eta.is_some());
     }
-    let seeds: Vec<u64> = upstream.seen("/generate").iter().map(|s| s.body["seed"].as_u64().unwrap()).collect();
+    let seeds: Vec<u64> = upstream
+        .seen("/generate")
+        .iter()
+        .map(|s| s.body["seed"].as_u64().unwrap())
+        .collect();
     assert_eq!(seeds, (0..20).collect::<Vec<_>>());
 }
 
@@ -70,7 +80,19 @@ async fn a_full_line_refuses_new_work_with_503() {
 
     // When one more arrives, it is refused and nothing is stored for it
     let before = std::fs::read_dir(server.generations_dir()).unwrap().count();
-    let reply = server.send(crate::common::multipart(&[crate::common::Part::File("image", &subject_png())])).await;
-    reply.assert_error(StatusCode::SERVICE_UNAVAILABLE, "queue_full", "queue is full");
-    assert_eq!(std::fs::read_dir(server.generations_dir()).unwrap().count(), before);
+    let reply = server
+        .send(crate::common::multipart(&[crate::common::Part::File(
+            "image",
+            &subject_png(),
+        )]))
+        .await;
+    reply.assert_error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "queue_full",
+        "queue is full",
+    );
+    assert_eq!(
+        std::fs::read_dir(server.generations_dir()).unwrap().count(),
+        before
+    );
 }

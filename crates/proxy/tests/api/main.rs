@@ -9,6 +9,7 @@ mod generations;
 mod images;
 mod line;
 mod modal;
+mod modal_errors;
 mod queue;
 mod rejects;
 mod upstream;

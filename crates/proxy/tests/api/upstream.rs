@@ -16,7 +16,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
-use futures_util::stream;
+use futures_util::{StreamExt, stream};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -69,7 +69,9 @@ impl Upstream {
     async fn start(defaults: HashMap<String, Reply>) -> Self {
         let shared = Arc::new(Shared::default());
         *shared.defaults.lock().unwrap() = defaults;
-        let app = Router::new().fallback(answer).with_state(Arc::clone(&shared));
+        let app = Router::new()
+            .fallback(answer)
+            .with_state(Arc::clone(&shared));
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
@@ -89,7 +91,10 @@ impl Upstream {
     /// The FastAPI server: ready, answering with a small coloured mesh.
     pub async fn fastapi() -> Self {
         Self::start(HashMap::from([
-            ("/generate".to_owned(), Reply::Json(mesh_answer(&[[0, 1, 2], [0, 2, 3]]))),
+            (
+                "/generate".to_owned(),
+                Reply::Json(mesh_answer(&[[0, 1, 2], [0, 2, 3]])),
+            ),
             ("/health".to_owned(), Reply::Json(fastapi_health("ready"))),
         ]))
         .await
@@ -103,7 +108,11 @@ impl Upstream {
 
     /// Sets the answer to `path` once its script runs out.
     pub fn set_default(&self, path: &str, reply: Reply) {
-        self.shared.defaults.lock().unwrap().insert(path.to_owned(), reply);
+        self.shared
+            .defaults
+            .lock()
+            .unwrap()
+            .insert(path.to_owned(), reply);
     }
 
     /// Every request to `path`, in order.
@@ -115,7 +124,11 @@ impl Upstream {
 
 async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     let path = parts.uri.path().to_owned();
     shared.seen.lock().unwrap().push(Seen {
         method: parts.method.to_string(),
@@ -125,7 +138,12 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
         body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
     });
     let reply = {
-        let scripted = shared.scripts.lock().unwrap().get_mut(&path).and_then(VecDeque::pop_front);
+        let scripted = shared
+            .scripts
+            .lock()
+            .unwrap()
+            .get_mut(&path)
+            .and_then(VecDeque::pop_front);
         scripted.or_else(|| shared.defaults.lock().unwrap().get(&path).cloned())
     };
     let Some(reply) = reply else {
@@ -158,10 +176,17 @@ async fn play(shared: &Shared, path: &str, mut reply: Reply) -> Response {
                 return (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
             }
             Reply::Reset(start) => {
-                let pieces = stream::iter([
-                    Ok(Bytes::from(start)),
-                    Err(std::io::Error::other("connection reset by the test")),
-                ]);
+                // The error comes a moment later, so the headers and the
+                // first bytes are on the wire when the connection breaks.
+                let pieces = stream::iter([Some(start), None]).then(|piece| async move {
+                    match piece {
+                        Some(start) => Ok(Bytes::from(start)),
+                        None => {
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                            Err(std::io::Error::other("connection reset by the test"))
+                        }
+                    }
+                });
                 return Response::builder()
                     .header(header::CONTENT_TYPE, "application/json")
                     .header(header::CONTENT_LENGTH, "100000000")
@@ -176,7 +201,9 @@ async fn play(shared: &Shared, path: &str, mut reply: Reply) -> Response {
 /// The state blob of the fake: 300 KB of bytes that are not text, so the
 /// base64 is long and any leak of it is easy to spot.
 pub fn fake_state() -> Vec<u8> {
-    (0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect()
+    (0..300_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect()
 }
 
 /// The preview video of the fake (a few bytes are enough to be served).
@@ -187,7 +214,12 @@ pub fn fake_video() -> Vec<u8> {
 /// A GLB of two triangles.
 pub fn fake_glb() -> Vec<u8> {
     let mesh = MeshData {
-        positions: vec![[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [0.0, 1.0, 0.0]],
+        positions: vec![
+            [0.0, 0.0, 0.0],
+            [1.0, 0.0, 0.0],
+            [1.0, 1.0, 0.0],
+            [0.0, 1.0, 0.0],
+        ],
         indices: vec![0, 1, 2, 0, 2, 3],
         ..MeshData::default()
     };

@@ -69,7 +69,9 @@ pub struct GenerateArgs {
 
     /// The seed, 0 to 2147483647 [default: 42]. The same photo, settings
     /// and seed give the same model.
-    #[arg(long, value_parser = parse_seed)]
+    // Negative numbers are read as values, so `--seed -1` gets the range
+    // message rather than "unexpected argument".
+    #[arg(long, value_parser = parse_seed, allow_negative_numbers = true)]
     pub seed: Option<u64>,
 
     /// A fresh random seed; it is printed, so the model can be made again.

@@ -49,7 +49,10 @@ impl MeshAnswer {
                 }
             }
         }
-        for (name, values) in [("colour", &self.vertex_colors), ("normal", &self.vertex_normals)] {
+        for (name, values) in [
+            ("colour", &self.vertex_colors),
+            ("normal", &self.vertex_normals),
+        ] {
             if let Some(values) = values.as_ref().filter(|v| v.len() != vertices) {
                 return Err(BackendError::BrokenMesh(format!(
                     "{} vertex {name}s for {vertices} vertices",
@@ -63,7 +66,9 @@ impl MeshAnswer {
         };
         let mesh = MeshData {
             positions: self.vertices.into_iter().map(y_up).collect(),
-            normals: self.vertex_normals.map(|n| n.into_iter().map(y_up).collect()),
+            normals: self
+                .vertex_normals
+                .map(|n| n.into_iter().map(y_up).collect()),
             uvs: None,
             colors: self.vertex_colors,
             indices,
@@ -98,6 +103,10 @@ mod tests {
     fn an_out_of_range_index_is_a_broken_mesh_not_a_panic() {
         let err = answer(vec![[0, 1, 7]]).into_glb().unwrap_err();
         assert_eq!(err.code(), "upstream_broken_mesh");
-        assert!(err.to_string().contains("face 0 uses vertex 7, but there are only 3"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("face 0 uses vertex 7, but there are only 3"),
+            "{err}"
+        );
     }
 }

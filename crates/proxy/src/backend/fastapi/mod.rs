@@ -92,9 +92,19 @@ impl Backend for FastApi {
         let answer = match self.client.get(url).timeout(HEALTH_TIMEOUT).send().await {
             Ok(response) => match response.bytes().await {
                 Ok(body) => serde_json::from_slice::<ServerHealth>(&body),
-                Err(err) => return error(format!("FastAPI server unreachable: {}", http::unreachable(&err))),
+                Err(err) => {
+                    return error(format!(
+                        "FastAPI server unreachable: {}",
+                        http::unreachable(&err)
+                    ));
+                }
             },
-            Err(err) => return error(format!("FastAPI server unreachable: {}", http::unreachable(&err))),
+            Err(err) => {
+                return error(format!(
+                    "FastAPI server unreachable: {}",
+                    http::unreachable(&err)
+                ));
+            }
         };
         match answer {
             Ok(health) if health.status == "ready" => BackendHealth {
@@ -112,7 +122,9 @@ impl Backend for FastApi {
                 "The GPU server failed to start: {}",
                 health.error.unwrap_or_else(|| "no reason given".to_owned())
             )),
-            Err(_) => error("The FastAPI server's health answer is not the expected JSON".to_owned()),
+            Err(_) => {
+                error("The FastAPI server's health answer is not the expected JSON".to_owned())
+            }
         }
     }
 
@@ -151,21 +163,33 @@ impl Backend for FastApi {
             status if status.is_success() => {}
             StatusCode::SERVICE_UNAVAILABLE => {
                 let detail = http::error_detail(response).await;
-                return Err(if detail.contains("loading") && !detail.contains("failed") {
-                    BackendError::Loading(detail)
-                } else {
-                    BackendError::Failed { step: "loading its model", detail }
-                });
+                return Err(
+                    if detail.contains("loading") && !detail.contains("failed") {
+                        BackendError::Loading(detail)
+                    } else {
+                        BackendError::Failed {
+                            step: "loading its model",
+                            detail,
+                        }
+                    },
+                );
             }
             StatusCode::UNPROCESSABLE_ENTITY => {
-                return Err(BackendError::RequestRejected(http::error_detail(response).await));
+                return Err(BackendError::RequestRejected(
+                    http::error_detail(response).await,
+                ));
             }
             StatusCode::INTERNAL_SERVER_ERROR => {
                 let detail = http::error_detail(response).await;
-                return Err(BackendError::Failed { step: "generating the 3D shape", detail });
+                return Err(BackendError::Failed {
+                    step: "generating the 3D shape",
+                    detail,
+                });
             }
             status => {
-                return Err(BackendError::Status { status: status.as_u16() });
+                return Err(BackendError::Status {
+                    status: status.as_u16(),
+                });
             }
         }
 
@@ -182,8 +206,9 @@ impl Backend for FastApi {
             text.extend_from_slice(&chunk);
         }
         let (glb, counts) = tokio::task::spawn_blocking(move || {
-            let answer: MeshAnswer = serde_json::from_slice(&text)
-                .map_err(|err| BackendError::BrokenMesh(format!("the answer is not a mesh: {err}")))?;
+            let answer: MeshAnswer = serde_json::from_slice(&text).map_err(|err| {
+                BackendError::BrokenMesh(format!("the answer is not a mesh: {err}"))
+            })?;
             answer.into_glb()
         })
         .await

@@ -41,7 +41,9 @@ pub async fn read(
         });
     }
     if status == StatusCode::UNPROCESSABLE_ENTITY {
-        return Err(BackendError::RequestRejected(http::error_detail(response).await));
+        return Err(BackendError::RequestRejected(
+            http::error_detail(response).await,
+        ));
     }
     if !status.is_success() {
         let detail = http::error_detail(response).await;
@@ -60,16 +62,30 @@ pub async fn read(
         reader.finish()
     });
     let mut body = response.bytes_stream();
+    let mut broken = None;
     while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|err| http::broken_download(&err))?;
-        if tx.send(chunk).await.is_err() {
-            // The decoder stopped early: its error is the one to report.
-            break;
+        match chunk {
+            Ok(chunk) => {
+                if tx.send(chunk).await.is_err() {
+                    // The decoder stopped early: its error is the one to
+                    // report.
+                    break;
+                }
+            }
+            Err(err) => {
+                broken = Some(http::broken_download(&err));
+                break;
+            }
         }
     }
     drop(tx);
-    let fields = decoder
-        .await
+    // Awaited even when the download broke, so the decoder has closed its
+    // files before the caller removes them.
+    let decoded = decoder.await;
+    if let Some(err) = broken {
+        return Err(err);
+    }
+    let fields = decoded
         .map_err(|err| BackendError::Engine(format!("decoder task died: {err}")))?
         .map_err(|err| match err {
             FieldsError::Malformed(what) => BackendError::BadResponse(what),
@@ -88,7 +104,11 @@ pub async fn read(
 /// error. Codes this proxy does not know are upstream failures.
 fn app_error(step: Step, error: &Value) -> BackendError {
     let code = error["code"].as_str().unwrap_or("unknown");
-    let message = error["message"].as_str().unwrap_or("no message").trim().to_owned();
+    let message = error["message"]
+        .as_str()
+        .unwrap_or("no message")
+        .trim()
+        .to_owned();
     tracing::warn!(code, message, ?step, "GPU server reported an error");
     let failed = |step| BackendError::Failed {
         step,
@@ -118,7 +138,8 @@ fn oom_advice(step: Step, message: &str) -> String {
     match (advice, step) {
         (Some(advice), _) => advice.to_owned(),
         (None, Step::Generate) => {
-            "Try again with a lower resolution pipeline; the video render may also be at fault.".to_owned()
+            "Try again with a lower resolution pipeline; the video render may also be at fault."
+                .to_owned()
         }
         (None, Step::Extract) => "Try a smaller texture size or fewer faces.".to_owned(),
     }

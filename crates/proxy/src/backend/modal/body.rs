@@ -83,7 +83,10 @@ mod tests {
 
         assert_eq!(bytes.len() as u64, length);
         let json: Value = serde_json::from_slice(&bytes).unwrap();
-        assert_eq!(STANDARD.decode(json["state"].as_str().unwrap()).unwrap(), state);
+        assert_eq!(
+            STANDARD.decode(json["state"].as_str().unwrap()).unwrap(),
+            state
+        );
         assert_eq!(json["decimation_target"], 100_000);
         assert_eq!(json["remesh"], true);
     }

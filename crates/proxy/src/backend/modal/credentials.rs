@@ -3,7 +3,10 @@
 //! then `~/.trellis2_modal_secrets.json`. They live only in this process:
 //! every type holding them prints as redacted, and no message names them.
 
-use std::{fmt, io, path::{Path, PathBuf}};
+use std::{
+    fmt, io,
+    path::{Path, PathBuf},
+};
 
 use serde::Deserialize;
 
@@ -50,7 +53,10 @@ impl Source {
         match self {
             Self::Flags => "the --modal-key and --modal-secret flags".to_owned(),
             Self::Environment => format!("{KEY_ENV} / {SECRET_ENV}"),
-            Self::File(path) => format!("modal_key / modal_secret in the secrets file {}", path.display()),
+            Self::File(path) => format!(
+                "modal_key / modal_secret in the secrets file {}",
+                path.display()
+            ),
         }
     }
 }
@@ -74,7 +80,11 @@ pub enum CredentialsError {
     #[error(
         "the Modal secrets file {path} is not valid JSON (line {line}, column {column}); it must be {{\"modal_key\": \"wk-…\", \"modal_secret\": \"ws-…\"}}"
     )]
-    InvalidFile { path: String, line: usize, column: usize },
+    InvalidFile {
+        path: String,
+        line: usize,
+        column: usize,
+    },
     /// Nowhere had both values.
     #[error(
         "no Modal credentials: pass --modal-key and --modal-secret, set {KEY_ENV} and {SECRET_ENV}, or write {{\"modal_key\": \"wk-…\", \"modal_secret\": \"ws-…\"}} to {path}. Tokens are made at modal.com/settings/proxy-auth-tokens"
@@ -123,13 +133,12 @@ impl Credentials {
             }
             Err(source) => return Err(CredentialsError::Unreadable { path, source }),
         };
-        let parsed: SecretsFile = serde_json::from_slice(&text).map_err(|err| {
-            CredentialsError::InvalidFile {
+        let parsed: SecretsFile =
+            serde_json::from_slice(&text).map_err(|err| CredentialsError::InvalidFile {
                 path: path.clone(),
                 line: err.line(),
                 column: err.column(),
-            }
-        })?;
+            })?;
         pair(parsed.modal_key, parsed.modal_secret)
             .map(|values| found(values, Source::File(file.to_owned())))
             .ok_or(CredentialsError::Missing { path })
@@ -155,14 +164,21 @@ mod tests {
     fn flags_win_over_the_environment_which_wins_over_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join(SECRETS_FILE);
-        std::fs::write(&file, format!(r#"{{"modal_key":"{KEY}","modal_secret":"{SECRET}"}}"#)).unwrap();
+        std::fs::write(
+            &file,
+            format!(r#"{{"modal_key":"{KEY}","modal_secret":"{SECRET}"}}"#),
+        )
+        .unwrap();
         let (key, secret) = (Secret::new(KEY).unwrap(), Secret::new(SECRET).unwrap());
 
         let flags = Credentials::resolve((Some(&key), Some(&secret)), env, &file).unwrap();
         assert_eq!(flags.source, Source::Flags);
         // Half a pair of flags is ignored, as the reference client does.
         let half = Credentials::resolve((Some(&key), None), env, &file).unwrap();
-        assert_eq!((half.source, half.key.expose()), (Source::Environment, "wk-env"));
+        assert_eq!(
+            (half.source, half.key.expose()),
+            (Source::Environment, "wk-env")
+        );
         let from_file = Credentials::resolve((None, None), |_| None, &file).unwrap();
         assert_eq!(from_file.secret.expose(), SECRET);
         assert!(matches!(from_file.source, Source::File(_)));
@@ -178,7 +194,12 @@ mod tests {
         assert!(text.contains("is not valid JSON (line 1"), "{text}");
         assert!(!text.contains(KEY));
         let missing = Credentials::resolve((None, None), |_| None, &dir.path().join("none"));
-        assert!(missing.unwrap_err().to_string().contains("TRELLIS2_MODAL_KEY"));
+        assert!(
+            missing
+                .unwrap_err()
+                .to_string()
+                .contains("TRELLIS2_MODAL_KEY")
+        );
     }
 
     #[test]
@@ -189,6 +210,9 @@ mod tests {
             source: Source::Flags,
         };
         let printed = format!("{credentials:?}");
-        assert!(!printed.contains(KEY) && !printed.contains(SECRET), "{printed}");
+        assert!(
+            !printed.contains(KEY) && !printed.contains(SECRET),
+            "{printed}"
+        );
     }
 }

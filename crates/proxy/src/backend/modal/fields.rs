@@ -5,20 +5,14 @@
 //! megabytes never sits in memory; small fields are kept as JSON values;
 //! anything else is skipped. Sync code: it runs on a blocking thread.
 
-use std::{
-    collections::HashMap,
-    fs::File,
-    io::{self, BufWriter, Write},
-    path::PathBuf,
-};
+use std::{collections::HashMap, io, path::PathBuf};
 
-use base64::{Engine as _, engine::general_purpose::STANDARD};
 use serde_json::Value;
+
+use super::base64_file::Base64File;
 
 /// A kept value is an error object or an id; anything longer is not one.
 const MAX_KEPT_BYTES: usize = 64 * 1024;
-/// Write buffer of each decoded file: large writes, few syscalls.
-const FILE_BUFFER_BYTES: usize = 1024 * 1024;
 
 /// Why an answer could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -31,7 +25,7 @@ pub enum FieldsError {
     Io(#[from] io::Error),
 }
 
-fn malformed<T>(what: impl Into<String>) -> Result<T, FieldsError> {
+pub(super) fn malformed<T>(what: impl Into<String>) -> Result<T, FieldsError> {
     Err(FieldsError::Malformed(what.into()))
 }
 
@@ -45,13 +39,21 @@ pub struct Fields {
 
 enum State {
     Start,
-    KeyOrEnd { after_comma: bool },
-    Key { escaped: bool },
+    KeyOrEnd {
+        after_comma: bool,
+    },
+    Key {
+        escaped: bool,
+    },
     Colon,
     Value,
     Decoding,
     DecodingEscape,
-    Raw { depth: u32, in_string: bool, escaped: bool },
+    Raw {
+        depth: u32,
+        in_string: bool,
+        escaped: bool,
+    },
     CommaOrEnd,
     Done,
 }
@@ -145,12 +147,20 @@ impl FieldReader {
             (State::Value, b'{' | b'[') => {
                 self.raw.clear();
                 self.raw.push(byte);
-                State::Raw { depth: 1, in_string: false, escaped: false }
+                State::Raw {
+                    depth: 1,
+                    in_string: false,
+                    escaped: false,
+                }
             }
             (State::Value, _) => {
                 self.raw.clear();
                 self.raw.push(byte);
-                State::Raw { depth: 0, in_string: false, escaped: false }
+                State::Raw {
+                    depth: 0,
+                    in_string: false,
+                    escaped: false,
+                }
             }
             (State::Decoding, b'"') => {
                 self.finish_file()?;
@@ -162,10 +172,22 @@ impl FieldReader {
                 State::Decoding
             }
             (State::DecodingEscape, _) => return malformed("a base64 field holds an escape"),
-            (&State::Raw { depth, in_string, escaped }, _) => return self.raw_byte(depth, in_string, escaped, byte),
+            (
+                &State::Raw {
+                    depth,
+                    in_string,
+                    escaped,
+                },
+                _,
+            ) => return self.raw_byte(depth, in_string, escaped, byte),
             (State::CommaOrEnd, b',') => State::KeyOrEnd { after_comma: true },
             (State::CommaOrEnd, b'}') => State::Done,
-            _ => return malformed(format!("it is not the expected JSON (unexpected {:?})", char::from(byte))),
+            _ => {
+                return malformed(format!(
+                    "it is not the expected JSON (unexpected {:?})",
+                    char::from(byte)
+                ));
+            }
         };
         Ok(())
     }
@@ -182,7 +204,11 @@ impl FieldReader {
         }
         self.raw.clear();
         self.raw.push(b'"');
-        Ok(State::Raw { depth: 0, in_string: true, escaped: false })
+        Ok(State::Raw {
+            depth: 0,
+            in_string: true,
+            escaped: false,
+        })
     }
 
     fn finish_file(&mut self) -> Result<(), FieldsError> {
@@ -194,7 +220,13 @@ impl FieldReader {
     }
 
     /// One byte of a value that is not decoded: strings, numbers, objects.
-    fn raw_byte(&mut self, depth: u32, in_string: bool, escaped: bool, byte: u8) -> Result<(), FieldsError> {
+    fn raw_byte(
+        &mut self,
+        depth: u32,
+        in_string: bool,
+        escaped: bool,
+        byte: u8,
+    ) -> Result<(), FieldsError> {
         if in_string {
             self.keep_byte(byte);
             let closed = !escaped && byte == b'"';
@@ -202,14 +234,22 @@ impl FieldReader {
                 self.end_value()?;
                 State::CommaOrEnd
             } else {
-                State::Raw { depth, in_string: !closed, escaped: !escaped && byte == b'\\' }
+                State::Raw {
+                    depth,
+                    in_string: !closed,
+                    escaped: !escaped && byte == b'\\',
+                }
             };
             return Ok(());
         }
         let depth = match byte {
             b'"' => {
                 self.keep_byte(byte);
-                self.state = State::Raw { depth, in_string: true, escaped: false };
+                self.state = State::Raw {
+                    depth,
+                    in_string: true,
+                    escaped: false,
+                };
                 return Ok(());
             }
             b'{' | b'[' => depth + 1,
@@ -233,7 +273,11 @@ impl FieldReader {
             self.end_value()?;
             State::CommaOrEnd
         } else {
-            State::Raw { depth, in_string: false, escaped: false }
+            State::Raw {
+                depth,
+                in_string: false,
+                escaped: false,
+            }
         };
         Ok(())
     }
@@ -260,128 +304,5 @@ impl FieldReader {
     }
 }
 
-/// Base64 text decoded into a file as it arrives: whole 4-character groups
-/// are decoded at once, the 0–3 left over wait for the next piece.
-struct Base64File {
-    key: String,
-    out: BufWriter<File>,
-    carry: Vec<u8>,
-    buffer: Vec<u8>,
-    written: u64,
-    padded: bool,
-}
-
-impl Base64File {
-    fn create(key: String, path: PathBuf) -> io::Result<Self> {
-        let file = File::create_new(path)?;
-        Ok(Self {
-            key,
-            out: BufWriter::with_capacity(FILE_BUFFER_BYTES, file),
-            carry: Vec::with_capacity(4),
-            buffer: Vec::new(),
-            written: 0,
-            padded: false,
-        })
-    }
-
-    fn push(&mut self, mut text: &[u8]) -> Result<(), FieldsError> {
-        if !self.carry.is_empty() {
-            let take = (4 - self.carry.len()).min(text.len());
-            self.carry.extend_from_slice(&text[..take]);
-            text = &text[take..];
-            if self.carry.len() < 4 {
-                return Ok(());
-            }
-            let group = std::mem::take(&mut self.carry);
-            self.decode(&group)?;
-        }
-        let whole = text.len() / 4 * 4;
-        self.decode(&text[..whole])?;
-        self.carry.extend_from_slice(&text[whole..]);
-        Ok(())
-    }
-
-    fn decode(&mut self, text: &[u8]) -> Result<(), FieldsError> {
-        if text.is_empty() {
-            return Ok(());
-        }
-        if self.padded {
-            return malformed("a base64 field goes on after its padding");
-        }
-        self.padded = text.last() == Some(&b'=');
-        self.buffer.resize(text.len() / 4 * 3, 0);
-        let len = STANDARD
-            .decode_slice(text, &mut self.buffer)
-            .map_err(|err| FieldsError::Malformed(format!("a base64 field is damaged ({err})")))?;
-        self.out.write_all(&self.buffer[..len])?;
-        self.written += len as u64;
-        Ok(())
-    }
-
-    fn finish(mut self) -> Result<(String, u64), FieldsError> {
-        if !self.carry.is_empty() {
-            return malformed(format!("its \"{}\" field is cut short", self.key));
-        }
-        self.out.flush()?;
-        Ok((self.key, self.written))
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn read(answer: &[u8], chunk: usize) -> (Result<Fields, FieldsError>, Vec<u8>) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state");
-        let files = HashMap::from([("state".to_owned(), path.clone())]);
-        let mut reader = FieldReader::new(files, &["request_id", "error"]);
-        let mut result = Ok(());
-        for piece in answer.chunks(chunk) {
-            result = reader.feed(piece);
-            if result.is_err() {
-                break;
-            }
-        }
-        let fields = result.and_then(|()| reader.finish());
-        (fields, std::fs::read(path).unwrap_or_default())
-    }
-
-    #[test]
-    fn a_state_is_decoded_whatever_the_chunk_sizes() {
-        let state: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
-        let answer = format!(
-            "{{ \"state\" : \"{}\", \"video\": \"AAAA\", \"n\": 1.5, \"o\": {{\"a\": [1, \"}}\"]}}, \"request_id\":\"req_0123\" }}",
-            STANDARD.encode(&state)
-        );
-        for chunk in [1, 3, 7, 4096, answer.len()] {
-            let (fields, decoded) = read(answer.as_bytes(), chunk);
-            let fields = fields.unwrap();
-            assert_eq!(decoded, state, "chunk {chunk}");
-            assert_eq!(fields.decoded["state"], 10_000);
-            assert_eq!(fields.kept["request_id"], "req_0123");
-        }
-    }
-
-    #[test]
-    fn an_error_object_is_kept() {
-        let answer = br#"{"error": {"code": "cuda_oom", "message": "GPU out of memory."}}"#;
-        let (fields, _) = read(answer, 5);
-        assert_eq!(fields.unwrap().kept["error"]["code"], "cuda_oom");
-    }
-
-    #[test]
-    fn cut_short_or_damaged_answers_are_refused() {
-        for answer in [
-            &br#"{"state": "QUJD"#[..],
-            br#"{"state": "QUJDRA"}"#,
-            br#"{"state": "QU!D"}"#,
-            br#"{"state": "QQ==QUJD"}"#,
-            br#"{"state": "QUJD", "#,
-            br#"["state"]"#,
-        ] {
-            let (fields, _) = read(answer, 3);
-            assert!(fields.is_err(), "{}", String::from_utf8_lossy(answer));
-        }
-    }
-}
+mod tests;

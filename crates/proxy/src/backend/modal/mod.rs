@@ -7,6 +7,7 @@
 //! chains for requests over 150 s are followed by the HTTP client.
 
 mod answer;
+mod base64_file;
 mod body;
 mod credentials;
 mod fields;
@@ -70,11 +71,10 @@ impl Modal {
     /// The auth headers, marked sensitive so no debug output shows them.
     fn headers(&self) -> Result<HeaderMap, BackendError> {
         let value = |secret: &Secret| {
-            let mut value = HeaderValue::from_str(secret.expose()).map_err(|_| {
-                BackendError::Unauthorized {
+            let mut value =
+                HeaderValue::from_str(secret.expose()).map_err(|_| BackendError::Unauthorized {
                     setting: self.credentials.source.setting(),
-                }
-            })?;
+                })?;
             value.set_sensitive(true);
             Ok::<_, BackendError>(value)
         };
@@ -120,7 +120,10 @@ impl Backend for Modal {
             },
             Ok(response) => BackendHealth {
                 status: HealthStatus::Error,
-                label: format!("Modal health check failed (HTTP {})", response.status().as_u16()),
+                label: format!(
+                    "Modal health check failed (HTTP {})",
+                    response.status().as_u16()
+                ),
             },
             Err(err) => BackendHealth {
                 status: HealthStatus::Error,

@@ -35,7 +35,10 @@ impl ModalUrls {
                      https://<workspace>{GENERATE_SUFFIX}"
                 )
             })?;
-            parse(flag, &format!("{}://{workspace}{suffix}", generate.scheme()))
+            parse(
+                flag,
+                &format!("{}://{workspace}{suffix}", generate.scheme()),
+            )
         };
         let extract_glb = match extract_glb {
             Some(url) => parse("--modal-extract-url", url)?,
@@ -54,9 +57,12 @@ impl ModalUrls {
 }
 
 fn parse(flag: &str, text: &str) -> Result<Url, String> {
-    let url = Url::parse(text.trim()).map_err(|err| format!("{flag} \"{text}\" is not a URL: {err}"))?;
+    let url =
+        Url::parse(text.trim()).map_err(|err| format!("{flag} \"{text}\" is not a URL: {err}"))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("{flag} \"{text}\" must start with https:// (or http://)"));
+        return Err(format!(
+            "{flag} \"{text}\" must start with https:// (or http://)"
+        ));
     }
     Ok(url)
 }
