@@ -58,6 +58,7 @@ pub fn VariantPicker(
     view! {
         <Show when=finished>
             <section class="variants" aria-label="Model versions">
+                <h2>"Versions of this model"</h2>
                 <div class="variant-list" role="group" aria-label="Shown version">
                     {move || variants().into_iter().map(|m| {
                         let name = m.variant.clone();
@@ -80,6 +81,7 @@ pub fn VariantPicker(
                     }).collect_view()}
                 </div>
                 <Show when=move || can_extract.get()>
+                    <h2>"Extract another version (no new generation needed)"</h2>
                     <div class="presets" role="group" aria-label="Extract another version">
                         {Preset::ALL.into_iter().map(|preset| {
                             let params = preset.params();

@@ -4,6 +4,7 @@
 
 pub mod files;
 pub mod glb;
+pub mod static_host;
 
 use base64::Engine;
 use clap::Parser;
@@ -41,7 +42,13 @@ pub struct Studio {
 }
 
 impl Studio {
+    /// The proxy with its default settings.
     pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// The proxy with extra command-line flags, e.g. `--cors-origins`.
+    pub async fn start_with(extra_args: &[&str]) -> Self {
         let dist = dist_dir();
         assert!(
             dist.join("index.html").is_file(),
@@ -49,15 +56,19 @@ impl Studio {
             dist.display()
         );
         let data_dir = tempfile::tempdir().expect("temp data dir");
-        let config = Config::try_parse_from([
-            "trellis-proxy".as_ref(),
-            "--bind".as_ref(),
-            "127.0.0.1:0".as_ref(),
-            "--data-dir".as_ref(),
-            data_dir.path().as_os_str(),
-            "--dist-dir".as_ref(),
-            dist.as_os_str(),
-        ])
+        let config = Config::try_parse_from(
+            [
+                "trellis-proxy".as_ref(),
+                "--bind".as_ref(),
+                "127.0.0.1:0".as_ref(),
+                "--data-dir".as_ref(),
+                data_dir.path().as_os_str(),
+                "--dist-dir".as_ref(),
+                dist.as_os_str(),
+            ]
+            .into_iter()
+            .chain(extra_args.iter().map(std::ffi::OsStr::new)),
+        )
         .expect("valid proxy config");
         let state = AppState::new(&config).await.expect("proxy state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -84,7 +95,7 @@ impl Drop for Studio {
 }
 
 /// `TRELLIS_DIST_DIR`, or the workspace's `dist/`.
-fn dist_dir() -> PathBuf {
+pub fn dist_dir() -> PathBuf {
     std::env::var_os("TRELLIS_DIST_DIR").map_or_else(
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist"),
         PathBuf::from,

@@ -287,3 +287,57 @@ async fn the_history_keeps_this_browsers_generations_across_reloads() {
     );
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_built_app_works_from_a_static_host_sub_path_with_the_api_on_another_origin() {
+    // Given dist/ on a plain static host under /studio/, with a config.json
+    // pointing at the proxy on another origin that allows this one
+    let site = tempfile::tempdir().unwrap();
+    trellis_e2e::static_host::copy_dir(&trellis_e2e::dist_dir(), site.path());
+    let host = trellis_e2e::static_host::StaticHost::start(site.path(), "/studio").await;
+    let studio = Studio::start_with(&["--cors-origins", &host.origin]).await;
+    let config = serde_json::json!({ "api_base": format!("{}api/", studio.url) });
+    std::fs::write(site.path().join("config.json"), config.to_string()).unwrap();
+
+    // When a user makes a model there
+    let browser = Browser::launch(1200, 900).await;
+    open(&browser, &format!("{}/studio/", host.origin)).await;
+    generate_from_example(&browser, "mug.png").await;
+
+    // Then its share link stays on the static host's sub-path and renders
+    let link = browser
+        .client
+        .find(Locator::Css("#share-link"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        link.starts_with(&format!("{}/studio/?g=", host.origin)),
+        "share link {link}"
+    );
+    let download = browser
+        .client
+        .find(Locator::Css("#download-glb"))
+        .await
+        .unwrap()
+        .prop("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        download.starts_with(&studio.url),
+        "download from the API origin: {download}"
+    );
+    browser.close().await;
+    let colleague = Browser::launch(1000, 800).await;
+    colleague.client.goto(&link).await.unwrap();
+    let (state, message) = colleague.wait_for_viewer(GENERATION_TIMEOUT).await;
+    assert_eq!(
+        state, "rendered",
+        "shared link on the static host: {message}"
+    );
+    colleague.close().await;
+}

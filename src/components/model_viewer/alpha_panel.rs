@@ -78,7 +78,7 @@ pub(super) fn AlphaPanel(
                 title="Download the GLB with this alpha mode written into it"
                 on:click=move |_| on_download.run(())
             >
-                "Download GLB"
+                "Download with this alpha"
             </button>
         </div>
     }

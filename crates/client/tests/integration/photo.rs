@@ -1,6 +1,6 @@
 //! Test photos, made on the fly.
 
-use std::io::Cursor;
+use std::{io::Cursor, sync::OnceLock};
 
 use image::{ImageFormat, Rgb, RgbImage};
 
@@ -14,9 +14,10 @@ pub fn subject_png() -> Vec<u8> {
 }
 
 /// The same photo at 1024×768, the largest the proxy keeps: the slowest
-/// input for the CPU engine.
+/// input for the CPU engine. Made once, as several tests send it often.
 pub fn large_subject_png() -> Vec<u8> {
-    ellipse_png(1024, 768)
+    static PNG: OnceLock<Vec<u8>> = OnceLock::new();
+    PNG.get_or_init(|| ellipse_png(1024, 768)).clone()
 }
 
 fn ellipse_png(width: u32, height: u32) -> Vec<u8> {

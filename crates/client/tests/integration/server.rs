@@ -83,10 +83,15 @@ pub struct Occupied(Vec<GenerationHandle>);
 impl Occupied {
     /// Cancels them, last first so that the worker takes none of them up
     /// meanwhile; the test then waits at exit only for the running one's
-    /// current step.
+    /// current step. On a slow machine the first may have finished
+    /// already, which is fine.
     pub async fn release(self) {
         for job in self.0.iter().rev() {
-            job.cancel().await.unwrap();
+            match job.cancel().await {
+                Ok(_) => {}
+                Err(err) if err.code() == "already_finished" => {}
+                Err(err) => panic!("cannot cancel an occupying job: {err}"),
+            }
         }
     }
 }
