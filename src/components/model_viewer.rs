@@ -2,6 +2,7 @@
 //! mouse, touch and keyboard, auto-rotation, stats and screenshots.
 
 mod alpha_panel;
+mod bench_hook;
 mod downloads;
 mod input;
 mod load;
@@ -18,7 +19,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use scene_handle::SceneHandle;
 use source::ModelSource;
-use stats_panel::{LoadReport, StatsPanel};
+use stats_panel::{LoadReport, StatsPanel, Timings};
 use std::cell::Cell;
 use std::rc::Rc;
 use toolbar::{ActionToolbar, ModeToolbar};
@@ -33,6 +34,8 @@ const CANVAS_HINT: &str = "Drag or use the arrow keys to turn, wheel, pinch or +
 enum ViewerState {
     Empty,
     Loading,
+    /// The geometry is shown in clay while the textures decode.
+    Clay,
     Rendered(Box<LoadReport>),
     Error(String),
 }
@@ -42,6 +45,7 @@ impl ViewerState {
         match self {
             ViewerState::Empty => "empty",
             ViewerState::Loading => "loading",
+            ViewerState::Clay => "clay",
             ViewerState::Rendered(_) => "rendered",
             ViewerState::Error(_) => "error",
         }
@@ -83,21 +87,25 @@ pub fn ModelViewer(
         }
     });
 
-    Effect::new({
-        let scene = scene.clone();
-        move |_| {
+    // Starts a load that supersedes any in flight.
+    let begin = {
+        let (scene, load_count) = (scene.clone(), load_count.clone());
+        move |input: load::Input| {
             let current = load_count.get().wrapping_add(1);
             load_count.set(current);
-            let Some(source) = model_source.get() else {
-                scene.update(Viewer::clear);
-                state.set(ViewerState::Empty);
-                return;
-            };
             state.set(ViewerState::Loading);
             let (scene, load_count) = (scene.clone(), load_count.clone());
             spawn_local(async move {
                 let still_current = move || load_count.get() == current;
-                match load::load(&scene, &source, still_current.clone()).await {
+                let on_clay = {
+                    let still_current = still_current.clone();
+                    move || {
+                        if still_current() {
+                            state.set(ViewerState::Clay);
+                        }
+                    }
+                };
+                match load::load(&scene, input, still_current.clone(), on_clay).await {
                     Ok(Some(loaded)) => {
                         file.set_value(Some(loaded.file));
                         alpha.set(loaded.alpha);
@@ -112,6 +120,18 @@ pub fn ModelViewer(
                     Err(_) => {}
                 }
             });
+        }
+    };
+    bench_hook::install(begin.clone());
+    Effect::new({
+        let scene = scene.clone();
+        move |_| match model_source.get() {
+            Some(source) => begin(load::Input::Source(source)),
+            None => {
+                load_count.set(load_count.get().wrapping_add(1));
+                scene.update(Viewer::clear);
+                state.set(ViewerState::Empty);
+            }
         }
     });
 
@@ -167,6 +187,7 @@ pub fn ModelViewer(
 
     let message = move || match state.get() {
         ViewerState::Loading => Some("Loading the model…".to_string()),
+        ViewerState::Clay => Some("Decoding the textures…".to_string()),
         ViewerState::Error(message) => Some(message),
         ViewerState::Empty | ViewerState::Rendered(_) => None,
     };
@@ -179,6 +200,10 @@ pub fn ModelViewer(
         None => format!("3D view, no model loaded. {CANVAS_HINT}"),
     };
     let has_model = move || report.with(Option::is_some);
+    // Load timings for benchmarks and tests, in whole milliseconds.
+    let timing = move |pick: fn(&Timings) -> f64| {
+        move || report.get().map(|r| pick(&r.timings).round() as u64)
+    };
     let (on_down, on_move, on_up, on_cancel, on_wheel, on_key) = (
         input.clone(),
         input.clone(),
@@ -189,7 +214,14 @@ pub fn ModelViewer(
     );
 
     view! {
-        <div id="viewer" class="viewer" data-state=move || state.get().as_attr()>
+        <div
+            id="viewer"
+            class="viewer"
+            data-state=move || state.get().as_attr()
+            data-clay-ms=timing(|t| t.to_clay_ms)
+            data-textured-ms=timing(|t| t.to_textured_ms)
+            data-live-texture-bytes=move || report.get().map(|r| r.live_texture_bytes)
+        >
             <canvas
                 node_ref=canvas_ref
                 tabindex="0"

@@ -8,11 +8,15 @@ mod display;
 mod gestures;
 mod glb;
 mod mask_material;
+mod parse;
 mod scene;
 mod stats;
+mod textures;
 
 pub use display::DisplayMode;
 pub use gestures::{Gesture, Gestures};
 pub use glb::{AlphaMode, DEFAULT_ALPHA_CUTOFF, with_alpha_mode};
-pub use scene::{Viewer, parse_glb};
+pub use parse::{ParsedGlb, parse_glb};
+pub use scene::Viewer;
+pub use textures::decode;
 pub use stats::ModelStats;

@@ -1,11 +1,13 @@
 use super::camera_control::{self, OrbitBounds};
 use super::display::{self, DisplayMode};
-use super::glb::{self, AlphaMode, GlbError};
+use super::glb::{AlphaMode, MaterialImages};
+use super::parse::ViewerError;
+use super::textures::{Bitmap, TextureLedger};
 use std::sync::Arc;
 use three_d::{
     AmbientLight, AxisAlignedBoundingBox, Camera, ClearState, Context, CpuGeometry, CpuModel,
-    DirectionalLight, Geometry, Light, Model, PhysicalMaterial, RenderTarget, Srgba, Vec3,
-    Viewport,
+    DirectionalLight, Geometry, Light, Model, PhysicalMaterial, RenderTarget, Srgba,
+    Texture2DRef, Vec3, Viewport,
 };
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlCanvasElement, WebGl2RenderingContext, WebGlContextAttributes};
@@ -16,57 +18,13 @@ const BACKGROUND: [f32; 3] = [0.11, 0.115, 0.125];
 /// Largest drawing-buffer side in device pixels: beyond this, high-DPI
 /// screens cost GPU memory without a visible gain.
 const MAX_CANVAS_SIDE: u32 = 4096;
-/// Name the GLB is filed under in three-d-asset's in-memory asset store;
-/// the extension is what selects the glTF loader.
-const ASSET_NAME: &str = "model.glb";
-
-/// Why the viewer could not show a model.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum ViewerError {
-    /// No WebGL2 context could be created on the canvas.
-    #[error("This browser cannot show 3D here (WebGL2 is not available): {0}")]
-    NoWebGl(String),
-    /// The file failed the viewer's own structural checks.
-    #[error("The model file cannot be shown: {0}.")]
-    Invalid(#[from] GlbError),
-    /// The glTF loader or the GPU upload refused the file.
-    #[error("The model file could not be read: {0}")]
-    BadModel(String),
-    /// The file is valid but has nothing to draw.
-    #[error("The model file contains no triangles to show.")]
-    EmptyModel,
-}
-
-/// Validates and parses a GLB into a CPU-side model ready to upload, plus
-/// the alpha mode its material declares. Meshes without normals get
-/// computed ones, which every display mode needs.
-pub fn parse_glb(bytes: Vec<u8>) -> Result<(CpuModel, AlphaMode), ViewerError> {
-    let glb::Prepared { bytes, alpha } = glb::prepare(bytes)?;
-    let mut assets = three_d_asset::io::RawAssets::new();
-    assets.insert(ASSET_NAME, bytes);
-    let mut model: CpuModel = assets
-        .deserialize(ASSET_NAME)
-        .map_err(|e| ViewerError::BadModel(e.to_string()))?;
-    let mut triangles = 0;
-    for primitive in &mut model.geometries {
-        if let CpuGeometry::Triangles(mesh) = &mut primitive.geometry {
-            triangles += mesh.triangle_count();
-            if mesh.normals.is_none() {
-                mesh.compute_normals();
-            }
-        }
-    }
-    if triangles == 0 {
-        return Err(ViewerError::EmptyModel);
-    }
-    Ok((model, alpha))
-}
-
 /// A WebGL2 scene with one model, a camera, a fixed light rig and a display
 /// mode.
 pub struct Viewer {
     canvas: HtmlCanvasElement,
     context: Context,
+    /// The same WebGL2 context unwrapped, for what three-d cannot do.
+    gl: WebGl2RenderingContext,
     camera: Camera,
     bounds: OrbitBounds,
     home: (Vec3, f32),
@@ -75,6 +33,7 @@ pub struct Viewer {
     clay: PhysicalMaterial,
     mode: DisplayMode,
     alpha: AlphaMode,
+    textures: TextureLedger,
 }
 
 /// The model on the GPU, with what its parts' shaders need to know.
@@ -82,6 +41,10 @@ struct LoadedModel {
     model: Model<PhysicalMaterial>,
     /// Per part, in model order: whether the mesh has texture coordinates.
     has_uvs: Vec<bool>,
+    /// Per part, in model order: the glTF material it uses.
+    materials: Vec<Option<usize>>,
+    /// Drawn in clay until the browser-decoded textures arrive.
+    textures_pending: bool,
 }
 
 struct Lights {
@@ -93,7 +56,7 @@ struct Lights {
 impl Viewer {
     /// Creates the WebGL2 context on `canvas`.
     pub fn new(canvas: HtmlCanvasElement) -> Result<Self, ViewerError> {
-        let context = create_context(&canvas)?;
+        let (context, gl) = create_context(&canvas)?;
         let camera = Camera::new_perspective(
             Viewport::new_at_origo(1, 1),
             Vec3::new(0.0, 0.0, 2.5),
@@ -113,6 +76,7 @@ impl Viewer {
             clay: display::clay_material(&context),
             canvas,
             context,
+            gl,
             camera,
             bounds: OrbitBounds {
                 target: Vec3::new(0.0, 0.0, 0.0),
@@ -124,6 +88,7 @@ impl Viewer {
             lights,
             mode: DisplayMode::default(),
             alpha: AlphaMode::Opaque,
+            textures: TextureLedger::default(),
         };
         viewer.reset_view();
         Ok(viewer)
@@ -131,20 +96,25 @@ impl Viewer {
 
     /// Replaces the shown model with `cpu_model` and frames it. The old
     /// model's GPU buffers and textures are freed first, so two large models
-    /// never need GPU memory at the same time.
-    pub fn upload(&mut self, cpu_model: &CpuModel) -> Result<(), ViewerError> {
+    /// never need GPU memory at the same time. With `textures_pending`, it
+    /// is drawn in clay until [`Viewer::set_textures`].
+    pub fn upload(
+        &mut self,
+        cpu_model: &CpuModel,
+        textures_pending: bool,
+    ) -> Result<(), ViewerError> {
         self.model = None;
         let model = Model::<PhysicalMaterial>::new(&self.context, cpu_model)
             .map_err(|e| ViewerError::BadModel(e.to_string()))?;
         // Model::new keeps the triangle primitives in order; so does this.
-        let has_uvs = cpu_model
+        let (has_uvs, materials) = cpu_model
             .geometries
             .iter()
             .filter_map(|p| match &p.geometry {
-                CpuGeometry::Triangles(mesh) => Some(mesh.uvs.is_some()),
+                CpuGeometry::Triangles(mesh) => Some((mesh.uvs.is_some(), p.material_index)),
                 _ => None,
             })
-            .collect();
+            .unzip();
         let mut aabb = AxisAlignedBoundingBox::EMPTY;
         for part in model.iter() {
             aabb.expand_with_aabb(part.aabb());
@@ -152,9 +122,43 @@ impl Viewer {
         let size = aabb.size();
         let radius = (size.x.max(size.y).max(size.z) * 0.5 * 3f32.sqrt()).max(1e-3);
         self.home = (aabb.center(), radius);
-        self.model = Some(LoadedModel { model, has_uvs });
+        self.model = Some(LoadedModel {
+            model,
+            has_uvs,
+            materials,
+            textures_pending,
+        });
         self.reset_view();
         Ok(())
+    }
+
+    /// Uploads one decoded image as a texture with mipmaps.
+    pub fn upload_texture(&mut self, bitmap: &Bitmap) -> Texture2DRef {
+        self.textures.upload(&self.context, &self.gl, bitmap)
+    }
+
+    /// Estimated GPU bytes of every uploaded texture still alive.
+    pub fn live_texture_bytes(&self) -> u64 {
+        self.textures.live_bytes()
+    }
+
+    /// Gives every part the textures its material names (`textures` indexed
+    /// as in `materials`) and ends the clay stand-in.
+    pub fn set_textures(&mut self, textures: &[Texture2DRef], materials: &[MaterialImages]) {
+        let Some(loaded) = &mut self.model else {
+            return;
+        };
+        let texture = |index: Option<usize>| index.and_then(|i| textures.get(i)).cloned();
+        for (part, material) in loaded.model.iter_mut().zip(&loaded.materials) {
+            let Some(images) = material.and_then(|m| materials.get(m)) else {
+                continue;
+            };
+            let own = &mut part.material;
+            own.albedo_texture = texture(images.base_color).or(own.albedo_texture.take());
+            own.metallic_roughness_texture = texture(images.metallic_roughness)
+                .or(own.metallic_roughness_texture.take());
+        }
+        loaded.textures_pending = false;
     }
 
     /// Drops the model, freeing its GPU memory.
@@ -215,10 +219,13 @@ impl Viewer {
         let Some(loaded) = &self.model else {
             return;
         };
+        let mode = if loaded.textures_pending {
+            DisplayMode::Clay
+        } else {
+            self.mode
+        };
         for (part, &has_uvs) in loaded.model.iter().zip(&loaded.has_uvs) {
-            let material = self
-                .mode
-                .material(&part.material, &self.clay, has_uvs, self.alpha);
+            let material = mode.material(&part.material, &self.clay, has_uvs, self.alpha);
             target.render_with_material(
                 material.as_ref(),
                 &self.camera,
@@ -247,7 +254,10 @@ impl Viewer {
     }
 }
 
-fn create_context(canvas: &HtmlCanvasElement) -> Result<Context, ViewerError> {
+/// The three-d context on `canvas`, and the raw WebGL2 context under it.
+fn create_context(
+    canvas: &HtmlCanvasElement,
+) -> Result<(Context, WebGl2RenderingContext), ViewerError> {
     let attributes = WebGlContextAttributes::new();
     attributes.set_antialias(true);
     // An opaque drawing buffer: with OPAQUE or MASK the shaders still write
@@ -266,9 +276,11 @@ fn create_context(canvas: &HtmlCanvasElement) -> Result<Context, ViewerError> {
     for extension in ["EXT_color_buffer_float", "OES_texture_float_linear"] {
         let _ = gl.get_extension(extension);
     }
-    let gl = three_d::context::Context::from_webgl2_context(gl);
+    let glow = three_d::context::Context::from_webgl2_context(gl.clone());
     // three-d's API takes an Arc; the context never leaves the main thread.
     #[allow(clippy::arc_with_non_send_sync)]
-    let gl = Arc::new(gl);
-    Context::from_gl_context(gl).map_err(|e| ViewerError::NoWebGl(e.to_string()))
+    let glow = Arc::new(glow);
+    let context =
+        Context::from_gl_context(glow).map_err(|e| ViewerError::NoWebGl(e.to_string()))?;
+    Ok((context, gl))
 }

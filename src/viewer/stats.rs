@@ -61,17 +61,27 @@ impl ModelStats {
                 stats.textures.push((texture.width, texture.height));
             }
         }
-        let texture_bytes: f64 = stats
-            .textures
-            .iter()
-            .map(|&(w, h)| f64::from(w) * f64::from(h) * BYTES_PER_TEXEL * MIPMAP_OVERHEAD)
-            .sum();
-        stats.gpu_bytes = buffer_bytes + texture_bytes as u64;
+        stats.gpu_bytes = buffer_bytes;
+        for (width, height) in std::mem::take(&mut stats.textures) {
+            stats.add_texture(width, height);
+        }
         stats
+    }
+
+    /// Counts a texture uploaded apart from the model (decoded by the
+    /// browser).
+    pub fn add_texture(&mut self, width: u32, height: u32) {
+        self.textures.push((width, height));
+        self.gpu_bytes += texture_gpu_bytes(width, height);
     }
 
     /// Whether any material has a texture.
     pub fn textured(&self) -> bool {
         !self.textures.is_empty()
     }
+}
+
+/// Estimated GPU memory of one RGBA8 texture with mipmaps.
+pub fn texture_gpu_bytes(width: u32, height: u32) -> u64 {
+    (f64::from(width) * f64::from(height) * BYTES_PER_TEXEL * MIPMAP_OVERHEAD) as u64
 }

@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+use crate::PipelineType;
+
 /// Which engine the proxy drives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -46,4 +48,19 @@ pub struct Health {
     pub can_extract: bool,
     /// Whether generations come with a preview video.
     pub has_preview_video: bool,
+    /// How long a whole job of each pipeline type is expected to take right
+    /// now, so the UI can show it before anything is submitted. Defaults to
+    /// empty so answers of older proxies still parse.
+    #[serde(default)]
+    pub pipeline_seconds: Vec<PipelineEstimate>,
+}
+
+/// The proxy's current estimate of one whole job: waking the GPU if it is
+/// asleep, generating, the preview video if the engine makes one, and the
+/// first (balanced) model.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PipelineEstimate {
+    pub pipeline_type: PipelineType,
+    /// Expected seconds from submission to the first model, queue excluded.
+    pub seconds: f32,
 }

@@ -3,6 +3,7 @@
 //! browser, and canvas read-backs.
 
 pub mod files;
+pub mod gated;
 pub mod glb;
 pub mod static_host;
 
@@ -16,6 +17,11 @@ use std::time::Duration;
 use tempfile::TempDir;
 use trellis_proxy::{AppState, Config, app};
 
+/// Generous: the CPU engine takes about a second, but the machine may be
+/// busy compiling, and SwiftShader renders slowly.
+pub const GENERATION_TIMEOUT: Duration = Duration::from_secs(180);
+/// Longest wait for the page to react to an action.
+pub const PAGE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest wait for chromedriver to accept a session.
 const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(30);
 /// Flags that give headless Chromium WebGL2 through SwiftShader with no GPU
@@ -49,6 +55,20 @@ impl Studio {
 
     /// The proxy with extra command-line flags, e.g. `--cors-origins`.
     pub async fn start_with(extra_args: &[&str]) -> Self {
+        Self::launch(extra_args, None).await
+    }
+
+    /// The proxy driving `backend` instead of the configured one.
+    pub async fn start_with_backend(
+        backend: std::sync::Arc<dyn trellis_proxy::backend::Backend>,
+    ) -> Self {
+        Self::launch(&[], Some(backend)).await
+    }
+
+    async fn launch(
+        extra_args: &[&str],
+        backend: Option<std::sync::Arc<dyn trellis_proxy::backend::Backend>>,
+    ) -> Self {
         let dist = dist_dir();
         assert!(
             dist.join("index.html").is_file(),
@@ -70,7 +90,11 @@ impl Studio {
             .chain(extra_args.iter().map(std::ffi::OsStr::new)),
         )
         .expect("valid proxy config");
-        let state = AppState::new(&config).await.expect("proxy state");
+        let state = match backend {
+            Some(backend) => AppState::with_backend(&config, backend).await,
+            None => AppState::new(&config).await,
+        }
+        .expect("proxy state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -191,6 +215,78 @@ impl Browser {
             _driver: driver,
             _profile: profile,
         }
+    }
+
+    /// Opens the studio at `url` and waits until the app has mounted.
+    pub async fn open(&self, url: &str) {
+        self.client.goto(url).await.expect("open the page");
+        self.client
+            .wait()
+            .at_most(PAGE_TIMEOUT)
+            .for_element(Locator::Css("#image-input"))
+            .await
+            .expect("the app mounts");
+    }
+
+    /// Picks a file from disk with the file input.
+    pub async fn pick_file(&self, path: &Path) {
+        let input = self
+            .client
+            .find(Locator::Css("#image-input"))
+            .await
+            .expect("#image-input");
+        input
+            .send_keys(&path.display().to_string())
+            .await
+            .expect("pick the file");
+    }
+
+    /// Clicks one of the shipped example photos and waits until it is ready.
+    pub async fn pick_example(&self, file: &str) {
+        self.client
+            .find(Locator::Css(&format!("button[data-example='{file}']")))
+            .await
+            .expect("the example button")
+            .click()
+            .await
+            .expect("click the example");
+        self.client
+            .wait()
+            .at_most(PAGE_TIMEOUT)
+            .for_element(Locator::Css("#photo-sizes"))
+            .await
+            .expect("the example is prepared");
+    }
+
+    /// Presses Generate once it is enabled.
+    pub async fn press_generate(&self) {
+        let button = self
+            .client
+            .wait()
+            .at_most(PAGE_TIMEOUT)
+            .for_element(Locator::Css("#generate:not([disabled])"))
+            .await
+            .expect("Generate becomes enabled");
+        button.click().await.expect("press Generate");
+    }
+
+    /// Presses Generate and waits until the model is drawn.
+    pub async fn generate(&self) {
+        self.press_generate().await;
+        let (state, message) = self.wait_for_viewer(GENERATION_TIMEOUT).await;
+        assert_eq!(state, "rendered", "the viewer failed: {message}");
+    }
+
+    /// The value of the share-link field.
+    pub async fn share_link(&self) -> String {
+        self.client
+            .find(Locator::Css("#share-link"))
+            .await
+            .expect("#share-link")
+            .prop("value")
+            .await
+            .expect("share link value")
+            .unwrap_or_default()
     }
 
     /// Waits for `#viewer` to settle and returns its state and message.

@@ -2,58 +2,16 @@
 //! in-browser downscaling, form validation, embed mode.
 
 use fantoccini::Locator;
-use std::time::Duration;
-use trellis_e2e::{Browser, Studio, drawn_fraction};
+use trellis_e2e::{Browser, GENERATION_TIMEOUT, PAGE_TIMEOUT, Studio, drawn_fraction};
 
-const GENERATION_TIMEOUT: Duration = Duration::from_secs(180);
-const PAGE_TIMEOUT: Duration = Duration::from_secs(30);
 /// What a 12-megapixel phone photo must shrink to before upload.
 const MAX_SENT_BYTES: u64 = 2 * 1024 * 1024;
-
-async fn open(browser: &Browser, url: &str) {
-    browser.client.goto(url).await.unwrap();
-    browser
-        .client
-        .wait()
-        .at_most(PAGE_TIMEOUT)
-        .for_element(Locator::Css("#image-input"))
-        .await
-        .unwrap();
-}
-
-async fn generate_from_example(browser: &Browser, example: &str) {
-    let page = &browser.client;
-    page.find(Locator::Css(&format!("button[data-example='{example}']")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    page.wait()
-        .at_most(PAGE_TIMEOUT)
-        .for_element(Locator::Css("#photo-sizes"))
-        .await
-        .unwrap();
-    page.wait()
-        .at_most(PAGE_TIMEOUT)
-        .for_element(Locator::Css("#generate:not([disabled])"))
-        .await
-        .unwrap();
-    page.find(Locator::Css("#generate"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let (state, message) = browser.wait_for_viewer(GENERATION_TIMEOUT).await;
-    assert_eq!(state, "rendered", "viewer: {message}");
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_example_becomes_a_model_on_a_phone_sized_screen_without_sideways_scrolling() {
     let studio = Studio::start().await;
     let browser = Browser::launch_phone().await;
-    open(&browser, &studio.url).await;
+    browser.open(&studio.url).await;
     let width = browser
         .client
         .execute("return window.innerWidth;", vec![])
@@ -61,7 +19,8 @@ async fn an_example_becomes_a_model_on_a_phone_sized_screen_without_sideways_scr
         .unwrap();
     assert_eq!(width, 360, "not a phone-sized viewport");
 
-    generate_from_example(&browser, "robot.png").await;
+    browser.pick_example("robot.png").await;
+    browser.generate().await;
 
     browser.screenshot("phone-rendered").await;
     let notes = browser
@@ -120,15 +79,8 @@ async fn a_twelve_megapixel_photo_is_sent_as_a_1024_pixel_png_under_two_megabyte
     );
 
     let browser = Browser::launch(1200, 900).await;
-    open(&browser, &studio.url).await;
-    browser
-        .client
-        .find(Locator::Css("#image-input"))
-        .await
-        .unwrap()
-        .send_keys(photo.to_str().unwrap())
-        .await
-        .unwrap();
+    browser.open(&studio.url).await;
+    browser.pick_file(&photo).await;
     let sizes = browser
         .client
         .wait()
@@ -153,7 +105,7 @@ async fn a_twelve_megapixel_photo_is_sent_as_a_1024_pixel_png_under_two_megabyte
 async fn every_out_of_range_setting_shows_its_own_message_next_to_the_field() {
     let studio = Studio::start().await;
     let browser = Browser::launch(1200, 900).await;
-    open(&browser, &studio.url).await;
+    browser.open(&studio.url).await;
     browser
         .client
         .execute(
@@ -214,17 +166,10 @@ async fn every_out_of_range_setting_shows_its_own_message_next_to_the_field() {
 async fn embed_mode_shows_the_model_and_no_studio_controls() {
     let studio = Studio::start().await;
     let browser = Browser::launch(1000, 800).await;
-    open(&browser, &studio.url).await;
-    generate_from_example(&browser, "mug.png").await;
-    let code = browser
-        .client
-        .find(Locator::Css("#share-link"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap();
+    browser.open(&studio.url).await;
+    browser.pick_example("mug.png").await;
+    browser.generate().await;
+    let code = browser.share_link().await;
     browser.close().await;
 
     let viewer = Browser::launch(640, 480).await;
@@ -249,8 +194,9 @@ async fn embed_mode_shows_the_model_and_no_studio_controls() {
 async fn the_history_keeps_this_browsers_generations_across_reloads() {
     let studio = Studio::start().await;
     let browser = Browser::launch(1200, 900).await;
-    open(&browser, &studio.url).await;
-    generate_from_example(&browser, "cactus.png").await;
+    browser.open(&studio.url).await;
+    browser.pick_example("cactus.png").await;
+    browser.generate().await;
     let address = browser.client.current_url().await.unwrap();
     let id = address
         .query_pairs()
@@ -301,19 +247,12 @@ async fn the_built_app_works_from_a_static_host_sub_path_with_the_api_on_another
 
     // When a user makes a model there
     let browser = Browser::launch(1200, 900).await;
-    open(&browser, &format!("{}/studio/", host.origin)).await;
-    generate_from_example(&browser, "mug.png").await;
+    browser.open(&format!("{}/studio/", host.origin)).await;
+    browser.pick_example("mug.png").await;
+    browser.generate().await;
 
     // Then its share link stays on the static host's sub-path and renders
-    let link = browser
-        .client
-        .find(Locator::Css("#share-link"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap();
+    let link = browser.share_link().await;
     assert!(
         link.starts_with(&format!("{}/studio/?g=", host.origin)),
         "share link {link}"
@@ -340,4 +279,86 @@ async fn the_built_app_works_from_a_static_host_sub_path_with_the_api_on_another
         "shared link on the static host: {message}"
     );
     colleague.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reload_mid_job_reattaches_to_the_live_progress_and_then_shows_the_model() {
+    let (engine, gate) = trellis_e2e::gated::GatedBuiltin::new();
+    let studio = Studio::start_with_backend(std::sync::Arc::new(engine)).await;
+    let browser = Browser::launch(1200, 900).await;
+    browser.open(&studio.url).await;
+    browser.pick_example("robot.png").await;
+    browser.press_generate().await;
+    let phase = browser
+        .client
+        .wait()
+        .at_most(PAGE_TIMEOUT)
+        .for_element(Locator::Css("#phase"))
+        .await
+        .unwrap();
+    assert!(!phase.text().await.unwrap().is_empty(), "no phase shown");
+    let job_url = browser.client.current_url().await.unwrap();
+    assert!(
+        job_url.query().is_some_and(|q| q.starts_with("g=")),
+        "no permalink: {job_url}"
+    );
+
+    // Reloading while the engine holds the job reattaches to it
+    browser.client.refresh().await.unwrap();
+    let phase = browser
+        .client
+        .wait()
+        .at_most(PAGE_TIMEOUT)
+        .for_element(Locator::Css("#phase"))
+        .await
+        .unwrap();
+    let label = phase.text().await.unwrap();
+    assert!(
+        label.contains("Generating") || label.contains("line"),
+        "after reload: {label}"
+    );
+    assert!(
+        browser.client.find(Locator::Css("#cancel")).await.is_ok(),
+        "no Cancel after reload"
+    );
+
+    gate.open();
+    let (state, message) = browser.wait_for_viewer(GENERATION_TIMEOUT).await;
+    assert_eq!(state, "rendered", "after the job finished: {message}");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cancel_stops_a_running_job_and_the_page_says_so() {
+    let (engine, _gate) = trellis_e2e::gated::GatedBuiltin::new();
+    let studio = Studio::start_with_backend(std::sync::Arc::new(engine)).await;
+    let browser = Browser::launch(1200, 900).await;
+    browser.open(&studio.url).await;
+    browser.pick_example("mug.png").await;
+    browser.press_generate().await;
+    let cancel = browser
+        .client
+        .wait()
+        .at_most(PAGE_TIMEOUT)
+        .for_element(Locator::Css("#cancel"))
+        .await
+        .unwrap();
+    cancel.click().await.unwrap();
+    let notice = browser
+        .client
+        .wait()
+        .at_most(PAGE_TIMEOUT)
+        .for_element(Locator::Css(".notice"))
+        .await
+        .unwrap();
+    assert!(notice.text().await.unwrap().contains("Cancelled"));
+    assert!(
+        browser
+            .client
+            .find(Locator::Css("#generate:not([disabled])"))
+            .await
+            .is_ok(),
+        "Generate should be available again after cancelling"
+    );
+    browser.close().await;
 }

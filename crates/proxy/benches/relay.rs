@@ -45,16 +45,21 @@ fn big_glb() -> Vec<u8> {
 
 async fn fake_upstream(answer: Bytes) -> SocketAddr {
     let generated = json!({ "state": STANDARD.encode(b"small state"), "video": "AAAA", "request_id": "req_bench" });
-    let app = Router::new()
-        .route("/generate", any(move || async move { Json(generated) }))
-        .route(
-            "/extract_glb",
-            any({
-                let answer = answer.clone();
-                move || async move { ([("content-type", "application/json")], answer) }
-            }),
-        )
-        .route("/health", any(|| async { Json(json!({ "status": "ok" })) }));
+    let app =
+        Router::new()
+            .route("/generate", any(move || async move { Json(generated) }))
+            .route(
+                "/extract_glb",
+                any({
+                    let answer = answer.clone();
+                    // Reads the request (the streamed state) first, as the real
+                    // service does; answering early would reset the upload.
+                    move |_request: Bytes| async move {
+                        ([("content-type", "application/json")], answer)
+                    }
+                }),
+            )
+            .route("/health", any(|| async { Json(json!({ "status": "ok" })) }));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -97,9 +102,11 @@ async fn wait_for(client: &reqwest::Client, url: &str, done: impl Fn(&Value) -> 
         if let Ok(reply) = client.get(url).send().await
             && let Ok(body) = reply.bytes().await
             && let Ok(value) = serde_json::from_slice::<Value>(&body)
-            && done(&value)
         {
-            return value;
+            assert!(value["status"] != "failed", "the job failed: {value}");
+            if done(&value) {
+                return value;
+            }
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }

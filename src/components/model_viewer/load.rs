@@ -1,9 +1,11 @@
-//! One model load: download, parse, upload, first frame, each timed.
+//! One model load, shown progressively: the geometry in clay as soon as it
+//! is parsed, then the textures once the browser has decoded them. Every
+//! step is timed.
 
 use super::scene_handle::SceneHandle;
 use super::source::ModelSource;
 use super::stats_panel::{LoadReport, Timings};
-use crate::viewer::{AlphaMode, ModelStats, parse_glb};
+use crate::viewer::{AlphaMode, ModelStats, ParsedGlb, decode, parse_glb};
 
 /// A model that finished loading.
 pub(super) struct Loaded {
@@ -14,47 +16,107 @@ pub(super) struct Loaded {
     pub file: Vec<u8>,
 }
 
-/// Downloads, parses, uploads and draws one model, timing each step.
-/// `Ok(None)` means a newer load took over while this one was in flight.
+const NO_VIEW: &str = "The 3D view is not available in this browser.";
+
+/// Where a load's bytes come from.
+pub(super) enum Input {
+    /// Downloaded first.
+    Source(ModelSource),
+    /// Already in memory (the benchmark hook).
+    Bytes(Vec<u8>),
+}
+
+/// Downloads the model if needed, then shows it as [`show`] does.
 pub(super) async fn load(
     scene: &SceneHandle,
-    source: &ModelSource,
+    input: Input,
     still_current: impl Fn() -> bool + 'static,
+    on_clay: impl FnOnce(),
 ) -> Result<Option<Loaded>, String> {
     let start = js_sys::Date::now();
-    let bytes = source.fetch().await?;
+    let bytes = match input {
+        Input::Source(source) => source.fetch().await?,
+        Input::Bytes(bytes) => bytes,
+    };
     if !still_current() {
         return Ok(None);
     }
-    let downloaded = js_sys::Date::now();
+    let download_ms = js_sys::Date::now() - start;
+    let loaded = show(scene, bytes, still_current, on_clay).await?;
+    Ok(loaded.map(|mut loaded| {
+        loaded.report.timings.download_ms = download_ms;
+        loaded
+    }))
+}
+
+/// Parses, uploads and draws a GLB already in memory: geometry first, drawn
+/// in clay (then `on_clay` runs), textures after. `Ok(None)` means a newer
+/// load took over while this one was in flight.
+async fn show(
+    scene: &SceneHandle,
+    bytes: Vec<u8>,
+    still_current: impl Fn() -> bool + 'static,
+    on_clay: impl FnOnce(),
+) -> Result<Option<Loaded>, String> {
+    let start = js_sys::Date::now();
     let file_bytes = bytes.len() as u64;
-    let (cpu_model, alpha) = parse_glb(bytes.clone()).map_err(|e| e.to_string())?;
-    let stats = ModelStats::of(&cpu_model);
+    let ParsedGlb {
+        model,
+        alpha,
+        images,
+    } = parse_glb(bytes.clone()).map_err(|e| e.to_string())?;
+    let mut stats = ModelStats::of(&model);
     let parsed = js_sys::Date::now();
     scene
         .with(|viewer| {
             // Before the first frame, so it already shows the file's alpha.
             viewer.set_alpha(alpha);
-            viewer.upload(&cpu_model)
+            viewer.upload(&model, !images.is_empty())
         })
-        .ok_or_else(|| "The 3D view is not available in this browser.".to_string())?
+        .ok_or(NO_VIEW)?
         .map_err(|e| e.to_string())?;
-    drop(cpu_model);
+    drop(model);
     let uploaded = js_sys::Date::now();
-    let (sender, receiver) = futures::channel::oneshot::channel();
-    scene.request_frame(move || {
-        let _ = sender.send(js_sys::Date::now());
-    });
-    let drawn = receiver.await.unwrap_or(uploaded);
+    let clay_drawn = scene.next_frame().await;
+    on_clay();
+
+    // The browser decodes both images in parallel, off the main thread.
+    let bitmaps = decode(&images.images).await?;
+    if !still_current() {
+        return Ok(None);
+    }
+    let decoded = js_sys::Date::now();
+    let mut textures = Vec::with_capacity(bitmaps.len());
+    for bitmap in bitmaps {
+        // One upload per task, so the page stays responsive in between.
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        if !still_current() {
+            return Ok(None);
+        }
+        let (width, height) = bitmap.size();
+        stats.add_texture(width, height);
+        textures.push(scene.with(|v| v.upload_texture(&bitmap)).ok_or(NO_VIEW)?);
+    }
+    scene
+        .with(|v| v.set_textures(&textures, &images.materials))
+        .ok_or(NO_VIEW)?;
+    drop(textures);
+    let textures_uploaded = js_sys::Date::now();
+    let drawn = scene.next_frame().await;
     let report = LoadReport {
         stats,
         file_bytes,
         timings: Timings {
-            download_ms: downloaded - start,
-            parse_ms: parsed - downloaded,
+            download_ms: 0.0,
+            parse_ms: parsed - start,
             upload_ms: uploaded - parsed,
-            first_frame_ms: drawn - uploaded,
+            first_frame_ms: clay_drawn - uploaded,
+            decode_ms: decoded - clay_drawn,
+            texture_upload_ms: textures_uploaded - decoded,
+            to_clay_ms: clay_drawn - start,
+            to_textured_ms: drawn - start,
         },
+        live_texture_bytes: scene.with(|v| v.live_texture_bytes()).unwrap_or(0),
     };
     Ok(still_current().then_some(Loaded {
         report,

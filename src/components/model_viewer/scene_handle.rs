@@ -60,6 +60,16 @@ impl SceneHandle {
         request_animation_frame(move || scene.frame());
     }
 
+    /// Draws on the next animation frame; resolves to the time it was drawn
+    /// (`Date.now()` ms).
+    pub async fn next_frame(&self) -> f64 {
+        let (sender, receiver) = futures::channel::oneshot::channel();
+        self.request_frame(move || {
+            let _ = sender.send(js_sys::Date::now());
+        });
+        receiver.await.unwrap_or_else(|_| js_sys::Date::now())
+    }
+
     /// Starts or stops auto-rotation.
     pub fn set_spinning(&self, on: bool) {
         self.last_frame_ms.set(js_sys::Date::now());

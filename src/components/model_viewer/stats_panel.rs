@@ -10,12 +10,20 @@ use leptos::prelude::*;
 pub(super) struct Timings {
     /// Fetching the file.
     pub download_ms: f64,
-    /// Validating and decoding it, textures included.
+    /// Validating it and decoding its geometry.
     pub parse_ms: f64,
-    /// Creating GPU buffers and textures.
+    /// Creating GPU buffers.
     pub upload_ms: f64,
-    /// Compiling shaders and drawing the first frame.
+    /// Compiling shaders and drawing the first (clay) frame.
     pub first_frame_ms: f64,
+    /// The browser decoding the textures, after the clay frame.
+    pub decode_ms: f64,
+    /// Uploading the decoded textures to the GPU.
+    pub texture_upload_ms: f64,
+    /// From the file in memory to the first frame in clay.
+    pub to_clay_ms: f64,
+    /// From the file in memory to the first frame with textures.
+    pub to_textured_ms: f64,
 }
 
 /// Everything known about a loaded model.
@@ -27,6 +35,9 @@ pub(super) struct LoadReport {
     pub file_bytes: u64,
     /// Where the load time went.
     pub timings: Timings,
+    /// Estimated GPU bytes of every texture the viewer uploaded that is
+    /// still alive, this model's or a leaked one.
+    pub live_texture_bytes: u64,
 }
 
 /// Model statistics in a `<details>` over the viewer's bottom-right corner,
@@ -43,6 +54,7 @@ pub(super) fn StatsPanel(
                 stats,
                 file_bytes,
                 timings,
+                ..
             } = report;
             let textures = if stats.textures.is_empty() {
                 "none".to_string()
@@ -67,7 +79,9 @@ pub(super) fn StatsPanel(
                         <dt>"Download"</dt><dd>{milliseconds(timings.download_ms)}</dd>
                         <dt>"Parse"</dt><dd>{milliseconds(timings.parse_ms)}</dd>
                         <dt>"GPU upload"</dt><dd>{milliseconds(timings.upload_ms)}</dd>
-                        <dt>"First frame"</dt><dd>{milliseconds(timings.first_frame_ms)}</dd>
+                        <dt>"First frame (clay)"</dt><dd>{milliseconds(timings.first_frame_ms)}</dd>
+                        <dt>"Texture decode"</dt><dd>{milliseconds(timings.decode_ms)}</dd>
+                        <dt>"Texture upload"</dt><dd>{milliseconds(timings.texture_upload_ms)}</dd>
                     </dl>
                 </details>
             }

@@ -4,12 +4,14 @@
 //! for downloads. Only the JSON chunk is ever changed.
 
 mod accessor;
+mod browser_images;
 mod container;
 mod image_size;
 mod validate;
 
 use serde_json::Value;
 
+pub use browser_images::{BrowserImages, EncodedImage, MaterialImages};
 pub use validate::MAX_TEXTURE_SIDE;
 
 /// Why a GLB file cannot be shown.
@@ -45,6 +47,8 @@ pub struct Prepared {
     /// The first material's alpha mode (all of a TRELLIS model's parts share
     /// one material).
     pub alpha: AlphaMode,
+    /// The textures taken out of `bytes` for the browser to decode.
+    pub images: BrowserImages,
 }
 
 /// Validates `bytes` and returns a GLB three-d-asset 0.10 can load.
@@ -56,12 +60,17 @@ pub fn prepare(bytes: Vec<u8>) -> Result<Prepared, GlbError> {
     let alpha = validate::array(&doc, "materials")
         .first()
         .map_or(AlphaMode::Opaque, AlphaMode::of_material);
-    let bytes = if rewritten {
+    let images = browser_images::take(&mut doc, chunks.bin);
+    let bytes = if rewritten || !images.is_empty() {
         container::join(&to_json(&doc), chunks.bin)
     } else {
         bytes
     };
-    Ok(Prepared { bytes, alpha })
+    Ok(Prepared {
+        bytes,
+        alpha,
+        images,
+    })
 }
 
 /// How a material's alpha is used (glTF `material.alphaMode`).

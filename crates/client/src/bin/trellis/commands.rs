@@ -7,7 +7,7 @@ use crate::{
     error::CliError,
     output::{Output, Saved, generation_text, health_text, saved_text},
     progress::Progress,
-    save::save_model,
+    save::ModelFile,
 };
 
 /// `trellis health`: succeeds unless the server is down or its engine
@@ -40,17 +40,19 @@ pub async fn cancel(client: &Client, id: String, output: Output) -> Result<(), C
 /// `trellis extract ID -o FILE`: asks for the model, waits, downloads it.
 pub async fn extract(client: &Client, args: ExtractArgs, output: Output) -> Result<(), CliError> {
     let handle = client.generation(args.id);
+    // A wrong id or an unwritable path fails before anything is queued.
+    let seed = handle.status().await?.params.seed;
+    let file = ModelFile::create(&args.output).await?;
     let progress = Progress::new(!output.is_json());
     progress.waiting("Extracting the model".to_owned());
     let result = async {
         let model = handle.extract_glb(args.model.request()).await?;
-        let bytes = save_model(&handle, &model, &args.output, &progress).await?;
-        let seed = handle.status().await?.params.seed;
-        Ok::<_, CliError>((model, bytes, seed))
+        let bytes = file.download(&handle, &model, &progress).await?;
+        Ok::<_, CliError>((model, bytes))
     }
     .await;
     progress.finish();
-    let (model, bytes, seed) = result?;
+    let (model, bytes) = result?;
     let saved = Saved {
         id: handle.id().to_owned(),
         share_url: handle.share_url().to_string(),

@@ -1,6 +1,6 @@
 //! `trellis generate`: photo in, GLB file out, Ctrl-C cancels.
 
-use std::{path::Path, pin::pin};
+use std::pin::pin;
 
 use trellis_client::{
     Client, Error, ExtractRequest, GenerateRequest, GenerationHandle, ModelVariant, Preset,
@@ -12,7 +12,7 @@ use crate::{
     error::CliError,
     output::{Output, Saved, saved_text},
     progress::Progress,
-    save::save_model,
+    save::ModelFile,
 };
 
 /// The first model when custom settings follow: the generate call always
@@ -47,6 +47,7 @@ pub async fn run(client: &Client, args: GenerateArgs, output: Output) -> Result<
         request = request.extract_preset(preset);
     }
     let seed = request.params().seed;
+    let file = ModelFile::create(&args.output).await?;
 
     // Watched from the upload on, so that once the id is printed, Ctrl-C
     // is certain to be caught here rather than kill the process.
@@ -62,7 +63,7 @@ pub async fn run(client: &Client, args: GenerateArgs, output: Output) -> Result<
 
     let mut progress = Progress::new(!output.is_json());
     let finished = tokio::select! {
-        result = follow(&handle, custom, &args.output, &mut progress) => result,
+        result = follow(&handle, custom, file, &mut progress) => result,
         () = &mut interrupt => Err(cancel_after_interrupt(&handle).await),
     };
     progress.finish();
@@ -91,7 +92,7 @@ async fn ctrl_c() {
 async fn follow(
     handle: &GenerationHandle,
     custom: Option<(ExtractRequest, ExtractParams)>,
-    path: &Path,
+    file: ModelFile,
     progress: &mut Progress,
 ) -> Result<(ModelVariant, u64), CliError> {
     let done = handle
@@ -110,7 +111,7 @@ async fn follow(
             .cloned()
             .ok_or_else(|| CliError::NoModel(handle.id().to_owned()))?,
     };
-    let bytes = save_model(handle, &model, path, progress).await?;
+    let bytes = file.download(handle, &model, progress).await?;
     Ok((model, bytes))
 }
 

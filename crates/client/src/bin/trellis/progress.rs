@@ -1,33 +1,46 @@
 //! The progress bar on stderr: phase, place in line, elapsed time, ETA.
 //! Hidden with `--json`, and by indicatif when stderr is not a terminal.
 
-use std::time::{Duration, Instant};
+use std::{
+    sync::{Arc, Mutex, PoisonError},
+    time::{Duration, Instant},
+};
 
-use indicatif::{HumanDuration, ProgressBar, ProgressBarIter, ProgressStyle};
+use indicatif::{ProgressBar, ProgressBarIter, ProgressState, ProgressStyle};
 use tokio::io::AsyncWrite;
 use trellis_client::{Generation, JobStatus};
 
 /// Bar positions: the job's 0..1 progress in percent.
 const BAR_LENGTH: u64 = 100;
-/// Redraws per second of the spinner and clock while nothing else moves.
+/// How often the spinner, clock and ETA redraw while no event arrives.
 const TICK: Duration = Duration::from_millis(200);
-/// Below this, progress says too little to estimate from: the proxy moves
-/// it only at phase boundaries, and the first one comes a moment after the
-/// start, long before the slow part.
+/// Below this, progress says too little to extrapolate from: the proxy
+/// moves it only at phase boundaries, and the first comes a moment after
+/// the start, long before the slow part.
 const MIN_PROGRESS_FOR_ESTIMATE: f32 = 0.5;
+/// A job running for less than this gives too short a sample to scale;
+/// on an engine that fast, it is nearly done anyway.
+const MIN_RUNNING_FOR_ESTIMATE: Duration = Duration::from_secs(5);
 
+/// `{eta_left}` is this module's live countdown; indicatif's own `{eta}`
+/// assumes steady progress, which a job's phases are not.
 const JOB_TEMPLATE: &str =
-    "{spinner:.cyan} {elapsed_precise} [{bar:28.cyan/blue}] {percent:>3}% {wide_msg}";
+    "{spinner:.cyan} {elapsed_precise} [{bar:28.cyan/blue}] {percent:>3}% {msg}{eta_left}";
 const WAIT_TEMPLATE: &str = "{spinner:.cyan} {elapsed_precise} {wide_msg}";
 const DOWNLOAD_TEMPLATE: &str =
     "{spinner:.cyan} {elapsed_precise} [{bar:28.cyan/blue}] {bytes}/{total_bytes} {wide_msg}";
 
+/// When the job should be done, if anyone knows; shared with the bar's
+/// template, which counts down to it on every redraw.
+type Deadline = Arc<Mutex<Option<Instant>>>;
+
 /// One bar for a whole command; its clock starts when it is made.
 pub struct Progress {
     bar: ProgressBar,
-    /// When the job was first seen running: the ETA counts from there,
+    /// When the job was first seen running: estimates count from there,
     /// not from time spent in line.
     running_since: Option<Instant>,
+    deadline: Deadline,
 }
 
 impl Progress {
@@ -38,11 +51,13 @@ impl Progress {
         } else {
             ProgressBar::hidden()
         };
-        bar.set_style(style(JOB_TEMPLATE));
+        let deadline = Deadline::default();
+        bar.set_style(style(JOB_TEMPLATE).with_key("eta_left", countdown(Arc::clone(&deadline))));
         bar.enable_steady_tick(TICK);
         Self {
             bar,
             running_since: None,
+            deadline,
         }
     }
 
@@ -52,9 +67,11 @@ impl Progress {
             self.running_since = Some(Instant::now());
         }
         let running_for = self.running_since.map(|since| since.elapsed());
+        *lock(&self.deadline) =
+            eta(generation, running_for).and_then(|left| Instant::now().checked_add(left));
         self.bar
             .set_position((generation.progress.clamp(0.0, 1.0) * 100.0).round() as u64);
-        self.bar.set_message(describe(generation, running_for));
+        self.bar.set_message(describe(generation));
     }
 
     /// A step with no measurable progress, e.g. extracting a model.
@@ -93,20 +110,41 @@ fn style(template: &str) -> ProgressStyle {
         .progress_chars("=> ")
 }
 
-/// The bar's message: phase, place in line, and time left when known.
-fn describe(generation: &Generation, running_for: Option<Duration>) -> String {
-    let mut message = generation.phase_label.clone();
-    if let Some(place) = generation.queue_position {
-        message.push_str(&format!(" (#{place})"));
-    }
-    if let Some(left) = eta(generation, running_for) {
-        message.push_str(&format!(" · ETA {}", HumanDuration(left)));
-    }
-    message
+/// Nothing holding the lock can panic half-way, so a poisoned lock still
+/// holds a whole value.
+fn lock(deadline: &Deadline) -> std::sync::MutexGuard<'_, Option<Instant>> {
+    deadline.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The server's estimate when it has one; otherwise the time so far
-/// scaled by the progress still to make, once progress means something.
+/// Renders `{eta_left}`: the time to the deadline, counting down between
+/// events, or nothing when there is no estimate.
+fn countdown(
+    deadline: Deadline,
+) -> impl Fn(&ProgressState, &mut dyn std::fmt::Write) + Send + Sync + Clone + 'static {
+    move |_: &ProgressState, out: &mut dyn std::fmt::Write| {
+        let Some(deadline) = *lock(&deadline) else {
+            return;
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        // A failed write only loses this redraw's ETA.
+        let _ = if left.is_zero() {
+            write!(out, " · ETA any moment")
+        } else {
+            write!(out, " · ETA {}", short_duration(left))
+        };
+    }
+}
+
+/// The bar's message: the phase, and the place in line while waiting.
+fn describe(generation: &Generation) -> String {
+    match generation.queue_position {
+        Some(place) => format!("{} (#{place})", generation.phase_label),
+        None => generation.phase_label.clone(),
+    }
+}
+
+/// The server's estimate when it has one; otherwise the running time so
+/// far scaled by the progress still to make, once both mean something.
 fn eta(generation: &Generation, running_for: Option<Duration>) -> Option<Duration> {
     if let Some(server) = generation
         .eta_seconds
@@ -115,11 +153,21 @@ fn eta(generation: &Generation, running_for: Option<Duration>) -> Option<Duratio
         return Some(server);
     }
     let progress = generation.progress;
-    if !(MIN_PROGRESS_FOR_ESTIMATE..1.0).contains(&progress) {
-        return None;
-    }
+    let ran = running_for.filter(|ran| *ran >= MIN_RUNNING_FOR_ESTIMATE)?;
     // progress is in [0.5, 1), so the factor is in (0, 1]: no overflow.
-    running_for.map(|ran| ran.mul_f32((1.0 - progress) / progress))
+    (MIN_PROGRESS_FOR_ESTIMATE..1.0)
+        .contains(&progress)
+        .then(|| ran.mul_f32((1.0 - progress) / progress))
+}
+
+/// `42s`, `3m 05s`, `1h 02m`: short enough for a status line.
+fn short_duration(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    match (seconds / 3600, seconds / 60 % 60, seconds % 60) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, s) => format!("{m}m {s:02}s"),
+        (h, m, _) => format!("{h}h {m:02}m"),
+    }
 }
 
 #[cfg(test)]
@@ -170,9 +218,13 @@ mod tests {
     }
 
     #[test]
-    fn no_eta_is_guessed_early_or_from_nonsense() {
+    fn no_eta_is_guessed_early_briefly_or_from_nonsense() {
         let ran = Some(Duration::from_secs(10));
         assert_eq!(eta(&generation(0.05, None), ran), None);
+        assert_eq!(
+            eta(&generation(0.5, None), Some(Duration::from_millis(100))),
+            None
+        );
         assert_eq!(eta(&generation(f32::NAN, None), ran), None);
         assert_eq!(eta(&generation(1.0, None), ran), None);
         assert_eq!(eta(&generation(0.5, Some(-1.0)), None), None);
@@ -183,6 +235,13 @@ mod tests {
         let mut queued = generation(0.0, None);
         queued.phase_label = Phase::Queued.label().to_owned();
         queued.queue_position = Some(2);
-        assert_eq!(describe(&queued, None), "Waiting in line (#2)");
+        assert_eq!(describe(&queued), "Waiting in line (#2)");
+    }
+
+    #[test]
+    fn durations_are_short() {
+        assert_eq!(short_duration(Duration::from_secs(42)), "42s");
+        assert_eq!(short_duration(Duration::from_secs(185)), "3m 05s");
+        assert_eq!(short_duration(Duration::from_secs(3720)), "1h 02m");
     }
 }

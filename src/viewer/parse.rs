@@ -1,0 +1,70 @@
+//! GLB bytes to a CPU-side model: validation and rewrites first (see
+//! `glb`), then three-d-asset for the geometry.
+
+use super::glb::{self, AlphaMode, BrowserImages, GlbError};
+use three_d::{CpuGeometry, CpuModel};
+
+/// Name the GLB is filed under in three-d-asset's in-memory asset store;
+/// the extension is what selects the glTF loader.
+const ASSET_NAME: &str = "model.glb";
+
+/// Why the viewer could not show a model.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ViewerError {
+    /// No WebGL2 context could be created on the canvas.
+    #[error("This browser cannot show 3D here (WebGL2 is not available): {0}")]
+    NoWebGl(String),
+    /// The file failed the viewer's own structural checks.
+    #[error("The model file cannot be shown: {0}.")]
+    Invalid(#[from] GlbError),
+    /// The glTF loader or the GPU upload refused the file.
+    #[error("The model file could not be read: {0}")]
+    BadModel(String),
+    /// The file is valid but has nothing to draw.
+    #[error("The model file contains no triangles to show.")]
+    EmptyModel,
+}
+
+/// A GLB split into what wasm parses and what the browser decodes.
+pub struct ParsedGlb {
+    /// The geometry (and any texture the browser path does not serve).
+    pub model: CpuModel,
+    /// The alpha mode the file's material declares.
+    pub alpha: AlphaMode,
+    /// Base colour and metallic-roughness images, still encoded.
+    pub images: BrowserImages,
+}
+
+/// Validates and parses a GLB into a CPU-side model ready to upload, the
+/// alpha mode its material declares, and its main textures still encoded.
+/// Meshes without normals get computed ones, which every display mode needs.
+pub fn parse_glb(bytes: Vec<u8>) -> Result<ParsedGlb, ViewerError> {
+    let glb::Prepared {
+        bytes,
+        alpha,
+        images,
+    } = glb::prepare(bytes)?;
+    let mut assets = three_d_asset::io::RawAssets::new();
+    assets.insert(ASSET_NAME, bytes);
+    let mut model: CpuModel = assets
+        .deserialize(ASSET_NAME)
+        .map_err(|e| ViewerError::BadModel(e.to_string()))?;
+    let mut triangles = 0;
+    for primitive in &mut model.geometries {
+        if let CpuGeometry::Triangles(mesh) = &mut primitive.geometry {
+            triangles += mesh.triangle_count();
+            if mesh.normals.is_none() {
+                mesh.compute_normals();
+            }
+        }
+    }
+    if triangles == 0 {
+        return Err(ViewerError::EmptyModel);
+    }
+    Ok(ParsedGlb {
+        model,
+        alpha,
+        images,
+    })
+}
+

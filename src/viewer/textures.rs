@@ -1,0 +1,146 @@
+//! Textures decoded by the browser and uploaded from the decoded bitmap
+//! straight to WebGL: the pixels never pass through wasm memory, and the
+//! decoding runs on the browser's image threads, both images at once.
+
+use super::glb::EncodedImage;
+use super::stats::texture_gpu_bytes;
+use futures::future::try_join_all;
+use std::sync::{Arc, Weak};
+use three_d::{Context, Interpolation, Mipmap, Texture2D, Texture2DRef, Wrapping};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    Blob, BlobPropertyBag, ColorSpaceConversion, ImageBitmap, ImageBitmapOptions,
+    ImageOrientation, PremultiplyAlpha, WebGl2RenderingContext,
+};
+
+/// Mipmaps as three-d-asset builds them for glTF textures: trilinear and
+/// isotropic, down to 1×1 for every size the validator admits (8192² has
+/// 14 levels).
+const MIPMAP: Mipmap = Mipmap {
+    filter: Interpolation::Linear,
+    max_levels: 14,
+    max_ratio: 1,
+};
+
+/// A decoded image, closed (its memory freed at once rather than at the
+/// next garbage collection) when dropped.
+pub struct Bitmap(ImageBitmap);
+
+impl Bitmap {
+    /// `(width, height)` in pixels.
+    pub fn size(&self) -> (u32, u32) {
+        (self.0.width(), self.0.height())
+    }
+}
+
+impl Drop for Bitmap {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+/// Decodes every image with `createImageBitmap`, all in parallel.
+pub async fn decode(images: &[EncodedImage]) -> Result<Vec<Bitmap>, String> {
+    let window = web_sys::window().ok_or("no window to decode textures in")?;
+    let pending = images
+        .iter()
+        .map(|image| {
+            let promise = start_decode(&window, image);
+            async move {
+                let value = JsFuture::from(promise?)
+                    .await
+                    .map_err(|e| format!("a texture could not be decoded ({e:?})"))?;
+                value
+                    .dyn_into::<ImageBitmap>()
+                    .map(Bitmap)
+                    .map_err(|_| "a texture decoded to something other than an image".to_string())
+            }
+        })
+        .collect::<Vec<_>>();
+    try_join_all(pending).await
+}
+
+fn start_decode(
+    window: &web_sys::Window,
+    image: &EncodedImage,
+) -> Result<js_sys::Promise, String> {
+    let failed = |e| format!("a texture could not be decoded ({e:?})");
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(image.bytes.as_slice()));
+    let kind = BlobPropertyBag::new();
+    kind.set_type(image.mime);
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &kind).map_err(failed)?;
+    let options = ImageBitmapOptions::new();
+    // Texels exactly as stored: glTF colours are straight (not
+    // premultiplied) sRGB, and metallic/roughness are data, not colour.
+    options.set_premultiply_alpha(PremultiplyAlpha::None);
+    options.set_color_space_conversion(ColorSpaceConversion::None);
+    // three-d stores textures bottom row first (its `fill` flips rows);
+    // WebGL ignores UNPACK_FLIP_Y for bitmaps, so the decoder flips.
+    options.set_image_orientation(ImageOrientation::FlipY);
+    window
+        .create_image_bitmap_with_blob_and_image_bitmap_options(&blob, &options)
+        .map_err(failed)
+}
+
+/// Every texture the viewer uploaded, weakly held: a texture counts as long
+/// as anything (a model part, a stray clone) keeps it on the GPU, which is
+/// how tests check that replacing a model frees the old textures.
+#[derive(Default)]
+pub struct TextureLedger(Vec<Weak<Texture2D>>);
+
+impl TextureLedger {
+    /// Uploads `bitmap` (see [`upload`]) and records the texture.
+    pub fn upload(
+        &mut self,
+        context: &Context,
+        gl: &WebGl2RenderingContext,
+        bitmap: &Bitmap,
+    ) -> Texture2DRef {
+        let texture = upload(context, gl, bitmap);
+        self.0.retain(|weak| weak.strong_count() > 0);
+        self.0.push(Arc::downgrade(&texture.texture));
+        texture
+    }
+
+    /// Estimated GPU bytes of the recorded textures still alive.
+    pub fn live_bytes(&self) -> u64 {
+        self.0
+            .iter()
+            .filter_map(Weak::upgrade)
+            .map(|texture| texture_gpu_bytes(texture.width(), texture.height()))
+            .sum()
+    }
+}
+
+/// Creates an RGBA8 texture with mipmaps holding `bitmap`. three-d has no
+/// safe way to fill a texture from a bitmap, so `gl` (the same context,
+/// unwrapped) fills the texture three-d has just created: `new_empty`
+/// leaves it bound to `TEXTURE_2D` on the active unit.
+fn upload(context: &Context, gl: &WebGl2RenderingContext, bitmap: &Bitmap) -> Texture2DRef {
+    let (width, height) = bitmap.size();
+    let texture = Texture2D::new_empty::<[u8; 4]>(
+        context,
+        width,
+        height,
+        Interpolation::Linear,
+        Interpolation::Linear,
+        Some(MIPMAP),
+        Wrapping::Repeat,
+        Wrapping::Repeat,
+    );
+    let target = WebGl2RenderingContext::TEXTURE_2D;
+    // Only fails for a closed bitmap or a lost context; the texture then
+    // stays black, and a lost context shows its own error anyway.
+    let _ = gl.tex_sub_image_2d_with_u32_and_u32_and_image_bitmap(
+        target,
+        0,
+        0,
+        0,
+        WebGl2RenderingContext::RGBA,
+        WebGl2RenderingContext::UNSIGNED_BYTE,
+        &bitmap.0,
+    );
+    gl.generate_mipmap(target);
+    Texture2DRef::from_texture(texture)
+}
