@@ -220,7 +220,11 @@ pub fn ModelViewer(
             data-state=move || state.get().as_attr()
             data-clay-ms=timing(|t| t.to_clay_ms)
             data-textured-ms=timing(|t| t.to_textured_ms)
+            data-parse-ms=timing(|t| t.parse_ms)
+            data-upload-ms=timing(|t| t.upload_ms)
+            data-longest-step-ms=timing(|t| t.longest_step_ms)
             data-live-texture-bytes=move || report.get().map(|r| r.live_texture_bytes)
+            data-wasm-memory-bytes=move || report.get().map(|r| r.wasm_memory_bytes)
         >
             <canvas
                 node_ref=canvas_ref

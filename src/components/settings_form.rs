@@ -1,7 +1,9 @@
+use super::progress_card::duration;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 use trellis_api::{
-    GenerateParams, MAX_GUIDANCE_STRENGTH, MAX_SAMPLING_STEPS, MAX_SEED, PipelineType,
+    GenerateParams, MAX_GUIDANCE_STRENGTH, MAX_SAMPLING_STEPS, MAX_SEED, PipelineEstimate,
+    PipelineType,
 };
 
 /// Messages for fields that hold a value the server would refuse, by field.
@@ -16,20 +18,31 @@ pub fn SettingsForm(
     /// Whether editing is allowed (not while a job runs).
     #[prop(into)]
     enabled: Signal<bool>,
+    /// The server's current estimate of a whole job per pipeline type.
+    #[prop(into)]
+    estimates: Signal<Vec<PipelineEstimate>>,
 ) -> impl IntoView {
     let pipeline_options = PipelineType::ALL
         .into_iter()
         .map(|p| {
             view! {
                 <option value=p.as_str() selected=move || params.with(|v| v.pipeline_type == p)>
-                    {format!("{} — {}", p.as_str(), p.description())}
+                    {move || {
+                        let eta = estimates.with(|e| {
+                            e.iter()
+                                .find(|e| e.pipeline_type == p)
+                                .map(|e| format!(" (about {})", duration(e.seconds as f64)))
+                        });
+                        format!("{} — {}{}", p.as_str(), p.description(), eta.unwrap_or_default())
+                    }}
                 </option>
             }
         })
         .collect_view();
 
     let random_seed = move |_| {
-        let seed = (js_sys::Math::random() * MAX_SEED as f64) as u64;
+        // Uniform over 0..=MAX_SEED: floor of [0, MAX_SEED + 1).
+        let seed = (js_sys::Math::random() * (MAX_SEED + 1) as f64).floor() as u64;
         params.update(|p| p.seed = seed);
         problems.update(|m| {
             m.remove("seed");

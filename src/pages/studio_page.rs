@@ -53,6 +53,9 @@ pub fn StudioPage(
     let job_active =
         move || generation.with(|g| g.as_ref().is_some_and(|g| !g.status.is_terminal()));
     let editable = Signal::derive(move || !submitting.get() && !preparing.get() && !job_active());
+    let estimates = Signal::derive(move || {
+        health.get().and_then(Result::ok).map(|h| h.pipeline_seconds).unwrap_or_default()
+    });
     let can_extract = Signal::derive(move || {
         health
             .get()
@@ -263,7 +266,7 @@ pub fn StudioPage(
                 <DropZone photo on_file=choose_file preparing enabled=editable />
                 <ExamplePicker on_pick=choose_example enabled=editable />
                 <Coaching photo />
-                <SettingsForm params problems enabled=editable />
+                <SettingsForm params problems enabled=editable estimates />
                 <button
                     id="generate"
                     class="button primary generate"

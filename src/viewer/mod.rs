@@ -18,5 +18,5 @@ pub use gestures::{Gesture, Gestures};
 pub use glb::{AlphaMode, DEFAULT_ALPHA_CUTOFF, with_alpha_mode};
 pub use parse::{ParsedGlb, parse_glb};
 pub use scene::Viewer;
-pub use textures::decode;
 pub use stats::ModelStats;
+pub use textures::decode;

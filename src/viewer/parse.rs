@@ -38,17 +38,22 @@ pub struct ParsedGlb {
 /// Validates and parses a GLB into a CPU-side model ready to upload, the
 /// alpha mode its material declares, and its main textures still encoded.
 /// Meshes without normals get computed ones, which every display mode needs.
-pub fn parse_glb(bytes: Vec<u8>) -> Result<ParsedGlb, ViewerError> {
+pub fn parse_glb(bytes: &[u8]) -> Result<ParsedGlb, ViewerError> {
     let glb::Prepared {
-        bytes,
+        geometry,
         alpha,
         images,
     } = glb::prepare(bytes)?;
-    let mut assets = three_d_asset::io::RawAssets::new();
-    assets.insert(ASSET_NAME, bytes);
-    let mut model: CpuModel = assets
-        .deserialize(ASSET_NAME)
-        .map_err(|e| ViewerError::BadModel(e.to_string()))?;
+    let mut model = match geometry {
+        glb::Geometry::Read(model) => model,
+        glb::Geometry::Glb(bytes) => {
+            let mut assets = three_d_asset::io::RawAssets::new();
+            assets.insert(ASSET_NAME, bytes);
+            assets
+                .deserialize::<CpuModel>(ASSET_NAME)
+                .map_err(|e| ViewerError::BadModel(e.to_string()))?
+        }
+    };
     let mut triangles = 0;
     for primitive in &mut model.geometries {
         if let CpuGeometry::Triangles(mesh) = &mut primitive.geometry {
@@ -67,4 +72,3 @@ pub fn parse_glb(bytes: Vec<u8>) -> Result<ParsedGlb, ViewerError> {
         images,
     })
 }
-

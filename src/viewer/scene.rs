@@ -6,8 +6,8 @@ use super::textures::{Bitmap, TextureLedger};
 use std::sync::Arc;
 use three_d::{
     AmbientLight, AxisAlignedBoundingBox, Camera, ClearState, Context, CpuGeometry, CpuModel,
-    DirectionalLight, Geometry, Light, Model, PhysicalMaterial, RenderTarget, Srgba,
-    Texture2DRef, Vec3, Viewport,
+    DirectionalLight, Geometry, Light, Model, PhysicalMaterial, RenderTarget, Srgba, Texture2DRef,
+    Vec3, Viewport,
 };
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlCanvasElement, WebGl2RenderingContext, WebGlContextAttributes};
@@ -155,8 +155,8 @@ impl Viewer {
             };
             let own = &mut part.material;
             own.albedo_texture = texture(images.base_color).or(own.albedo_texture.take());
-            own.metallic_roughness_texture = texture(images.metallic_roughness)
-                .or(own.metallic_roughness_texture.take());
+            own.metallic_roughness_texture =
+                texture(images.metallic_roughness).or(own.metallic_roughness_texture.take());
         }
         loaded.textures_pending = false;
     }

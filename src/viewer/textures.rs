@@ -10,8 +10,8 @@ use three_d::{Context, Interpolation, Mipmap, Texture2D, Texture2DRef, Wrapping}
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    Blob, BlobPropertyBag, ColorSpaceConversion, ImageBitmap, ImageBitmapOptions,
-    ImageOrientation, PremultiplyAlpha, WebGl2RenderingContext,
+    Blob, BlobPropertyBag, ColorSpaceConversion, ImageBitmap, ImageBitmapOptions, ImageOrientation,
+    PremultiplyAlpha, WebGl2RenderingContext,
 };
 
 /// Mipmaps as three-d-asset builds them for glTF textures: trilinear and
@@ -61,10 +61,7 @@ pub async fn decode(images: &[EncodedImage]) -> Result<Vec<Bitmap>, String> {
     try_join_all(pending).await
 }
 
-fn start_decode(
-    window: &web_sys::Window,
-    image: &EncodedImage,
-) -> Result<js_sys::Promise, String> {
+fn start_decode(window: &web_sys::Window, image: &EncodedImage) -> Result<js_sys::Promise, String> {
     let failed = |e| format!("a texture could not be decoded ({e:?})");
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(image.bytes.as_slice()));
     let kind = BlobPropertyBag::new();

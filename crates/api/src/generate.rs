@@ -253,7 +253,8 @@ pub struct GenerateAccepted {
     /// Server-Sent Events URL, relative to the API base.
     pub events_url: String,
     /// Lets the creator (and only the creator) delete the generation later
-    /// with `DELETE /api/generations/{id}` and `Authorization: Bearer …`.
+    /// with `DELETE /api/generations/{id}?remove=true` and
+    /// `Authorization: Bearer …`.
     /// Keep it private: it is never part of a share link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete_token: Option<String>,

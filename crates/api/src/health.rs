@@ -64,3 +64,26 @@ pub struct PipelineEstimate {
     /// Expected seconds from submission to the first model, queue excluded.
     pub seconds: f32,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_without_estimates_still_parses_and_estimates_round_trip() {
+        let old = r#"{"status":"ready","backend":"modal","label":"x","queue_length":0,
+            "can_extract":true,"has_preview_video":true}"#;
+        let health: Health = serde_json::from_str(old).unwrap();
+        assert!(health.pipeline_seconds.is_empty());
+
+        let estimate = PipelineEstimate {
+            pipeline_type: PipelineType::P1536Cascade,
+            seconds: 240.5,
+        };
+        let json = serde_json::to_value(estimate).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"pipeline_type": "1536_cascade", "seconds": 240.5})
+        );
+    }
+}

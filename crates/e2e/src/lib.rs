@@ -6,6 +6,7 @@ pub mod files;
 pub mod gated;
 pub mod glb;
 pub mod static_host;
+pub mod trellis_glb;
 
 use base64::Engine;
 use clap::Parser;
@@ -167,6 +168,18 @@ impl Browser {
             .await
             .expect("touch emulation");
         browser
+    }
+
+    /// Runs `script` in every page this browser opens from now on, before
+    /// the page's own scripts (e.g. to install a `PerformanceObserver`).
+    pub async fn run_before_page_scripts(&self, script: &str) {
+        self.client
+            .issue_cmd(DevTools::new(
+                "Page.addScriptToEvaluateOnNewDocument",
+                serde_json::json!({ "source": script }),
+            ))
+            .await
+            .expect("init script");
     }
 
     /// A desktop browser window of `width`×`height`.

@@ -31,6 +31,12 @@ pub enum AppError {
     /// 400: the id in the URL is not a generation id at all.
     #[error("This is not a generation id: ids are 32 characters of 0-9 and a-f. Check the link.")]
     InvalidId,
+    /// 400: the query string does not fit the endpoint.
+    #[error("The query string is not valid here: {0}")]
+    InvalidQuery(String),
+    /// 403: removing a generation without its creator's delete token.
+    #[error("Only the browser or program that created this generation can delete it.")]
+    NotCreator,
     /// 404: no generation has this id.
     #[error(
         "No generation has this id. It may have been made on another server, or the link is incomplete."
@@ -121,9 +127,11 @@ impl AppError {
     /// The HTTP status of this error.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::InvalidJson(_) | Self::InvalidMultipart(_) | Self::InvalidId => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::InvalidJson(_)
+            | Self::InvalidMultipart(_)
+            | Self::InvalidId
+            | Self::InvalidQuery(_) => StatusCode::BAD_REQUEST,
+            Self::NotCreator => StatusCode::FORBIDDEN,
             Self::NotFound | Self::ModelNotFound(_) | Self::NoVideo | Self::NoSuchEndpoint => {
                 StatusCode::NOT_FOUND
             }
@@ -151,6 +159,8 @@ impl AppError {
             Self::InvalidJson(_) => "invalid_json",
             Self::InvalidMultipart(_) => "invalid_multipart",
             Self::InvalidId => "invalid_id",
+            Self::InvalidQuery(_) => "invalid_query",
+            Self::NotCreator => "not_creator",
             Self::NotFound => "not_found",
             Self::ModelNotFound(_) => "model_not_found",
             Self::NoVideo => "no_video",

@@ -5,6 +5,7 @@
 
 pub mod backend;
 pub mod config;
+mod delete_token;
 pub mod error;
 mod id;
 mod jobs;
@@ -18,7 +19,10 @@ mod web;
 
 use axum::{
     Router,
-    http::{Method, header::CONTENT_TYPE},
+    http::{
+        Method,
+        header::{AUTHORIZATION, CONTENT_TYPE},
+    },
     middleware,
 };
 use tower_http::{
@@ -40,7 +44,8 @@ pub fn app(state: AppState) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(state.cors_origins.iter().cloned()))
         .allow_methods([Method::GET, Method::POST, Method::DELETE])
-        .allow_headers([CONTENT_TYPE]);
+        // Authorization carries the delete token of `DELETE ?remove=true`.
+        .allow_headers([CONTENT_TYPE, AUTHORIZATION]);
     Router::new()
         .nest("/api", routes::router().layer(cors))
         .merge(web::router(&state.dist_dir))

@@ -1,5 +1,5 @@
 //! The data directory: one folder per generation,
-//! `generations/<id>/{generation.json,input.png,state.bin,preview.mp4,models/<variant>.glb}`.
+//! `generations/<id>/{generation.json,delete_token.sha256,input.png,state.bin,preview.mp4,models/<variant>.glb}`.
 //!
 //! Every file is written to a temporary name in its final folder, synced and
 //! then renamed into place, so a reader (or a restart after a crash) sees
@@ -13,7 +13,7 @@ use std::{
 
 use trellis_api::Generation;
 
-use crate::{error::AppError, id::GenerationId, id::random_hex};
+use crate::{delete_token::TokenHash, error::AppError, id::GenerationId, id::random_hex};
 
 const GENERATIONS_DIR: &str = "generations";
 const GENERATION_FILE: &str = "generation.json";
@@ -21,6 +21,9 @@ const INPUT_FILE: &str = "input.png";
 const STATE_FILE: &str = "state.bin";
 const VIDEO_FILE: &str = "preview.mp4";
 const MODELS_DIR: &str = "models";
+/// The hash of the creator's delete token, beside the record rather than in
+/// it, because the record is the wire type served to everyone.
+const TOKEN_HASH_FILE: &str = "delete_token.sha256";
 /// Temporary files start with this; a crash can leave them behind, and
 /// [`Store::load_all`] removes them.
 const TEMP_PREFIX: &str = ".tmp-";
@@ -66,20 +69,40 @@ impl Store {
         self.dir(id).join(MODELS_DIR).join(format!("{variant}.glb"))
     }
 
-    /// Creates a generation's folder with its input, then its record. The
-    /// record comes last: a folder without one is an interrupted creation.
+    /// Creates a generation's folder with its input and delete token hash,
+    /// then its record. The record comes last: a folder without one is an
+    /// interrupted creation.
     pub async fn create(
         &self,
         id: &GenerationId,
         generation: &Generation,
+        token_hash: &TokenHash,
         input_png: Vec<u8>,
     ) -> Result<(), AppError> {
         let dir = self.dir(id);
         let record = serde_json::to_vec_pretty(generation).map_err(AppError::internal)?;
+        let token_hash = token_hash.as_str().to_owned();
         blocking(move || {
             fs::create_dir_all(dir.join(MODELS_DIR))?;
             write_atomic(&dir, INPUT_FILE, &input_png)?;
+            write_atomic(&dir, TOKEN_HASH_FILE, token_hash.as_bytes())?;
             write_atomic(&dir, GENERATION_FILE, &record)
+        })
+        .await
+    }
+
+    /// Deletes a generation's folder. It is first renamed to a temporary
+    /// name, atomically, so a crash midway leaves a folder that is no
+    /// longer a generation (and that [`Store::load_all`] removes), never a
+    /// half-deleted one that would still be served.
+    pub async fn remove(&self, id: &GenerationId) -> Result<(), AppError> {
+        let (root, dir) = (self.root.clone(), self.dir(id));
+        let suffix = random_hex::<TEMP_NAME_BYTES>()?;
+        blocking(move || {
+            let doomed = root.join(format!("{TEMP_PREFIX}{}-{suffix}", dir_name(&dir)));
+            fs::rename(&dir, &doomed)?;
+            sync_dir(&root)?;
+            fs::remove_dir_all(&doomed)
         })
         .await
     }
@@ -126,14 +149,33 @@ impl Store {
     /// Reads every stored generation, oldest first. Removes temporary files
     /// and interrupted creations; skips (and logs) anything unreadable
     /// rather than refusing to start.
-    pub async fn load_all(&self) -> io::Result<Vec<(GenerationId, Generation)>> {
+    pub async fn load_all(&self) -> io::Result<Vec<Stored>> {
         let root = self.root.clone();
         let mut generations = tokio::task::spawn_blocking(move || load_all(&root))
             .await
             .map_err(io::Error::other)??;
-        generations.sort_by(|(a_id, a), (b_id, b)| (a.created_at, a_id).cmp(&(b.created_at, b_id)));
+        generations.sort_by(|a, b| {
+            (a.generation.created_at, &a.id).cmp(&(b.generation.created_at, &b.id))
+        });
         Ok(generations)
     }
+}
+
+/// A generation as read back from the data dir.
+#[derive(Debug)]
+pub struct Stored {
+    pub id: GenerationId,
+    pub generation: Generation,
+    /// `None` for generations made before delete tokens existed: those can
+    /// never be removed through the API.
+    pub token_hash: Option<TokenHash>,
+}
+
+/// The last component of a path, for naming its temporary twin.
+fn dir_name(dir: &Path) -> String {
+    dir.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// A temporary file an engine writes; removed when dropped unless it was
@@ -167,11 +209,16 @@ async fn blocking<T: Send + 'static>(
     Ok(tokio::task::spawn_blocking(work).await??)
 }
 
-fn load_all(root: &Path) -> io::Result<Vec<(GenerationId, Generation)>> {
+fn load_all(root: &Path) -> io::Result<Vec<Stored>> {
     let mut generations = Vec::new();
     for entry in fs::read_dir(root)? {
         let entry = entry?;
         let name = entry.file_name();
+        if name.to_string_lossy().starts_with(TEMP_PREFIX) && entry.path().is_dir() {
+            tracing::warn!(path = %entry.path().display(), "finishing a removal that a crash interrupted");
+            fs::remove_dir_all(entry.path())?;
+            continue;
+        }
         let Some(id) = name.to_str().and_then(|n| GenerationId::parse(n).ok()) else {
             tracing::warn!(path = %entry.path().display(), "ignoring a file that is not a generation");
             continue;
@@ -185,7 +232,11 @@ fn load_all(root: &Path) -> io::Result<Vec<(GenerationId, Generation)>> {
         remove_temp_files(&dir)?;
         remove_temp_files(&dir.join(MODELS_DIR))?;
         match read_record(&dir, &id) {
-            Ok(generation) => generations.push((id, generation)),
+            Ok(generation) => generations.push(Stored {
+                token_hash: read_token_hash(&dir, &id),
+                id,
+                generation,
+            }),
             Err(err) => tracing::error!(%id, error = %err, "skipping an unreadable generation"),
         }
     }
@@ -201,6 +252,20 @@ fn read_record(dir: &Path, id: &GenerationId) -> io::Result<Generation> {
         )));
     }
     Ok(generation)
+}
+
+/// The stored hash of a generation's delete token, if it has one. An
+/// unreadable one is logged and treated as none: the generation is still
+/// served, it just can no longer be removed, which errs on the safe side.
+fn read_token_hash(dir: &Path, id: &GenerationId) -> Option<TokenHash> {
+    match fs::read_to_string(dir.join(TOKEN_HASH_FILE)) {
+        Ok(hex) => Some(TokenHash::from_stored(&hex)),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => None,
+        Err(err) => {
+            tracing::error!(%id, error = %err, "unreadable delete token hash");
+            None
+        }
+    }
 }
 
 fn remove_temp_files(dir: &Path) -> io::Result<()> {

@@ -64,9 +64,17 @@ async fn show(
         model,
         alpha,
         images,
-    } = parse_glb(bytes.clone()).map_err(|e| e.to_string())?;
+    } = parse_glb(&bytes).map_err(|e| e.to_string())?;
     let mut stats = ModelStats::of(&model);
     let parsed = js_sys::Date::now();
+    // Every step below runs in a task of its own, so input and painting
+    // get their turn in between; the longest one is reported.
+    let mut longest_step_ms = parsed - start;
+    yield_to_browser().await;
+    if !still_current() {
+        return Ok(None);
+    }
+    let upload_start = js_sys::Date::now();
     scene
         .with(|viewer| {
             // Before the first frame, so it already shows the file's alpha.
@@ -77,7 +85,9 @@ async fn show(
         .map_err(|e| e.to_string())?;
     drop(model);
     let uploaded = js_sys::Date::now();
-    let clay_drawn = scene.next_frame().await;
+    longest_step_ms = longest_step_ms.max(uploaded - upload_start);
+    let (clay_drawn, clay_render_ms) = scene.next_frame().await;
+    longest_step_ms = longest_step_ms.max(clay_render_ms);
     on_clay();
 
     // The browser decodes both images in parallel, off the main thread.
@@ -88,39 +98,61 @@ async fn show(
     let decoded = js_sys::Date::now();
     let mut textures = Vec::with_capacity(bitmaps.len());
     for bitmap in bitmaps {
-        // One upload per task, so the page stays responsive in between.
-        gloo_timers::future::TimeoutFuture::new(0).await;
+        yield_to_browser().await;
         if !still_current() {
             return Ok(None);
         }
+        let step_start = js_sys::Date::now();
         let (width, height) = bitmap.size();
         stats.add_texture(width, height);
         textures.push(scene.with(|v| v.upload_texture(&bitmap)).ok_or(NO_VIEW)?);
+        longest_step_ms = longest_step_ms.max(js_sys::Date::now() - step_start);
     }
     scene
         .with(|v| v.set_textures(&textures, &images.materials))
         .ok_or(NO_VIEW)?;
     drop(textures);
     let textures_uploaded = js_sys::Date::now();
-    let drawn = scene.next_frame().await;
+    let (drawn, textured_render_ms) = scene.next_frame().await;
     let report = LoadReport {
         stats,
         file_bytes,
         timings: Timings {
             download_ms: 0.0,
             parse_ms: parsed - start,
-            upload_ms: uploaded - parsed,
+            upload_ms: uploaded - upload_start,
             first_frame_ms: clay_drawn - uploaded,
             decode_ms: decoded - clay_drawn,
             texture_upload_ms: textures_uploaded - decoded,
             to_clay_ms: clay_drawn - start,
             to_textured_ms: drawn - start,
+            longest_step_ms: longest_step_ms.max(textured_render_ms),
         },
         live_texture_bytes: scene.with(|v| v.live_texture_bytes()).unwrap_or(0),
+        wasm_memory_bytes: wasm_memory_bytes(),
     };
     Ok(still_current().then_some(Loaded {
         report,
         alpha,
         file: bytes,
     }))
+}
+
+/// Size of the wasm linear memory. It never shrinks, so it growing from
+/// load to load means memory is held on to (or too fragmented to reuse).
+fn wasm_memory_bytes() -> u64 {
+    use wasm_bindgen::JsCast;
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map_or(0, |memory| {
+            memory
+                .buffer()
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .map_or(0, |buffer| u64::from(buffer.byte_length()))
+        })
+}
+
+/// Ends the current task and resumes in a new one.
+async fn yield_to_browser() {
+    gloo_timers::future::TimeoutFuture::new(0).await;
 }

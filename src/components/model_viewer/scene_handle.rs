@@ -24,6 +24,8 @@ pub(super) struct SceneHandle {
     after_frame: Rc<RefCell<Vec<AfterFrame>>>,
     spinning: Rc<Cell<bool>>,
     last_frame_ms: Rc<Cell<f64>>,
+    /// How long the last `Viewer::render` call took on the main thread.
+    last_render_ms: Rc<Cell<f64>>,
 }
 
 impl SceneHandle {
@@ -60,14 +62,17 @@ impl SceneHandle {
         request_animation_frame(move || scene.frame());
     }
 
-    /// Draws on the next animation frame; resolves to the time it was drawn
-    /// (`Date.now()` ms).
-    pub async fn next_frame(&self) -> f64 {
+    /// Draws on the next animation frame; resolves to when it was drawn
+    /// (`Date.now()` ms) and how long the draw call took.
+    pub async fn next_frame(&self) -> (f64, f64) {
         let (sender, receiver) = futures::channel::oneshot::channel();
+        let render_ms = self.last_render_ms.clone();
         self.request_frame(move || {
-            let _ = sender.send(js_sys::Date::now());
+            let _ = sender.send((js_sys::Date::now(), render_ms.get()));
         });
-        receiver.await.unwrap_or_else(|_| js_sys::Date::now())
+        receiver
+            .await
+            .unwrap_or_else(|_| (js_sys::Date::now(), 0.0))
     }
 
     /// Starts or stops auto-rotation.
@@ -89,6 +94,7 @@ impl SceneHandle {
             }
             viewer.render();
         });
+        self.last_render_ms.set(js_sys::Date::now() - now);
         let callbacks = std::mem::take(&mut *self.after_frame.borrow_mut());
         for callback in callbacks {
             callback();

@@ -24,6 +24,8 @@ pub(super) struct Timings {
     pub to_clay_ms: f64,
     /// From the file in memory to the first frame with textures.
     pub to_textured_ms: f64,
+    /// The longest single main-thread step of the viewer's own work.
+    pub longest_step_ms: f64,
 }
 
 /// Everything known about a loaded model.
@@ -38,6 +40,8 @@ pub(super) struct LoadReport {
     /// Estimated GPU bytes of every texture the viewer uploaded that is
     /// still alive, this model's or a leaked one.
     pub live_texture_bytes: u64,
+    /// The wasm linear memory's size once this model was shown.
+    pub wasm_memory_bytes: u64,
 }
 
 /// Model statistics in a `<details>` over the viewer's bottom-right corner,

@@ -25,6 +25,54 @@ pub(super) struct AccessorData<'a> {
 }
 
 impl AccessorData<'_> {
+    /// The elements of a float accessor with `N` components each, or `None`
+    /// for other component types or an accessor without data.
+    pub fn floats<const N: usize, T: From<[f32; N]>>(&self) -> Option<Vec<T>> {
+        if self.component != FLOAT {
+            return None;
+        }
+        let mut out = Vec::with_capacity(self.count as usize);
+        for element in self.bytes?.chunks(self.stride).take(self.count as usize) {
+            let mut value = [0.0; N];
+            for (v, bytes) in value.iter_mut().zip(element.chunks_exact(4)) {
+                if let [a, b, c, d] = *bytes {
+                    *v = f32::from_le_bytes([a, b, c, d]);
+                }
+            }
+            out.push(T::from(value));
+        }
+        Some(out)
+    }
+
+    /// The elements of an integer index accessor, in its own width.
+    /// Validation guarantees every element is complete, so the zero
+    /// fallbacks never apply.
+    pub fn indices(&self) -> Option<three_d::Indices> {
+        let elements = self.bytes?.chunks(self.stride).take(self.count as usize);
+        Some(match self.component {
+            UNSIGNED_BYTE => {
+                three_d::Indices::U8(elements.map(|e| e.first().copied().unwrap_or(0)).collect())
+            }
+            UNSIGNED_SHORT => three_d::Indices::U16(
+                elements
+                    .map(|e| match *e {
+                        [a, b, ..] => u16::from_le_bytes([a, b]),
+                        _ => 0,
+                    })
+                    .collect(),
+            ),
+            UNSIGNED_INT => three_d::Indices::U32(
+                elements
+                    .map(|e| match *e {
+                        [a, b, c, d, ..] => u32::from_le_bytes([a, b, c, d]),
+                        _ => 0,
+                    })
+                    .collect(),
+            ),
+            _ => return None,
+        })
+    }
+
     /// Largest value of a scalar integer accessor (`None` when it has no data).
     pub fn max_value(&self) -> Option<u64> {
         let bytes = self.bytes?;

@@ -6,6 +6,7 @@
 mod accessor;
 mod browser_images;
 mod container;
+mod geometry;
 mod image_size;
 mod validate;
 
@@ -40,10 +41,18 @@ pub enum GlbError {
     TextureTooLarge { width: u32, height: u32 },
 }
 
-/// A GLB ready for three-d-asset, and what its JSON says about alpha.
+/// What the viewer's own reader could not read yet.
+pub enum Geometry {
+    /// Read directly from the binary chunk.
+    Read(three_d::CpuModel),
+    /// For three-d-asset: a copy of the file whose JSON no longer names the
+    /// browser-decoded textures nor requires `EXT_texture_webp`.
+    Glb(Vec<u8>),
+}
+
+/// A validated GLB's geometry, and what its JSON says about alpha.
 pub struct Prepared {
-    /// The file, or a copy whose JSON no longer requires `EXT_texture_webp`.
-    pub bytes: Vec<u8>,
+    pub geometry: Geometry,
     /// The first material's alpha mode (all of a TRELLIS model's parts share
     /// one material).
     pub alpha: AlphaMode,
@@ -51,9 +60,10 @@ pub struct Prepared {
     pub images: BrowserImages,
 }
 
-/// Validates `bytes` and returns a GLB three-d-asset 0.10 can load.
-pub fn prepare(bytes: Vec<u8>) -> Result<Prepared, GlbError> {
-    let chunks = container::split(&bytes)?;
+/// Validates `bytes`, takes the textures out for the browser, and reads
+/// the geometry, or prepares a GLB three-d-asset 0.10 can load.
+pub fn prepare(bytes: &[u8]) -> Result<Prepared, GlbError> {
+    let chunks = container::split(bytes)?;
     let mut doc = parse_json(chunks.json)?;
     let rewritten = unwrap_webp_textures(&mut doc);
     validate::check(&doc, chunks.bin)?;
@@ -61,13 +71,15 @@ pub fn prepare(bytes: Vec<u8>) -> Result<Prepared, GlbError> {
         .first()
         .map_or(AlphaMode::Opaque, AlphaMode::of_material);
     let images = browser_images::take(&mut doc, chunks.bin);
-    let bytes = if rewritten || !images.is_empty() {
-        container::join(&to_json(&doc), chunks.bin)
-    } else {
-        bytes
+    let geometry = match geometry::read(&doc, chunks.bin) {
+        Some(model) => Geometry::Read(model),
+        None if rewritten || !images.is_empty() => {
+            Geometry::Glb(container::join(&to_json(&doc), chunks.bin))
+        }
+        None => Geometry::Glb(bytes.to_vec()),
     };
     Ok(Prepared {
-        bytes,
+        geometry,
         alpha,
         images,
     })

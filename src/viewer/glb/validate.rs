@@ -37,7 +37,7 @@ pub fn check(doc: &Value, bin: Option<&[u8]>) -> Result<(), GlbError> {
 
 /// The data of every buffer. Only the GLB's own binary chunk is available:
 /// the viewer loads one file, so external or data-URI buffers are refused.
-fn buffers<'a>(doc: &Value, bin: Option<&'a [u8]>) -> Result<Vec<&'a [u8]>, GlbError> {
+pub(super) fn buffers<'a>(doc: &Value, bin: Option<&'a [u8]>) -> Result<Vec<&'a [u8]>, GlbError> {
     let mut out = Vec::new();
     for (i, buffer) in array(doc, "buffers").iter().enumerate() {
         if buffer.get("uri").is_some() || i > 0 {

@@ -1,11 +1,12 @@
 //! The `trellis` command line, run as a process against a running proxy.
 
 use std::{
-    path::Path,
+    path::{Path, PathBuf},
     process::{ExitStatus, Stdio},
 };
 
 use serde_json::Value;
+use tempfile::TempDir;
 use tokio::{
     io::{AsyncBufReadExt as _, BufReader},
     process::Command,
@@ -35,12 +36,61 @@ impl Run {
     fn json(&self) -> Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|err| panic!("{err}: {}", self.stdout))
     }
+
+    fn json_error(&self) -> Value {
+        serde_json::from_str(self.stderr.trim())
+            .unwrap_or_else(|err| panic!("{err}: {}", self.stderr))
+    }
+}
+
+/// A photo, and an output path beside it, in a fresh temporary dir.
+struct Files {
+    dir: TempDir,
+    photo: String,
+    output: String,
+}
+
+impl Files {
+    fn new(photo: &[u8]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let photo_path = dir.path().join("photo.png");
+        std::fs::write(&photo_path, photo).unwrap();
+        let output = dir.path().join("model.glb");
+        Self {
+            photo: photo_path.to_str().unwrap().to_owned(),
+            output: output.to_str().unwrap().to_owned(),
+            dir,
+        }
+    }
+
+    /// Then: the output is a whole GLB, with no `.part` file left.
+    fn assert_glb(&self) {
+        let bytes = std::fs::read(&self.output).unwrap();
+        assert_eq!(&bytes[..4], b"glTF", "{}", self.output);
+        assert_eq!(self.leftovers(), ["model.glb", "photo.png"]);
+    }
+
+    /// Then: nothing was written, not even a `.part` file.
+    fn assert_no_output(&self) {
+        assert_eq!(self.leftovers(), ["photo.png"]);
+    }
+
+    fn leftovers(&self) -> Vec<String> {
+        let mut names: Vec<_> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
 }
 
 fn trellis(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_trellis"));
-    command.args(args).env_remove("TRELLIS_SERVER");
-    command.kill_on_drop(true);
+    command
+        .args(args)
+        .env_remove("TRELLIS_SERVER")
+        .kill_on_drop(true);
     command
 }
 
@@ -56,29 +106,16 @@ async fn run(args: &[&str]) -> Run {
     }
 }
 
-fn write_photo(dir: &Path, bytes: &[u8]) -> String {
-    let path = dir.join("photo.png");
-    std::fs::write(&path, bytes).unwrap();
-    path.to_str().unwrap().to_owned()
-}
-
-fn assert_glb(path: &Path) {
-    let bytes = std::fs::read(path).unwrap();
-    assert_eq!(&bytes[..4], b"glTF", "{}", path.display());
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn trellis_generate_writes_a_glb_and_prints_the_share_link_and_the_output_path() {
     let server = TestServer::builtin().await;
-    let dir = tempfile::tempdir().unwrap();
-    let photo = write_photo(dir.path(), &subject_png());
-    let output = dir.path().join("model.glb");
+    let files = Files::new(&subject_png());
 
     let run = run(&[
         "generate",
-        &photo,
+        &files.photo,
         "-o",
-        output.to_str().unwrap(),
+        &files.output,
         "--preset",
         "fast",
         "--server",
@@ -87,33 +124,24 @@ async fn trellis_generate_writes_a_glb_and_prints_the_share_link_and_the_output_
     .await;
 
     assert!(run.status.success(), "{}", run.stderr);
-    assert_glb(&output);
-    assert!(
-        run.stdout.contains(&format!("{}/?g=", server.url)),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains(&format!("Saved {}", output.display())),
-        "{}",
-        run.stdout
-    );
-    assert!(!dir.path().join("model.glb.part").exists());
+    files.assert_glb();
+    let share = format!("Share link: {}/?g=", server.url);
+    assert!(run.stdout.contains(&share), "{}", run.stdout);
+    let saved = format!("Saved {}", files.output);
+    assert!(run.stdout.contains(&saved), "{}", run.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn trellis_generate_with_custom_settings_saves_that_model_and_reports_it_as_json() {
     let server = TestServer::builtin().await;
-    let dir = tempfile::tempdir().unwrap();
-    let photo = write_photo(dir.path(), &subject_png());
-    let output = dir.path().join("custom.glb");
+    let files = Files::new(&subject_png());
 
     let run = run(&[
         "--json",
         "generate",
-        &photo,
+        &files.photo,
         "-o",
-        output.to_str().unwrap(),
+        &files.output,
         "--pipeline",
         "512",
         "--random-seed",
@@ -127,13 +155,16 @@ async fn trellis_generate_with_custom_settings_saves_that_model_and_reports_it_a
     .await;
 
     assert!(run.status.success(), "{}", run.stderr);
+    files.assert_glb();
     let saved = run.json();
     assert_eq!(saved["variant"], "20000-512");
-    assert_eq!(saved["output"], output.to_str().unwrap());
-    assert_eq!(saved["bytes"], std::fs::metadata(&output).unwrap().len());
+    assert_eq!(saved["output"], files.output);
+    assert_eq!(
+        saved["bytes"],
+        std::fs::metadata(&files.output).unwrap().len()
+    );
     let id = saved["id"].as_str().unwrap();
     assert_eq!(saved["share_url"], format!("{}/?g={id}", server.url));
-    assert_glb(&output);
 
     // The seed reported is the one the server used
     let status = server.client().generation(id).status().await.unwrap();
@@ -151,8 +182,7 @@ async fn trellis_health_status_and_extract_work_on_an_existing_generation() {
         .await
         .unwrap();
     finish(&handle).await;
-    let dir = tempfile::tempdir().unwrap();
-    let output = dir.path().join("again.glb");
+    let files = Files::new(&subject_png());
 
     let health = run(&["--json", "health", "--server", &server.url]).await;
     assert!(health.status.success(), "{}", health.stderr);
@@ -171,13 +201,13 @@ async fn trellis_health_status_and_extract_work_on_an_existing_generation() {
         "--preset",
         "fast",
         "-o",
-        output.to_str().unwrap(),
+        &files.output,
         "--server",
         &server.url,
     ])
     .await;
     assert!(extract.status.success(), "{}", extract.stderr);
-    assert_glb(&output);
+    files.assert_glb();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -204,14 +234,12 @@ async fn ctrl_c_during_trellis_generate_cancels_the_generation_it_started() {
     // Given `trellis generate` following a generation waiting in line
     let server = TestServer::builtin().await;
     let occupied = server.occupy().await;
-    let dir = tempfile::tempdir().unwrap();
-    let photo = write_photo(dir.path(), &subject_png());
-    let output = dir.path().join("never.glb");
+    let files = Files::new(&subject_png());
     let mut child = trellis(&[
         "generate",
-        &photo,
+        &files.photo,
         "-o",
-        output.to_str().unwrap(),
+        &files.output,
         "--server",
         &server.url,
     ])
@@ -236,95 +264,118 @@ async fn ctrl_c_during_trellis_generate_cancels_the_generation_it_started() {
         .unwrap()
         .unwrap();
 
-    // Then it cancelled the generation and exited with 130
+    // Then it cancelled the generation, wrote nothing and exited with 130
     assert_eq!(status.code(), Some(130));
     let generation = server.client().generation(id).status().await.unwrap();
     assert_eq!(generation.status, JobStatus::Cancelled);
-    assert!(!output.exists());
+    files.assert_no_output();
     occupied.release().await;
 }
 
 #[tokio::test]
 async fn a_file_that_is_not_an_image_fails_with_the_proxys_message() {
     let server = TestServer::builtin().await;
-    let dir = tempfile::tempdir().unwrap();
-    let photo = write_photo(dir.path(), b"this is a text file");
-
-    let run = run(&["generate", &photo, "-o", "x.glb", "--server", &server.url]).await;
-
-    run.assert_failed_with("error: The upload is not an image this server reads");
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn a_photo_without_a_subject_fails_with_the_engines_message() {
-    let server = TestServer::builtin().await;
-    let dir = tempfile::tempdir().unwrap();
-    let photo = write_photo(dir.path(), &uniform_png());
-    let output = dir.path().join("none.glb");
+    let files = Files::new(b"this is a text file");
 
     let run = run(&[
-        "--json",
         "generate",
-        &photo,
+        &files.photo,
         "-o",
-        output.to_str().unwrap(),
+        &files.output,
         "--server",
         &server.url,
     ])
     .await;
 
-    run.assert_failed_with("failed: ");
-    let error: Value = serde_json::from_str(run.stderr.trim()).unwrap();
-    assert_eq!(error["error"]["code"], "no_subject");
-    assert!(!output.exists());
+    run.assert_failed_with("error: The upload is not an image this server reads");
+    files.assert_no_output();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_photo_without_a_subject_fails_with_the_engines_message() {
+    let server = TestServer::builtin().await;
+    let files = Files::new(&uniform_png());
+
+    let run = run(&[
+        "--json",
+        "generate",
+        &files.photo,
+        "-o",
+        &files.output,
+        "--server",
+        &server.url,
+    ])
+    .await;
+
+    run.assert_failed_with(" failed: ");
+    assert_eq!(run.json_error()["error"]["code"], "no_subject");
+    files.assert_no_output();
 }
 
 #[tokio::test]
 async fn a_missing_photo_is_named_in_the_error() {
-    let run = run(&["generate", "/no/such/photo.png", "-o", "x.glb"]).await;
-    run.assert_failed_with("error: cannot read the image /no/such/photo.png: ");
+    let files = Files::new(b"");
+    let missing = Path::new(&files.photo).with_file_name("missing.png");
+    let missing = missing.to_str().unwrap();
+
+    let run = run(&["generate", missing, "-o", &files.output]).await;
+
+    run.assert_failed_with(&format!("error: cannot read the image {missing}: "));
+    files.assert_no_output();
 }
 
 #[tokio::test]
 async fn settings_out_of_range_fail_before_anything_is_sent() {
     // Given no server at all, so only a local check can answer
     let url = down_server_url().await;
-    let dir = tempfile::tempdir().unwrap();
-    let photo = write_photo(dir.path(), &subject_png());
-
-    let texture = run(&[
+    let files = Files::new(&subject_png());
+    let generate = [
         "generate",
-        &photo,
+        &files.photo,
         "-o",
-        "x.glb",
-        "--texture",
-        "300",
+        &files.output,
         "--server",
         &url,
-    ])
-    .await;
+    ];
+
+    let texture = run(&[&generate[..], &["--texture", "300"]].concat()).await;
     texture
         .assert_failed_with("error: texture_size must be one of 512, 1024, 2048, 4096 (got 300)");
 
-    let seed = run(&[
+    let seed = run(&[&generate[..], &["--seed", "-1"]].concat()).await;
+    seed.assert_failed_with("seed must be a whole number from 0 to 2147483647 (got \"-1\")");
+    files.assert_no_output();
+}
+
+#[tokio::test]
+async fn an_output_path_that_cannot_be_written_fails_before_anything_is_sent() {
+    let url = down_server_url().await;
+    let files = Files::new(&subject_png());
+    let output: PathBuf = [
+        files.dir.path(),
+        Path::new("no-such-dir"),
+        Path::new("m.glb"),
+    ]
+    .iter()
+    .collect();
+
+    let run = run(&[
         "generate",
-        &photo,
+        &files.photo,
         "-o",
-        "x.glb",
-        "--seed",
-        "2147483648",
+        output.to_str().unwrap(),
         "--server",
         &url,
     ])
     .await;
-    seed.assert_failed_with("seed must be a whole number from 0 to 2147483647");
+
+    run.assert_failed_with(&format!("error: cannot write {}: ", output.display()));
 }
 
 #[tokio::test]
 async fn a_server_that_is_down_fails_with_a_clear_message() {
     let url = down_server_url().await;
-    let dir = tempfile::tempdir().unwrap();
-    let photo = write_photo(dir.path(), &subject_png());
+    let files = Files::new(&subject_png());
 
     let health = run(&["health", "--server", &url]).await;
     health.assert_failed_with(&format!(
@@ -337,10 +388,16 @@ async fn a_server_that_is_down_fails_with_a_clear_message() {
     );
 
     let generate = run(&[
-        "--json", "generate", &photo, "-o", "x.glb", "--server", &url,
+        "--json",
+        "generate",
+        &files.photo,
+        "-o",
+        &files.output,
+        "--server",
+        &url,
     ])
     .await;
-    let error: Value = serde_json::from_str(generate.stderr.trim()).unwrap();
-    assert_eq!(error["error"]["code"], "unreachable");
+    assert_eq!(generate.json_error()["error"]["code"], "unreachable");
     assert_eq!(generate.status.code(), Some(1));
+    files.assert_no_output();
 }

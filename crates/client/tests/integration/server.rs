@@ -39,6 +39,9 @@ impl TestServer {
             data_dir.as_os_str(),
             "--dist-dir".as_ref(),
             dist_dir.as_os_str(),
+            // Explicit, so a TRELLIS_BACKEND in the environment is ignored.
+            "--backend".as_ref(),
+            "builtin".as_ref(),
         ])
         .unwrap();
         let state = AppState::new(&config).await.unwrap();

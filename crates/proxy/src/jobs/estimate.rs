@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use trellis_api::{ExtractParams, GenerateParams, Generation, Phase};
+use trellis_api::{
+    ExtractParams, GenerateParams, Generation, Phase, PipelineEstimate, PipelineType, Preset,
+};
 
 use super::{Jobs, plan::Plan, timing::Step};
 
@@ -11,6 +13,36 @@ impl Jobs {
     /// The phases of a generation: waking the GPU when `cold`, generating,
     /// the preview video and the first extraction when the engine has them.
     pub(super) async fn plan(&self, generation: &Generation, cold: bool) -> Plan {
+        let first_model = generation.models.first().map(|model| model.params);
+        self.plan_for(generation.params.pipeline_type, first_model, cold)
+            .await
+    }
+
+    /// The expected length of a whole job of each pipeline type, were one
+    /// submitted now: what the UI shows before anything is submitted. The
+    /// first model is the default (balanced) one.
+    pub async fn pipeline_estimates(&self) -> Vec<PipelineEstimate> {
+        let cold = self.engine_is_cold();
+        // Balanced is the web default, so it is what a new job extracts first.
+        let first_model = Some(Preset::Balanced.params());
+        let mut estimates = Vec::with_capacity(PipelineType::ALL.len());
+        for pipeline_type in PipelineType::ALL {
+            let plan = self.plan_for(pipeline_type, first_model, cold).await;
+            estimates.push(PipelineEstimate {
+                pipeline_type,
+                seconds: plan.total().as_secs_f32(),
+            });
+        }
+        estimates
+    }
+
+    /// The phases of a job of `pipeline` whose first model is `first_model`.
+    async fn plan_for(
+        &self,
+        pipeline: PipelineType,
+        first_model: Option<ExtractParams>,
+        cold: bool,
+    ) -> Plan {
         let capabilities = self.backend.capabilities();
         let mut phases = Vec::new();
         if cold {
@@ -19,7 +51,7 @@ impl Jobs {
                 self.timings.expected(Step::ColdStart).await,
             ));
         }
-        let generate = Step::Generate(generation.params.pipeline_type);
+        let generate = Step::Generate(pipeline);
         phases.push((Phase::Generating, self.timings.expected(generate).await));
         if capabilities.has_preview_video {
             phases.push((
@@ -28,12 +60,9 @@ impl Jobs {
             ));
         }
         if capabilities.can_extract
-            && let Some(first) = generation.models.first()
+            && let Some(first) = first_model
         {
-            phases.push((
-                Phase::ExtractingGlb,
-                self.extract_expected(first.params).await,
-            ));
+            phases.push((Phase::ExtractingGlb, self.extract_expected(first).await));
         }
         Plan::new(phases)
     }

@@ -9,6 +9,7 @@ mod extract;
 mod lifecycle;
 mod plan;
 mod queue;
+mod remove;
 mod timing;
 mod worker;
 
@@ -17,7 +18,10 @@ use std::{
     io,
     num::NonZeroUsize,
     path::PathBuf,
-    sync::{Arc, PoisonError, RwLock},
+    sync::{
+        Arc, PoisonError, RwLock,
+        atomic::{AtomicBool, Ordering},
+    },
     time::Duration,
 };
 
@@ -33,7 +37,13 @@ use self::{
     drive::Warmth,
     queue::{Queue, Task, TaskKind},
 };
-use crate::{backend::Backend, error::AppError, id::GenerationId, store::Store};
+use crate::{
+    backend::Backend,
+    delete_token::{self, TokenHash},
+    error::AppError,
+    id::GenerationId,
+    store::{Store, Stored},
+};
 
 /// How the jobs are run.
 pub struct Settings {
@@ -54,6 +64,12 @@ struct Record {
     /// Held while saving, so saves of one generation never overlap and the
     /// last one to finish always wrote the latest state.
     save_lock: Mutex<()>,
+    /// The hash of the creator's delete token; `None` for generations made
+    /// before tokens existed, which therefore cannot be removed.
+    token_hash: Option<TokenHash>,
+    /// Set (under `save_lock`) once the generation is being removed, so a
+    /// worker still holding it never writes its folder back.
+    removed: AtomicBool,
 }
 
 /// All generations, the queue, and the engine the workers drive.
@@ -96,7 +112,12 @@ impl Jobs {
     }
 
     async fn restore(&self) -> io::Result<()> {
-        for (id, mut generation) in self.store.load_all().await? {
+        for stored in self.store.load_all().await? {
+            let Stored {
+                id,
+                mut generation,
+                token_hash,
+            } = stored;
             let interrupted = lifecycle::interrupt(&mut generation);
             let mut resume = Vec::new();
             match generation.status {
@@ -117,7 +138,7 @@ impl Jobs {
                 }
                 JobStatus::Running | JobStatus::Failed | JobStatus::Cancelled => {}
             }
-            let record = self.insert(id, generation);
+            let record = self.insert(id, generation, token_hash);
             if interrupted {
                 self.save(&record).await;
             }
@@ -132,11 +153,18 @@ impl Jobs {
         Ok(())
     }
 
-    fn insert(&self, id: GenerationId, generation: Generation) -> Arc<Record> {
+    fn insert(
+        &self,
+        id: GenerationId,
+        generation: Generation,
+        token_hash: Option<TokenHash>,
+    ) -> Arc<Record> {
         let record = Arc::new(Record {
             id: id.clone(),
             tx: watch::Sender::new(generation),
             save_lock: Mutex::new(()),
+            token_hash,
+            removed: AtomicBool::new(false),
         });
         self.records
             .write()
@@ -155,24 +183,28 @@ impl Jobs {
     }
 
     /// Stores a new generation with its normalized input and puts it in line.
+    /// Returns its id and the delete token only its creator gets to see.
     pub async fn submit(
         &self,
         params: GenerateParams,
         first_model: ExtractParams,
         input_png: Vec<u8>,
-    ) -> Result<GenerationId, AppError> {
+    ) -> Result<(GenerationId, String), AppError> {
         let slot = self.queue.reserve().ok_or(AppError::QueueFull)?;
         let id = GenerationId::random()?;
         let generation = lifecycle::queued(&id, self.backend.kind(), params, first_model);
         let expected = self.plan(&generation, false).await.total();
-        self.store.create(&id, &generation, input_png).await?;
-        let record = self.insert(id.clone(), generation);
+        let (token, token_hash) = delete_token::issue()?;
+        self.store
+            .create(&id, &generation, &token_hash, input_png)
+            .await?;
+        let record = self.insert(id.clone(), generation, Some(token_hash));
         slot.push(Task {
             record,
             kind: TaskKind::Generate,
             expected,
         });
-        Ok(id)
+        Ok((id, token))
     }
 
     /// The current state of a generation.
@@ -264,6 +296,9 @@ impl Jobs {
     /// (or the job's next file write) will report a broken disk anyway.
     async fn save(&self, record: &Record) {
         let _guard = record.save_lock.lock().await;
+        if record.removed.load(Ordering::SeqCst) {
+            return;
+        }
         let latest = record.tx.borrow().clone();
         if let Err(err) = self.store.save(&record.id, &latest).await {
             tracing::error!(id = %record.id, error = ?err, "could not save a generation record");

@@ -33,13 +33,13 @@ async fn generate(
         first_model,
     } = upload;
     let input_png = state.decode(move || upload::normalize(&image)).await?;
-    let id = state.jobs.submit(params, first_model, input_png).await?;
+    let (id, delete_token) = state.jobs.submit(params, first_model, input_png).await?;
     let accepted = GenerateAccepted {
         id: id.to_string(),
         status_url: status_url(&id),
         events_url: events_url(&id),
-        // Deleting by token is not implemented in this server yet.
-        delete_token: None,
+        // The only time the token is ever sent: the server keeps its hash.
+        delete_token: Some(delete_token),
     };
     Ok((StatusCode::ACCEPTED, Json(accepted)))
 }

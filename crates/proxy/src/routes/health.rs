@@ -29,5 +29,6 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
         queue_length: u32::try_from(state.jobs.queue_length()).unwrap_or(u32::MAX),
         can_extract: capabilities.can_extract,
         has_preview_video: capabilities.has_preview_video,
+        pipeline_seconds: state.jobs.pipeline_estimates().await,
     })
 }

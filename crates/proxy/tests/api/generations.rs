@@ -11,7 +11,7 @@ use image::{GenericImageView, ImageFormat, Rgba, RgbaImage};
 use serde_json::json;
 use tokio::time::timeout;
 use tower::ServiceExt;
-use trellis_api::{BackendKind, Generation, Health, HealthStatus, JobStatus};
+use trellis_api::{BackendKind, Generation, Health, HealthStatus, JobStatus, PipelineType};
 
 use crate::{
     common::TestServer,
@@ -188,6 +188,17 @@ async fn health_describes_the_cpu_engine_and_the_queue() {
     assert_eq!(health.queue_length, 0);
     assert!(health.can_extract);
     assert!(!health.has_preview_video);
+    // The CPU engine is quick at every size; each estimate is just positive.
+    let listed: Vec<_> = health
+        .pipeline_seconds
+        .iter()
+        .map(|e| e.pipeline_type)
+        .collect();
+    assert_eq!(listed, PipelineType::ALL);
+    assert!(
+        health.pipeline_seconds.iter().all(|e| e.seconds > 0.0),
+        "{health:?}"
+    );
 }
 
 #[tokio::test]

@@ -12,5 +12,6 @@ mod modal;
 mod modal_errors;
 mod queue;
 mod rejects;
+mod remove;
 mod upstream;
 mod web;

@@ -145,6 +145,28 @@ async fn the_preview_video_serves_byte_ranges() {
 }
 
 #[tokio::test]
+async fn health_expects_longer_jobs_at_higher_resolutions_cold_start_included() {
+    let upstream = Upstream::modal().await;
+    let server = modal_server(&upstream, &["--modal-cold-start-secs", "100"]).await;
+    let health: Health = server.get("/api/health").await.json();
+    assert_eq!(health.status, HealthStatus::Cold);
+    let listed: Vec<_> = health
+        .pipeline_seconds
+        .iter()
+        .map(|e| e.pipeline_type)
+        .collect();
+    assert_eq!(listed, PipelineType::ALL);
+    let seconds: Vec<f32> = health.pipeline_seconds.iter().map(|e| e.seconds).collect();
+    assert!(
+        seconds.windows(2).all(|w| 0.0 < w[0] && w[0] < w[1]),
+        "{seconds:?}"
+    );
+    // Nothing observed yet, so the documented table: a 100 s cold start,
+    // 10 s generating at 512, a 7 s preview and a 30 s balanced extraction.
+    assert!((seconds[0] - 147.0).abs() < 0.01, "{seconds:?}");
+}
+
+#[tokio::test]
 async fn a_slow_cold_start_shows_waking_the_gpu_then_generating() {
     let upstream = Upstream::modal().await;
     let server = modal_server(&upstream, &["--modal-cold-start-secs", "1"]).await;

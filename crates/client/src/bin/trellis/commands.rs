@@ -53,14 +53,6 @@ pub async fn extract(client: &Client, args: ExtractArgs, output: Output) -> Resu
     .await;
     progress.finish();
     let (model, bytes) = result?;
-    let saved = Saved {
-        id: handle.id().to_owned(),
-        share_url: handle.share_url().to_string(),
-        seed,
-        variant: model.variant,
-        faces: model.faces,
-        output: args.output,
-        bytes,
-    };
+    let saved = Saved::new(&handle, seed, model, args.output, bytes);
     output.result(&saved, &saved_text(&saved))
 }

@@ -19,9 +19,10 @@ use crate::{
 /// extracts one, so make it the cheapest.
 const FIRST_OF_CUSTOM: Preset = Preset::Fast;
 
+/// Runs `trellis generate`.
 pub async fn run(client: &Client, args: GenerateArgs, output: Output) -> Result<(), CliError> {
-    // Checked before submitting: a bad --texture must fail now, not after
-    // minutes of generating.
+    // Everything that can be checked here is, before the upload: a bad
+    // --texture or output path must fail now, not after minutes of work.
     let custom = if args.model.is_custom() {
         let request = args.model.request();
         let params = request.resolve().map_err(Error::from)?;
@@ -29,23 +30,8 @@ pub async fn run(client: &Client, args: GenerateArgs, output: Output) -> Result<
     } else {
         None
     };
-    let mut request = GenerateRequest::from_path(&args.image).await?;
-    if let Some(pipeline) = args.pipeline {
-        request = request.pipeline(pipeline);
-    }
-    if let Some(seed) = args.seed {
-        request = request.seed(seed);
-    } else if args.random_seed {
-        request = request.random_seed();
-    }
-    let first_model = if custom.is_some() {
-        Some(FIRST_OF_CUSTOM)
-    } else {
-        args.model.preset
-    };
-    if let Some(preset) = first_model {
-        request = request.extract_preset(preset);
-    }
+    let request = generate_request(&args, custom.is_some()).await?;
+    request.validate()?;
     let seed = request.params().seed;
     let file = ModelFile::create(&args.output).await?;
 
@@ -68,16 +54,30 @@ pub async fn run(client: &Client, args: GenerateArgs, output: Output) -> Result<
     };
     progress.finish();
     let (model, bytes) = finished?;
-    let saved = Saved {
-        id: handle.id().to_owned(),
-        share_url: handle.share_url().to_string(),
-        seed,
-        variant: model.variant,
-        faces: model.faces,
-        output: args.output,
-        bytes,
-    };
+    let saved = Saved::new(&handle, seed, model, args.output, bytes);
     output.result(&saved, &saved_text(&saved))
+}
+
+/// The request the arguments describe.
+async fn generate_request(args: &GenerateArgs, custom: bool) -> Result<GenerateRequest, CliError> {
+    let mut request = GenerateRequest::from_path(&args.image).await?;
+    if let Some(pipeline) = args.pipeline {
+        request = request.pipeline(pipeline);
+    }
+    if let Some(seed) = args.seed {
+        request = request.seed(seed);
+    } else if args.random_seed {
+        request = request.random_seed();
+    }
+    let first_model = if custom {
+        Some(FIRST_OF_CUSTOM)
+    } else {
+        args.model.preset
+    };
+    Ok(match first_model {
+        Some(preset) => request.extract_preset(preset),
+        None => request,
+    })
 }
 
 /// Completes on Ctrl-C; never where Ctrl-C cannot be watched, so the job

@@ -10,7 +10,8 @@ use std::{
 use indicatif::HumanBytes;
 use serde::Serialize;
 use trellis_client::{
-    ErrorDetail, Generation, Health, HealthStatus, JobStatus, ModelVariant, api::ApiError,
+    ErrorDetail, Generation, GenerationHandle, Health, HealthStatus, JobStatus, ModelVariant,
+    api::ApiError,
 };
 
 use crate::error::CliError;
@@ -34,6 +35,27 @@ pub struct Saved {
     pub bytes: u64,
 }
 
+impl Saved {
+    /// The report for `bytes` of `model` written to `output`.
+    pub fn new(
+        handle: &GenerationHandle,
+        seed: u64,
+        model: ModelVariant,
+        output: PathBuf,
+        bytes: u64,
+    ) -> Self {
+        Self {
+            id: handle.id().to_owned(),
+            share_url: handle.share_url().to_string(),
+            seed,
+            variant: model.variant,
+            faces: model.faces,
+            output,
+            bytes,
+        }
+    }
+}
+
 /// Prints in the chosen mode.
 #[derive(Debug, Clone, Copy)]
 pub struct Output {
@@ -41,6 +63,7 @@ pub struct Output {
 }
 
 impl Output {
+    /// JSON for scripts, or text for people.
     pub fn new(json: bool) -> Self {
         Self { json }
     }

@@ -127,7 +127,7 @@ fn countdown(
         };
         let left = deadline.saturating_duration_since(Instant::now());
         // A failed write only loses this redraw's ETA.
-        let _ = if left.is_zero() {
+        let _ = if left < Duration::from_secs(1) {
             write!(out, " · ETA any moment")
         } else {
             write!(out, " · ETA {}", short_duration(left))
