@@ -155,10 +155,10 @@ pub async fn cancel(id: &str) -> ApiResult<Generation> {
     .await
 }
 
-/// `DELETE /api/generations/{id}` with the creator's token: removes the
-/// generation and its files from the server.
+/// `DELETE /api/generations/{id}?remove=true` with the creator's token:
+/// removes the generation and its files from the server.
 pub async fn delete_generation(id: &str, token: &str) -> ApiResult<()> {
-    let response = Request::delete(&resolve(&format!("generations/{id}")))
+    let response = Request::delete(&resolve(&format!("generations/{id}?remove=true")))
         .header("Authorization", &format!("Bearer {token}"))
         .send()
         .await?;

@@ -231,6 +231,63 @@ async fn the_history_keeps_this_browsers_generations_across_reloads() {
         text.contains("cactus.png") && text.contains("seed 42"),
         "history entry: {text}"
     );
+
+    // Re-run loads the same photo and seed into the form
+    browser
+        .client
+        .execute("document.getElementById('seed').value = '7';", vec![])
+        .await
+        .unwrap();
+    click_in_history(&browser, "Re-run").await;
+    browser
+        .client
+        .wait()
+        .at_most(PAGE_TIMEOUT)
+        .for_element(Locator::Css("#photo-sizes"))
+        .await
+        .unwrap();
+    let seed = browser
+        .client
+        .find(Locator::Id("seed"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(seed.as_deref(), Some("42"), "re-run keeps the seed");
+
+    // Delete removes it here and on the server (the creator's token)
+    click_in_history(&browser, "Delete").await;
+    browser
+        .client
+        .wait()
+        .at_most(PAGE_TIMEOUT)
+        .for_element(Locator::Css("#history summary"))
+        .await
+        .unwrap();
+    let mut remaining = usize::MAX;
+    for _ in 0..50 {
+        remaining = browser
+            .client
+            .find_all(Locator::Css(".history-item"))
+            .await
+            .unwrap()
+            .len();
+        if remaining == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(remaining, 0, "the deleted entry is still listed");
+    let status = browser
+        .client
+        .execute_async(
+            "const [url, done] = arguments; fetch(url).then(r => done(r.status));",
+            vec![format!("{}api/generations/{id}", studio.url).into()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 404, "the server still has the deleted generation");
     browser.close().await;
 }
 
@@ -361,4 +418,19 @@ async fn cancel_stops_a_running_job_and_the_page_says_so() {
         "Generate should be available again after cancelling"
     );
     browser.close().await;
+}
+
+async fn click_in_history(browser: &Browser, label: &str) {
+    let buttons = browser
+        .client
+        .find_all(Locator::Css(".history-actions button"))
+        .await
+        .unwrap();
+    for button in buttons {
+        if button.text().await.unwrap() == label {
+            button.click().await.unwrap();
+            return;
+        }
+    }
+    panic!("no \"{label}\" button in the history");
 }
