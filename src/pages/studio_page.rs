@@ -54,7 +54,11 @@ pub fn StudioPage(
         move || generation.with(|g| g.as_ref().is_some_and(|g| !g.status.is_terminal()));
     let editable = Signal::derive(move || !submitting.get() && !preparing.get() && !job_active());
     let estimates = Signal::derive(move || {
-        health.get().and_then(Result::ok).map(|h| h.pipeline_seconds).unwrap_or_default()
+        health
+            .get()
+            .and_then(Result::ok)
+            .map(|h| h.pipeline_seconds)
+            .unwrap_or_default()
     });
     let can_extract = Signal::derive(move || {
         health
