@@ -51,8 +51,12 @@ function serve() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-// In the page: samples the JS heap every 20 ms, so the peak is seen.
-const SAMPLER = `window.__peakHeap = 0; setInterval(() => {
+// In the page: samples the JS heap every 20 ms, so the peak is seen; and
+// finishGpuWork, which reads one pixel back so a run ends when the frame
+// has really been drawn, not when its commands were queued (under
+// SwiftShader the difference is seconds).
+const SAMPLER = `window.finishGpuWork = (gl) => gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+window.__peakHeap = 0; setInterval(() => {
   window.__peakHeap = Math.max(window.__peakHeap, performance.memory.usedJSHeapSize); }, 20);`;
 
 async function runOurs(browser, base, model) {
@@ -69,6 +73,7 @@ async function runOurs(browser, base, model) {
     new MutationObserver(() => {
       const state = viewer.getAttribute('data-state');
       if (state === 'rendered' || state === 'error') {
+        window.finishGpuWork(viewer.querySelector('canvas').getContext('webgl2'));
         resolve({
           state, texturedMs: performance.now() - start,
           clayMs: Number(viewer.getAttribute('data-clay-ms')),
@@ -123,8 +128,8 @@ try {
     console.log(`  ours textured runs: ${ours.map((r) => r.texturedMs.toFixed(0)).join(' ')}; three: ${three.map((r) => r.texturedMs.toFixed(0)).join(' ')}`);
   }
   const ourFiles = readdirSync(dist).filter((f) => f.endsWith('.wasm') || f.endsWith('.js')).map((f) => join(dist, f));
-  const threeFiles = ['build/three.module.min.js', 'examples/jsm/loaders/GLTFLoader.js', 'examples/jsm/utils/BufferGeometryUtils.js'].map((f) => join(threeDir, f));
-  console.log(`brotli -q 11: our wasm + JS glue ${brotli(ourFiles)} B; three.module.min.js + GLTFLoader (+ BufferGeometryUtils) ${brotli(threeFiles)} B`);
+  const threeFiles = ['build/three.module.min.js', 'build/three.core.min.js', 'examples/jsm/loaders/GLTFLoader.js', 'examples/jsm/utils/BufferGeometryUtils.js'].map((f) => join(threeDir, f));
+  console.log(`brotli -q 11: our wasm + JS glue ${brotli(ourFiles)} B; three.module.min.js + three.core.min.js + GLTFLoader + BufferGeometryUtils ${brotli(threeFiles)} B`);
 } finally {
   await browser.close();
   server.close();

@@ -16,7 +16,7 @@ mod textures;
 pub use display::DisplayMode;
 pub use gestures::{Gesture, Gestures};
 pub use glb::{AlphaMode, DEFAULT_ALPHA_CUTOFF, with_alpha_mode};
-pub use parse::{ParsedGlb, parse_glb};
+pub use parse::{ParsedGlb, check_glb, parse_glb};
 pub use scene::Viewer;
 pub use stats::ModelStats;
 pub use textures::decode;

@@ -35,16 +35,18 @@ pub struct ParsedGlb {
     pub images: BrowserImages,
 }
 
-/// Validates and parses a GLB into a CPU-side model ready to upload, the
-/// alpha mode its material declares, and its main textures still encoded.
+/// A GLB that passed validation, not parsed yet.
+pub struct CheckedGlb(glb::Prepared);
+
+/// Validates a GLB and takes its main textures out, still encoded.
+pub fn check_glb(bytes: &[u8]) -> Result<CheckedGlb, ViewerError> {
+    Ok(CheckedGlb(glb::prepare(bytes)?))
+}
+
+/// Parses the checked GLB `bytes` into a CPU-side model ready to upload.
 /// Meshes without normals get computed ones, which every display mode needs.
-pub fn parse_glb(bytes: &[u8]) -> Result<ParsedGlb, ViewerError> {
-    let glb::Prepared {
-        geometry,
-        alpha,
-        images,
-    } = glb::prepare(bytes)?;
-    let mut model = match geometry {
+pub fn parse_glb(bytes: &[u8], checked: CheckedGlb) -> Result<ParsedGlb, ViewerError> {
+    let mut model = match glb::geometry(bytes, &checked.0)? {
         glb::Geometry::Read(model) => model,
         glb::Geometry::Glb(bytes) => {
             let mut assets = three_d_asset::io::RawAssets::new();
@@ -54,6 +56,7 @@ pub fn parse_glb(bytes: &[u8]) -> Result<ParsedGlb, ViewerError> {
                 .map_err(|e| ViewerError::BadModel(e.to_string()))?
         }
     };
+    let glb::Prepared { alpha, images, .. } = checked.0;
     let mut triangles = 0;
     for primitive in &mut model.geometries {
         if let CpuGeometry::Triangles(mesh) = &mut primitive.geometry {

@@ -2,7 +2,7 @@ use super::camera_control::{self, OrbitBounds};
 use super::display::{self, DisplayMode};
 use super::glb::{AlphaMode, MaterialImages};
 use super::parse::ViewerError;
-use super::textures::{Bitmap, TextureLedger};
+use super::textures::{Bitmap, GpuFence, TextureLedger};
 use std::sync::Arc;
 use three_d::{
     AmbientLight, AxisAlignedBoundingBox, Camera, ClearState, Context, CpuGeometry, CpuModel,
@@ -135,6 +135,11 @@ impl Viewer {
     /// Uploads one decoded image as a texture with mipmaps.
     pub fn upload_texture(&mut self, bitmap: &Bitmap) -> Texture2DRef {
         self.textures.upload(&self.context, &self.gl, bitmap)
+    }
+
+    /// A fence after the GPU work queued so far.
+    pub fn gpu_fence(&self) -> Option<GpuFence> {
+        GpuFence::new(&self.gl)
     }
 
     /// Estimated GPU bytes of every uploaded texture still alive.

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     Blob, BlobPropertyBag, ColorSpaceConversion, ImageBitmap, ImageBitmapOptions, ImageOrientation,
-    PremultiplyAlpha, WebGl2RenderingContext,
+    PremultiplyAlpha, WebGl2RenderingContext, WebGlSync,
 };
 
 /// Mipmaps as three-d-asset builds them for glTF textures: trilinear and
@@ -40,25 +40,30 @@ impl Drop for Bitmap {
     }
 }
 
-/// Decodes every image with `createImageBitmap`, all in parallel.
-pub async fn decode(images: &[EncodedImage]) -> Result<Vec<Bitmap>, String> {
-    let window = web_sys::window().ok_or("no window to decode textures in")?;
-    let pending = images
-        .iter()
-        .map(|image| {
-            let promise = start_decode(&window, image);
-            async move {
-                let value = JsFuture::from(promise?)
-                    .await
-                    .map_err(|e| format!("a texture could not be decoded ({e:?})"))?;
-                value
-                    .dyn_into::<ImageBitmap>()
-                    .map(Bitmap)
-                    .map_err(|_| "a texture decoded to something other than an image".to_string())
-            }
-        })
-        .collect::<Vec<_>>();
-    try_join_all(pending).await
+/// Starts decoding every image with `createImageBitmap`, all in parallel,
+/// at once rather than when the result is first awaited: the browser then
+/// decodes while the main thread uploads and draws the geometry.
+pub fn decode(images: &[EncodedImage]) -> impl Future<Output = Result<Vec<Bitmap>, String>> {
+    let started = web_sys::window()
+        .ok_or_else(|| "no window to decode textures in".to_string())
+        .and_then(|window| {
+            images
+                .iter()
+                .map(|image| start_decode(&window, image))
+                .collect::<Result<Vec<_>, _>>()
+        });
+    async move {
+        let pending = started?.into_iter().map(|promise| async move {
+            let value = JsFuture::from(promise)
+                .await
+                .map_err(|e| format!("a texture could not be decoded ({e:?})"))?;
+            value
+                .dyn_into::<ImageBitmap>()
+                .map(Bitmap)
+                .map_err(|_| "a texture decoded to something other than an image".to_string())
+        });
+        try_join_all(pending).await
+    }
 }
 
 fn start_decode(window: &web_sys::Window, image: &EncodedImage) -> Result<js_sys::Promise, String> {
@@ -78,6 +83,40 @@ fn start_decode(window: &web_sys::Window, image: &EncodedImage) -> Result<js_sys
     window
         .create_image_bitmap_with_blob_and_image_bitmap_options(&blob, &options)
         .map_err(failed)
+}
+
+/// A marker after all GPU work queued so far. Uploading a big texture
+/// while the GPU is still busy (drawing a 1M-triangle clay frame, say) makes
+/// the upload call wait for it on the main thread; polling this between
+/// tasks waits without blocking the page.
+pub struct GpuFence {
+    gl: WebGl2RenderingContext,
+    sync: WebGlSync,
+}
+
+impl GpuFence {
+    /// A fence after the work queued on `gl` so far, if the context gives one.
+    pub fn new(gl: &WebGl2RenderingContext) -> Option<Self> {
+        let sync = gl.fence_sync(WebGl2RenderingContext::SYNC_GPU_COMMANDS_COMPLETE, 0)?;
+        // A fence that is never flushed to the GPU never signals.
+        gl.flush();
+        Some(Self {
+            gl: gl.clone(),
+            sync,
+        })
+    }
+
+    /// Whether the GPU has got past the fence (or the context was lost).
+    pub fn passed(&self) -> bool {
+        self.gl.client_wait_sync_with_u32(&self.sync, 0, 0)
+            != WebGl2RenderingContext::TIMEOUT_EXPIRED
+    }
+}
+
+impl Drop for GpuFence {
+    fn drop(&mut self) {
+        self.gl.delete_sync(Some(&self.sync));
+    }
 }
 
 /// Every texture the viewer uploaded, weakly held: a texture counts as long

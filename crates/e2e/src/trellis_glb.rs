@@ -155,7 +155,7 @@ fn base_color(side: u32) -> RgbaImage {
 fn metallic_roughness(side: u32) -> RgbaImage {
     RgbaImage::from_fn(side, side, |x, y| {
         let roughness = 90 + (y * 140 / side) as i32 + grain(x, y, 1);
-        let metallic = if (x * 6 / side + y * 6 / side) % 4 == 0 {
+        let metallic = if (x * 6 / side + y * 6 / side).is_multiple_of(4) {
             230
         } else {
             15

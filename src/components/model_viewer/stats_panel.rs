@@ -16,7 +16,8 @@ pub(super) struct Timings {
     pub upload_ms: f64,
     /// Compiling shaders and drawing the first (clay) frame.
     pub first_frame_ms: f64,
-    /// The browser decoding the textures, after the clay frame.
+    /// Waiting for the browser to finish decoding the textures after the
+    /// clay frame (decoding starts right after parsing).
     pub decode_ms: f64,
     /// Uploading the decoded textures to the GPU.
     pub texture_upload_ms: f64,
@@ -25,7 +26,29 @@ pub(super) struct Timings {
     /// From the file in memory to the first frame with textures.
     pub to_textured_ms: f64,
     /// The longest single main-thread step of the viewer's own work.
-    pub longest_step_ms: f64,
+    pub longest_step: Step,
+    /// The longest of the steps that make no WebGL calls.
+    pub longest_cpu_step: Step,
+}
+
+/// One main-thread step of a load and how long it took.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(super) struct Step {
+    pub name: &'static str,
+    pub ms: f64,
+}
+
+impl Step {
+    pub fn new(name: &'static str, ms: f64) -> Self {
+        Self { name, ms }
+    }
+
+    /// Becomes `name` if that step took longer.
+    pub fn keep_longer(&mut self, name: &'static str, ms: f64) {
+        if ms > self.ms {
+            *self = Self { name, ms };
+        }
+    }
 }
 
 /// Everything known about a loaded model.

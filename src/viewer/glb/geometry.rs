@@ -44,7 +44,11 @@ pub fn read(doc: &Value, bin: Option<&[u8]>) -> Option<CpuModel> {
     }
     let buffers = validate::buffers(doc, bin).ok()?;
     let mut geometries = Vec::new();
-    for node in array(doc, "nodes") {
+    // The first scene's nodes, as three-d-asset draws; with no children or
+    // transforms allowed below, they are the whole hierarchy.
+    let scene = array(doc, "scenes").first()?;
+    for root in array(scene, "nodes") {
+        let node = array(doc, "nodes").get(root.as_u64()? as usize)?;
         let transformed = ["matrix", "translation", "rotation", "scale", "children"]
             .iter()
             .any(|key| node.get(key).is_some());

@@ -50,38 +50,49 @@ pub enum Geometry {
     Glb(Vec<u8>),
 }
 
-/// A validated GLB's geometry, and what its JSON says about alpha.
+/// A validated GLB: its JSON (browser-decoded textures taken out), and
+/// what it says about alpha.
 pub struct Prepared {
-    pub geometry: Geometry,
+    doc: Value,
+    /// Whether the JSON differs from the file's.
+    rewritten: bool,
     /// The first material's alpha mode (all of a TRELLIS model's parts share
     /// one material).
     pub alpha: AlphaMode,
-    /// The textures taken out of `bytes` for the browser to decode.
+    /// The textures taken out of the JSON for the browser to decode.
     pub images: BrowserImages,
 }
 
-/// Validates `bytes`, takes the textures out for the browser, and reads
-/// the geometry, or prepares a GLB three-d-asset 0.10 can load.
+/// Validates `bytes` and takes the textures out for the browser. Reading
+/// the geometry ([`geometry`]) is a separate step, so the two can run in
+/// separate tasks.
 pub fn prepare(bytes: &[u8]) -> Result<Prepared, GlbError> {
     let chunks = container::split(bytes)?;
     let mut doc = parse_json(chunks.json)?;
-    let rewritten = unwrap_webp_textures(&mut doc);
+    let webp = unwrap_webp_textures(&mut doc);
     validate::check(&doc, chunks.bin)?;
     let alpha = validate::array(&doc, "materials")
         .first()
         .map_or(AlphaMode::Opaque, AlphaMode::of_material);
     let images = browser_images::take(&mut doc, chunks.bin);
-    let geometry = match geometry::read(&doc, chunks.bin) {
-        Some(model) => Geometry::Read(model),
-        None if rewritten || !images.is_empty() => {
-            Geometry::Glb(container::join(&to_json(&doc), chunks.bin))
-        }
-        None => Geometry::Glb(bytes.to_vec()),
-    };
     Ok(Prepared {
-        geometry,
+        rewritten: webp || !images.is_empty(),
+        doc,
         alpha,
         images,
+    })
+}
+
+/// The geometry of the file `prepared` came from: read directly, or a GLB
+/// three-d-asset 0.10 can load.
+pub fn geometry(bytes: &[u8], prepared: &Prepared) -> Result<Geometry, GlbError> {
+    let chunks = container::split(bytes)?;
+    Ok(match geometry::read(&prepared.doc, chunks.bin) {
+        Some(model) => Geometry::Read(model),
+        None if prepared.rewritten => {
+            Geometry::Glb(container::join(&to_json(&prepared.doc), chunks.bin))
+        }
+        None => Geometry::Glb(bytes.to_vec()),
     })
 }
 
