@@ -35,10 +35,48 @@ pub struct TestGlb {
     pub bin: Vec<u8>,
 }
 
+/// A TRELLIS-shaped mesh: f32 positions, normals and UVs, u32 indices, all
+/// inside a cube of half-side `extent`.
+pub struct Mesh {
+    pub positions: Vec<f32>,
+    pub normals: Vec<f32>,
+    pub uvs: Vec<f32>,
+    pub indices: Vec<u32>,
+    pub extent: f32,
+}
+
 impl TestGlb {
     /// The textured blob with its textures encoded as `textures`.
     pub fn blob(textures: Textures) -> Self {
         let (positions, normals, uvs, indices) = blob_mesh();
+        let mesh = Mesh {
+            positions,
+            normals,
+            uvs,
+            indices,
+            extent: 1.3,
+        };
+        let base_color = encode(&base_color_texture(), textures);
+        let metallic_roughness = encode(&metallic_roughness_texture(), textures);
+        Self::assemble(
+            &mesh,
+            &base_color,
+            &metallic_roughness,
+            textures,
+            "trellis-e2e test blob",
+        )
+    }
+
+    /// Lays out `mesh` and two encoded textures the way TRELLIS.2 exports
+    /// do: one primitive, one PBR material, buffer views in the order
+    /// position, normal, UV, index, base colour, metallic-roughness.
+    pub fn assemble(
+        mesh: &Mesh,
+        base_color: &[u8],
+        metallic_roughness: &[u8],
+        textures: Textures,
+        generator: &str,
+    ) -> Self {
         let mut bin = Vec::new();
         let mut views = Vec::new();
         let mut push = |bytes: &[u8]| {
@@ -48,16 +86,14 @@ impl TestGlb {
             views.len() - 1
         };
         let floats = |v: &[f32]| v.iter().flat_map(|f| f.to_le_bytes()).collect::<Vec<_>>();
-        let vertex_count = positions.len() / 3;
-        let position_view = push(&floats(&positions));
-        let normal_view = push(&floats(&normals));
-        let uv_view = push(&floats(&uvs));
-        let index_bytes: Vec<u8> = indices.iter().flat_map(|i| i.to_le_bytes()).collect();
+        let vertex_count = mesh.positions.len() / 3;
+        let position_view = push(&floats(&mesh.positions));
+        let normal_view = push(&floats(&mesh.normals));
+        let uv_view = push(&floats(&mesh.uvs));
+        let index_bytes: Vec<u8> = mesh.indices.iter().flat_map(|i| i.to_le_bytes()).collect();
         let index_view = push(&index_bytes);
-        let base_color = encode(&base_color_texture(), textures);
-        let metallic_roughness = encode(&metallic_roughness_texture(), textures);
-        let base_color_view = push(&base_color);
-        let metallic_roughness_view = push(&metallic_roughness);
+        let base_color_view = push(base_color);
+        let metallic_roughness_view = push(metallic_roughness);
 
         let mime = match textures {
             Textures::Png => "image/png",
@@ -67,8 +103,9 @@ impl TestGlb {
             Textures::Png => json!({ "source": source }),
             Textures::Webp => json!({ "extensions": { "EXT_texture_webp": { "source": source } } }),
         };
+        let (low, high) = (-mesh.extent, mesh.extent);
         let mut json = json!({
-            "asset": { "version": "2.0", "generator": "trellis-e2e test blob" },
+            "asset": { "version": "2.0", "generator": generator },
             "scene": 0,
             "scenes": [{ "nodes": [0] }],
             "nodes": [{ "mesh": 0 }],
@@ -91,10 +128,10 @@ impl TestGlb {
             ],
             "accessors": [
                 { "bufferView": position_view, "componentType": 5126, "count": vertex_count, "type": "VEC3",
-                  "min": [-1.3, -1.3, -1.3], "max": [1.3, 1.3, 1.3] },
+                  "min": [low, low, low], "max": [high, high, high] },
                 { "bufferView": normal_view, "componentType": 5126, "count": vertex_count, "type": "VEC3" },
                 { "bufferView": uv_view, "componentType": 5126, "count": vertex_count, "type": "VEC2" },
-                { "bufferView": index_view, "componentType": 5125, "count": indices.len(), "type": "SCALAR" }
+                { "bufferView": index_view, "componentType": 5125, "count": mesh.indices.len(), "type": "SCALAR" }
             ],
             "bufferViews": views,
             "buffers": [{ "byteLength": bin.len() }]

@@ -241,6 +241,23 @@ impl Browser {
             .expect("the app mounts");
     }
 
+    /// Waits for an element matching `css` to appear.
+    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        match self
+            .client
+            .wait()
+            .at_most(PAGE_TIMEOUT)
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(element) => element,
+            Err(e) => panic!(
+                "{css} never appeared ({e}); page says: {}",
+                self.page_text().await
+            ),
+        }
+    }
+
     /// Picks a file from disk with the file input.
     pub async fn pick_file(&self, path: &Path) {
         let input = self

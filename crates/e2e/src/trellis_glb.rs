@@ -5,9 +5,8 @@
 //! textures look like photographs to the encoder (smooth shading, edges and
 //! fine grain) rather than noise, so the PNG sizes are realistic.
 
-use crate::glb::TestGlb;
+use crate::glb::{Mesh, TestGlb, Textures};
 use image::{ImageEncoder, RgbaImage};
-use serde_json::json;
 
 /// Bumps around the sphere: enough relief that lighting and orbiting show
 /// shape at every triangle count.
@@ -27,62 +26,21 @@ pub fn trellis_glb(triangles: u32, texture_side: u32) -> Vec<u8> {
     let base_color = png(&base_color(texture_side));
     let metallic_roughness = png(&metallic_roughness(texture_side));
 
-    let mut bin = Vec::new();
-    let mut views = Vec::new();
-    let mut push = |bytes: &[u8]| {
-        views.push(json!({ "buffer": 0, "byteOffset": bin.len(), "byteLength": bytes.len() }));
-        bin.extend_from_slice(bytes);
-        bin.resize(bin.len().next_multiple_of(4), 0);
-        views.len() - 1
+    let mesh = Mesh {
+        positions,
+        normals,
+        uvs,
+        indices,
+        extent: 1.2,
     };
-    let floats = |v: &[f32]| v.iter().flat_map(|f| f.to_le_bytes()).collect::<Vec<_>>();
-    let vertices = positions.len() / 3;
-    let views_used = [
-        push(&floats(&positions)),
-        push(&floats(&normals)),
-        push(&floats(&uvs)),
-        push(
-            &indices
-                .iter()
-                .flat_map(|i| i.to_le_bytes())
-                .collect::<Vec<_>>(),
-        ),
-        push(&base_color),
-        push(&metallic_roughness),
-    ];
-    let json = json!({
-        "asset": { "version": "2.0", "generator": "trellis-e2e TRELLIS-shaped benchmark model" },
-        "scene": 0,
-        "scenes": [{ "nodes": [0] }],
-        "nodes": [{ "mesh": 0 }],
-        "meshes": [{ "primitives": [{
-            "attributes": { "POSITION": 0, "NORMAL": 1, "TEXCOORD_0": 2 },
-            "indices": 3,
-            "material": 0
-        }] }],
-        "materials": [{
-            "pbrMetallicRoughness": {
-                "baseColorTexture": { "index": 0 },
-                "metallicRoughnessTexture": { "index": 1 }
-            },
-            "alphaMode": "OPAQUE"
-        }],
-        "textures": [{ "source": 0 }, { "source": 1 }],
-        "images": [
-            { "bufferView": views_used[4], "mimeType": "image/png" },
-            { "bufferView": views_used[5], "mimeType": "image/png" }
-        ],
-        "accessors": [
-            { "bufferView": views_used[0], "componentType": 5126, "count": vertices, "type": "VEC3",
-              "min": [-1.2, -1.2, -1.2], "max": [1.2, 1.2, 1.2] },
-            { "bufferView": views_used[1], "componentType": 5126, "count": vertices, "type": "VEC3" },
-            { "bufferView": views_used[2], "componentType": 5126, "count": vertices, "type": "VEC2" },
-            { "bufferView": views_used[3], "componentType": 5125, "count": indices.len(), "type": "SCALAR" }
-        ],
-        "bufferViews": views,
-        "buffers": [{ "byteLength": bin.len() }]
-    });
-    TestGlb { json, bin }.to_bytes()
+    TestGlb::assemble(
+        &mesh,
+        &base_color,
+        &metallic_roughness,
+        Textures::Png,
+        "trellis-e2e TRELLIS-shaped benchmark model",
+    )
+    .to_bytes()
 }
 
 /// A unit sphere with bumps, as a latitude/longitude grid.

@@ -2,7 +2,7 @@
 //! in-browser downscaling, form validation, embed mode.
 
 use fantoccini::Locator;
-use trellis_e2e::{Browser, GENERATION_TIMEOUT, PAGE_TIMEOUT, Studio, drawn_fraction};
+use trellis_e2e::{Browser, GENERATION_TIMEOUT, Studio, drawn_fraction};
 
 /// What a 12-megapixel phone photo must shrink to before upload.
 const MAX_SENT_BYTES: u64 = 2 * 1024 * 1024;
@@ -81,13 +81,7 @@ async fn a_twelve_megapixel_photo_is_sent_as_a_1024_pixel_png_under_two_megabyte
     let browser = Browser::launch(1200, 900).await;
     browser.open(&studio.url).await;
     browser.pick_file(&photo).await;
-    let sizes = browser
-        .client
-        .wait()
-        .at_most(PAGE_TIMEOUT)
-        .for_element(Locator::Css("#photo-sizes"))
-        .await
-        .unwrap();
+    let sizes = browser.wait_for("#photo-sizes").await;
     let sent: u64 = sizes
         .attr("data-sent-bytes")
         .await
@@ -205,13 +199,7 @@ async fn the_history_keeps_this_browsers_generations_across_reloads() {
         .expect("id in address bar");
 
     browser.client.goto(&studio.url).await.unwrap();
-    let item = browser
-        .client
-        .wait()
-        .at_most(PAGE_TIMEOUT)
-        .for_element(Locator::Css(".history-item"))
-        .await
-        .unwrap();
+    let item = browser.wait_for(".history-item").await;
     assert_eq!(
         item.attr("data-id").await.unwrap().as_deref(),
         Some(id.as_str())
@@ -239,13 +227,7 @@ async fn the_history_keeps_this_browsers_generations_across_reloads() {
         .await
         .unwrap();
     click_in_history(&browser, "Re-run").await;
-    browser
-        .client
-        .wait()
-        .at_most(PAGE_TIMEOUT)
-        .for_element(Locator::Css("#photo-sizes"))
-        .await
-        .unwrap();
+    browser.wait_for("#photo-sizes").await;
     let seed = browser
         .client
         .find(Locator::Id("seed"))
@@ -258,13 +240,7 @@ async fn the_history_keeps_this_browsers_generations_across_reloads() {
 
     // Delete removes it here and on the server (the creator's token)
     click_in_history(&browser, "Delete").await;
-    browser
-        .client
-        .wait()
-        .at_most(PAGE_TIMEOUT)
-        .for_element(Locator::Css("#history summary"))
-        .await
-        .unwrap();
+    browser.wait_for("#history summary").await;
     let mut remaining = usize::MAX;
     for _ in 0..50 {
         remaining = browser
@@ -338,21 +314,22 @@ async fn the_built_app_works_from_a_static_host_sub_path_with_the_api_on_another
     colleague.close().await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_reload_mid_job_reattaches_to_the_live_progress_and_then_shows_the_model() {
+/// A studio whose engine holds every job until the gate opens, with a
+/// browser that has just pressed Generate on `example`.
+async fn start_held_job(example: &str) -> (Studio, Browser, trellis_e2e::gated::Gate) {
     let (engine, gate) = trellis_e2e::gated::GatedBuiltin::new();
     let studio = Studio::start_with_backend(std::sync::Arc::new(engine)).await;
     let browser = Browser::launch(1200, 900).await;
     browser.open(&studio.url).await;
-    browser.pick_example("robot.png").await;
+    browser.pick_example(example).await;
     browser.press_generate().await;
-    let phase = browser
-        .client
-        .wait()
-        .at_most(PAGE_TIMEOUT)
-        .for_element(Locator::Css("#phase"))
-        .await
-        .unwrap();
+    (studio, browser, gate)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reload_mid_job_reattaches_to_the_live_progress_and_then_shows_the_model() {
+    let (_studio, browser, gate) = start_held_job("robot.png").await;
+    let phase = browser.wait_for("#phase").await;
     assert!(!phase.text().await.unwrap().is_empty(), "no phase shown");
     let job_url = browser.client.current_url().await.unwrap();
     assert!(
@@ -362,13 +339,7 @@ async fn a_reload_mid_job_reattaches_to_the_live_progress_and_then_shows_the_mod
 
     // Reloading while the engine holds the job reattaches to it
     browser.client.refresh().await.unwrap();
-    let phase = browser
-        .client
-        .wait()
-        .at_most(PAGE_TIMEOUT)
-        .for_element(Locator::Css("#phase"))
-        .await
-        .unwrap();
+    let phase = browser.wait_for("#phase").await;
     let label = phase.text().await.unwrap();
     assert!(
         label.contains("Generating") || label.contains("line"),
@@ -387,27 +358,10 @@ async fn a_reload_mid_job_reattaches_to_the_live_progress_and_then_shows_the_mod
 
 #[tokio::test(flavor = "multi_thread")]
 async fn cancel_stops_a_running_job_and_the_page_says_so() {
-    let (engine, _gate) = trellis_e2e::gated::GatedBuiltin::new();
-    let studio = Studio::start_with_backend(std::sync::Arc::new(engine)).await;
-    let browser = Browser::launch(1200, 900).await;
-    browser.open(&studio.url).await;
-    browser.pick_example("mug.png").await;
-    browser.press_generate().await;
-    let cancel = browser
-        .client
-        .wait()
-        .at_most(PAGE_TIMEOUT)
-        .for_element(Locator::Css("#cancel"))
-        .await
-        .unwrap();
+    let (_studio, browser, _gate) = start_held_job("mug.png").await;
+    let cancel = browser.wait_for("#cancel").await;
     cancel.click().await.unwrap();
-    let notice = browser
-        .client
-        .wait()
-        .at_most(PAGE_TIMEOUT)
-        .for_element(Locator::Css(".notice"))
-        .await
-        .unwrap();
+    let notice = browser.wait_for(".notice").await;
     assert!(notice.text().await.unwrap().contains("Cancelled"));
     assert!(
         browser
