@@ -1,4 +1,5 @@
 mod coaching;
+mod custom_extract;
 mod drop_zone;
 mod error_banner;
 mod example_picker;

@@ -1,3 +1,4 @@
+use super::custom_extract::CustomExtract;
 use crate::api;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,7 +18,7 @@ const TEXTURE_GPU_BYTES_PER_TEXEL: f64 = 2.0 * 4.0 * 4.0 / 3.0;
 const PHONE_UNSAFE_TEXTURE: u32 = 4096;
 
 /// Predicted download size and GPU memory of an extraction, in MB.
-pub fn predicted_mb(params: &ExtractParams) -> (f64, f64) {
+pub(super) fn predicted_mb(params: &ExtractParams) -> (f64, f64) {
     let texels = params.texture_size as f64 * params.texture_size as f64;
     let geometry = params.decimation_target as f64 * GEOMETRY_BYTES_PER_FACE;
     let file = geometry + texels * TEXTURE_FILE_BYTES_PER_TEXEL;
@@ -42,18 +43,22 @@ pub fn VariantPicker(
         move || generation.with(|g| g.as_ref().is_some_and(|g| g.status == JobStatus::Succeeded));
     let variants =
         move || generation.with(|g| g.as_ref().map(|g| g.models.clone()).unwrap_or_default());
-    let extract = move |preset: Preset| {
+    let extract = Callback::new(move |request: ExtractRequest| {
         let Some(id) = generation.with_untracked(|g| g.as_ref().map(|g| g.id.clone())) else {
             return;
         };
-        chosen.set(Some(preset.params().variant_name()));
+        let params = match request.resolve() {
+            Ok(params) => params,
+            Err(e) => return problem.set(Some(e.message)),
+        };
+        chosen.set(Some(params.variant_name()));
         spawn_local(async move {
-            match api::extract_glb(&id, &ExtractRequest::from(preset)).await {
+            match api::extract_glb(&id, &request).await {
                 Ok(updated) => generation.set(Some(updated)),
                 Err(e) => problem.set(Some(e.to_string())),
             }
         });
-    };
+    });
 
     view! {
         <Show when=finished>
@@ -89,7 +94,7 @@ pub fn VariantPicker(
                             let phone_warning = (params.texture_size >= PHONE_UNSAFE_TEXTURE)
                                 .then_some(" · may crash phones");
                             view! {
-                                <button type="button" class="preset" data-preset=preset.as_str() on:click=move |_| extract(preset)>
+                                <button type="button" class="preset" data-preset=preset.as_str() on:click=move |_| extract.run(preset.into())>
                                     <strong>{preset_title(preset)}</strong>
                                     <small>{format!("{} faces, {}² · ≈{file_mb:.0} MB file, ≈{gpu_mb:.0} MB GPU{}",
                                         short_count(params.decimation_target as u64), params.texture_size, phone_warning.unwrap_or(""))}</small>
@@ -97,6 +102,7 @@ pub fn VariantPicker(
                             }
                         }).collect_view()}
                     </div>
+                    <CustomExtract on_extract=extract />
                 </Show>
             </section>
         </Show>

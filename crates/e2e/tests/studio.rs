@@ -388,3 +388,85 @@ async fn click_in_history(browser: &Browser, label: &str) {
     }
     panic!("no \"{label}\" button in the history");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_custom_extraction_is_validated_then_added_as_a_version_without_regenerating() {
+    let studio = Studio::start().await;
+    let browser = Browser::launch(1200, 900).await;
+    browser.open(&studio.url).await;
+    browser.pick_example("robot.png").await;
+    browser.generate().await;
+    browser
+        .client
+        .execute(
+            "document.querySelector('details.custom-extract').open = true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let set_faces = |value: &'static str| {
+        browser.client.execute(
+            "const input = document.getElementById('custom-faces'); input.value = arguments[0];
+             input.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![value.into()],
+        )
+    };
+
+    // A face count the server would refuse is explained, and nothing is sent
+    set_faces("10").await.unwrap();
+    browser
+        .wait_for("#custom-extract")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let problem = browser
+        .wait_for("#custom-extract-problem")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(problem.contains("decimation_target"), "message: {problem}");
+    assert_eq!(
+        browser
+            .client
+            .find_all(Locator::Css(".variant"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // A valid one becomes a second version, shown once extracted
+    set_faces("20000").await.unwrap();
+    browser
+        .client
+        .execute(
+            "const s = document.getElementById('custom-texture'); s.value = '1024';
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser
+        .wait_for("#custom-extract")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let added = browser
+        .wait_for(".variant[aria-pressed='true']:not([disabled])")
+        .await;
+    let label = added.text().await.unwrap();
+    assert!(label.contains("1024²"), "new version: {label}");
+    assert_eq!(
+        browser
+            .client
+            .find_all(Locator::Css(".variant"))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    browser.close().await;
+}
