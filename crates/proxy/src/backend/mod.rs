@@ -19,6 +19,7 @@ mod setup;
 use std::{path::Path, path::PathBuf, time::Duration};
 
 use async_trait::async_trait;
+use base64::{Engine as _, engine::general_purpose::STANDARD};
 use trellis_api::{BackendKind, ExtractParams, GenerateParams, HealthStatus};
 
 pub use builtin::Builtin;
@@ -88,6 +89,22 @@ pub struct GenerateRequest {
     pub image_png: Vec<u8>,
     /// The validated sampler settings.
     pub params: GenerateParams,
+}
+
+impl GenerateRequest {
+    /// The JSON body both GPU servers take: the image as plain base64 (no
+    /// `data:` prefix, contract §1.5) and every setting under its upstream
+    /// name, sent explicitly so a server's own defaults never apply behind
+    /// the user's back. `GenerateParams` serializes with exactly those names.
+    pub(crate) fn upstream_body(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut body = match serde_json::to_value(&self.params) {
+            Ok(serde_json::Value::Object(fields)) => fields,
+            // A struct of numbers and an enum always serializes to an object.
+            _ => serde_json::Map::new(),
+        };
+        body.insert("image".to_owned(), STANDARD.encode(&self.image_png).into());
+        body
+    }
 }
 
 /// Where the generate step writes its results: temporary files that the

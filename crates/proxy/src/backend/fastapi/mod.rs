@@ -7,11 +7,9 @@ mod mesh;
 use std::{path::Path, time::Duration};
 
 use async_trait::async_trait;
-use base64::{Engine as _, engine::general_purpose::STANDARD};
 use futures_util::StreamExt as _;
 use reqwest::{Client, StatusCode, Url, header::CONTENT_TYPE};
 use serde::Deserialize;
-use serde_json::json;
 use trellis_api::{BackendKind, ExtractParams, HealthStatus, PipelineType};
 
 use self::mesh::MeshAnswer;
@@ -133,22 +131,17 @@ impl Backend for FastApi {
         request: GenerateRequest,
         outputs: &GenerateOutputs,
     ) -> Result<Generated, BackendError> {
-        let p = &request.params;
         // Always an explicit integer seed: null is a 500 there and omitted
         // is always 42 (contract §5.18). Every guidance value is sent, as
-        // the server's defaults differ from TRELLIS.2's.
-        let body = json!({
-            "image": STANDARD.encode(&request.image_png),
-            "seed": p.seed,
-            "resolution": resolution(p.pipeline_type),
-            "ss_guidance_strength": p.ss_guidance_strength,
-            "ss_sampling_steps": p.ss_sampling_steps,
-            "shape_slat_guidance_strength": p.shape_slat_guidance_strength,
-            "shape_slat_sampling_steps": p.shape_slat_sampling_steps,
-            "tex_slat_guidance_strength": p.tex_slat_guidance_strength,
-            "tex_slat_sampling_steps": p.tex_slat_sampling_steps,
-        })
-        .to_string();
+        // the server's defaults differ from TRELLIS.2's. It takes a
+        // `resolution` string instead of `pipeline_type`.
+        let mut body = request.upstream_body();
+        body.remove("pipeline_type");
+        body.insert(
+            "resolution".to_owned(),
+            resolution(request.params.pipeline_type).into(),
+        );
+        let body = serde_json::Value::Object(body).to_string();
         let url = self.url("generate")?;
         let response = http::send(&self.client, || {
             let request = self

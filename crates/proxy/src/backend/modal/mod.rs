@@ -16,12 +16,10 @@ mod urls;
 use std::{collections::HashMap, path::Path, time::Duration};
 
 use async_trait::async_trait;
-use base64::{Engine as _, engine::general_purpose::STANDARD};
 use reqwest::{
     Client, RequestBuilder,
     header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue},
 };
-use serde_json::json;
 use trellis_api::{BackendKind, ExtractParams, HealthStatus};
 
 use self::answer::Step;
@@ -137,21 +135,7 @@ impl Backend for Modal {
         request: GenerateRequest,
         outputs: &GenerateOutputs,
     ) -> Result<Generated, BackendError> {
-        let p = &request.params;
-        // Every setting is sent explicitly, so the server's defaults never
-        // apply behind the user's back; no data: prefix (§1.5).
-        let body = json!({
-            "image": STANDARD.encode(&request.image_png),
-            "seed": p.seed,
-            "pipeline_type": p.pipeline_type.as_str(),
-            "ss_sampling_steps": p.ss_sampling_steps,
-            "ss_guidance_strength": p.ss_guidance_strength,
-            "shape_slat_sampling_steps": p.shape_slat_sampling_steps,
-            "shape_slat_guidance_strength": p.shape_slat_guidance_strength,
-            "tex_slat_sampling_steps": p.tex_slat_sampling_steps,
-            "tex_slat_guidance_strength": p.tex_slat_guidance_strength,
-        })
-        .to_string();
+        let body = serde_json::Value::Object(request.upstream_body()).to_string();
         let response = http::send(&self.client, || {
             let body = body.clone();
             async move { Ok(self.post(&self.urls.generate)?.body(body)) }
