@@ -230,6 +230,16 @@ impl Browser {
         }
     }
 
+    /// A desktop browser that has opened the studio at `url` and made a
+    /// model from the shipped example photo `example`.
+    pub async fn with_model_from_example(url: &str, example: &str) -> Self {
+        let browser = Self::launch(1200, 900).await;
+        browser.open(url).await;
+        browser.pick_example(example).await;
+        browser.generate().await;
+        browser
+    }
+
     /// Opens the studio at `url` and waits until the app has mounted.
     pub async fn open(&self, url: &str) {
         self.client.goto(url).await.expect("open the page");

@@ -159,10 +159,7 @@ async fn every_out_of_range_setting_shows_its_own_message_next_to_the_field() {
 #[tokio::test(flavor = "multi_thread")]
 async fn embed_mode_shows_the_model_and_no_studio_controls() {
     let studio = Studio::start().await;
-    let browser = Browser::launch(1000, 800).await;
-    browser.open(&studio.url).await;
-    browser.pick_example("mug.png").await;
-    browser.generate().await;
+    let browser = Browser::with_model_from_example(&studio.url, "mug.png").await;
     let code = browser.share_link().await;
     browser.close().await;
 
@@ -187,10 +184,7 @@ async fn embed_mode_shows_the_model_and_no_studio_controls() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_history_keeps_this_browsers_generations_across_reloads() {
     let studio = Studio::start().await;
-    let browser = Browser::launch(1200, 900).await;
-    browser.open(&studio.url).await;
-    browser.pick_example("cactus.png").await;
-    browser.generate().await;
+    let browser = Browser::with_model_from_example(&studio.url, "cactus.png").await;
     let address = browser.client.current_url().await.unwrap();
     let id = address
         .query_pairs()
@@ -279,10 +273,8 @@ async fn the_built_app_works_from_a_static_host_sub_path_with_the_api_on_another
     std::fs::write(site.path().join("config.json"), config.to_string()).unwrap();
 
     // When a user makes a model there
-    let browser = Browser::launch(1200, 900).await;
-    browser.open(&format!("{}/studio/", host.origin)).await;
-    browser.pick_example("mug.png").await;
-    browser.generate().await;
+    let browser =
+        Browser::with_model_from_example(&format!("{}/studio/", host.origin), "mug.png").await;
 
     // Then its share link stays on the static host's sub-path and renders
     let link = browser.share_link().await;
@@ -392,10 +384,7 @@ async fn click_in_history(browser: &Browser, label: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_custom_extraction_is_validated_then_added_as_a_version_without_regenerating() {
     let studio = Studio::start().await;
-    let browser = Browser::launch(1200, 900).await;
-    browser.open(&studio.url).await;
-    browser.pick_example("robot.png").await;
-    browser.generate().await;
+    let browser = Browser::with_model_from_example(&studio.url, "robot.png").await;
     browser
         .client
         .execute(
