@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use tokio::sync::Semaphore;
 use trellis_api::{BackendKind, ExtractParams, HealthStatus};
 use trellis_proxy::backend::{
-    Backend, BackendError, BackendHealth, Capabilities, GenerateOutputs, GenerateRequest,
+    Backend, BackendError, BackendHealth, Builtin, Capabilities, GenerateOutputs, GenerateRequest,
     Generated, ModelCounts,
 };
 
@@ -51,11 +51,8 @@ impl Backend for FakeEngine {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            can_extract: true,
-            has_preview_video: false,
-            scale_down_window: None,
-        }
+        // It stands in for the CPU engine, so it offers what that offers.
+        Builtin.capabilities()
     }
 
     async fn health(&self) -> BackendHealth {
