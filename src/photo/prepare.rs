@@ -141,7 +141,10 @@ fn context_2d(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, Js
     Ok(canvas.get_context("2d")?.ok_or(JsValue::NULL)?.dyn_into()?)
 }
 
-fn draw(bitmap: &ImageBitmap, (width, height): (u32, u32)) -> Result<HtmlCanvasElement, JsValue> {
+/// A detached canvas of `width`×`height` with its 2D context.
+fn blank_canvas(
+    (width, height): (u32, u32),
+) -> Result<(HtmlCanvasElement, CanvasRenderingContext2d), JsValue> {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or(JsValue::NULL)?;
@@ -149,6 +152,11 @@ fn draw(bitmap: &ImageBitmap, (width, height): (u32, u32)) -> Result<HtmlCanvasE
     canvas.set_width(width);
     canvas.set_height(height);
     let context = context_2d(&canvas)?;
+    Ok((canvas, context))
+}
+
+fn draw(bitmap: &ImageBitmap, (width, height): (u32, u32)) -> Result<HtmlCanvasElement, JsValue> {
+    let (canvas, context) = blank_canvas((width, height))?;
     context.set_image_smoothing_enabled(true);
     context.draw_image_with_image_bitmap_and_dw_and_dh(
         bitmap,
@@ -165,13 +173,8 @@ fn draw_canvas(
     source: &HtmlCanvasElement,
     (width, height): (u32, u32),
 ) -> Result<HtmlCanvasElement, JsValue> {
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or(JsValue::NULL)?;
-    let canvas: HtmlCanvasElement = document.create_element("canvas")?.dyn_into()?;
-    canvas.set_width(width);
-    canvas.set_height(height);
-    context_2d(&canvas)?.draw_image_with_html_canvas_element_and_dw_and_dh(
+    let (canvas, context) = blank_canvas((width, height))?;
+    context.draw_image_with_html_canvas_element_and_dw_and_dh(
         source,
         0.0,
         0.0,
