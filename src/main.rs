@@ -6,6 +6,7 @@ mod components;
 mod history;
 mod pages;
 mod photo;
+mod share;
 mod viewer;
 
 fn main() {

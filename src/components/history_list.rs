@@ -1,5 +1,5 @@
-use crate::app::share_url;
 use crate::history::HistoryEntry;
+use crate::share::{SharedView, share_url};
 use leptos::prelude::*;
 
 /// The generations this browser made, newest first, with their links and
@@ -33,7 +33,7 @@ fn HistoryItem(
     on_rerun: Callback<HistoryEntry>,
     on_delete: Callback<HistoryEntry>,
 ) -> impl IntoView {
-    let link = share_url(&entry.id);
+    let link = share_url(&entry.id, &SharedView::default());
     let when = js_sys::Date::new(&entry.created_at.into())
         .to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED)
         .as_string()

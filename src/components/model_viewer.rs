@@ -3,6 +3,7 @@
 
 mod alpha_panel;
 mod bench_hook;
+mod dcc_download;
 mod downloads;
 mod input;
 mod load;
@@ -11,15 +12,17 @@ mod source;
 mod stats_panel;
 mod toolbar;
 
-use crate::viewer::{AlphaMode, DisplayMode, ModelStats, Viewer, with_alpha_mode};
+use crate::share::SharedView;
+use crate::viewer::{AlphaMode, Viewer, with_alpha_mode};
 use alpha_panel::AlphaPanel;
+use dcc_download::DccDownload;
 use input::CanvasInput;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use scene_handle::SceneHandle;
 use source::ModelSource;
-use stats_panel::{LoadReport, StatsPanel, Timings};
+use stats_panel::{LoadReport, StatsPanel, Timings, describe};
 use std::cell::Cell;
 use std::rc::Rc;
 use toolbar::{ActionToolbar, ModeToolbar};
@@ -59,10 +62,13 @@ pub fn ModelViewer(
     /// The model to show (URL relative to the API base), if any.
     #[prop(into)]
     model_url: Signal<Option<String>>,
+    /// The display mode and camera: read once at start (a shared link's),
+    /// then kept up to date for new links.
+    view: RwSignal<SharedView>,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
     let state = RwSignal::new(ViewerState::Empty);
-    let mode = RwSignal::new(DisplayMode::default());
+    let mode = RwSignal::new(view.get_untracked().mode);
     let reduced_motion = prefers_reduced_motion();
     let auto_rotate = RwSignal::new(false);
     let alpha = RwSignal::new(AlphaMode::Opaque);
@@ -82,7 +88,12 @@ pub fn ModelViewer(
     canvas_ref.on_load({
         let scene = scene.clone();
         move |canvas| match Viewer::new(canvas) {
-            Ok(viewer) => scene.attach(viewer),
+            Ok(mut viewer) => {
+                if let Some(pose) = view.get_untracked().pose {
+                    viewer.start_at(pose);
+                }
+                scene.attach(viewer);
+            }
             Err(e) => state.set(ViewerState::Error(e.to_string())),
         }
     });
@@ -140,6 +151,12 @@ pub fn ModelViewer(
         move |_| {
             let mode = mode.get();
             scene.update(|v| v.set_mode(mode));
+            view.update(|v| v.mode = mode);
+        }
+    });
+    scene.on_pose(move |pose| {
+        if view.with_untracked(|v| v.pose != Some(pose)) {
+            view.update(|v| v.pose = Some(pose));
         }
     });
     Effect::new({
@@ -250,7 +267,7 @@ pub fn ModelViewer(
             <Show when=has_model>
                 <ModeToolbar mode />
                 <ActionToolbar auto_rotate reduced_motion on_reset on_screenshot />
-                <AlphaPanel alpha on_download />
+                <AlphaPanel alpha on_download><DccDownload file alpha state /></AlphaPanel>
             </Show>
             <p class="viewer-message" class:error=move || matches!(state.get(), ViewerState::Error(_)) role="status">
                 {message}
@@ -260,36 +277,10 @@ pub fn ModelViewer(
     }
 }
 
-/// "3D model: 503 020 triangles, textured." for the canvas's accessible name.
-fn describe(stats: &ModelStats) -> String {
-    let texture = if stats.textured() {
-        "textured"
-    } else {
-        "untextured"
-    };
-    format!(
-        "3D model: {} triangles, {texture}.",
-        group_thousands(stats.triangles)
-    )
-}
-
 fn prefers_reduced_motion() -> bool {
     window()
         .match_media("(prefers-reduced-motion: reduce)")
         .ok()
         .flatten()
         .is_some_and(|query| query.matches())
-}
-
-/// 1234567 → "1 234 567" (thin spaces read well in every locale).
-fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{2009}');
-        }
-        out.push(c);
-    }
-    out
 }

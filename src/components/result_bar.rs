@@ -1,5 +1,5 @@
 use crate::api;
-use crate::app::{embed_url, share_url};
+use crate::share::{SharedView, embed_url, share_url};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use trellis_api::{Generation, ModelVariant};
@@ -12,9 +12,14 @@ pub fn ResultBar(
     /// The version shown in the viewer, which is the one downloaded.
     #[prop(into)]
     model: Signal<Option<ModelVariant>>,
+    /// How the viewer shows the model now; links reopen it that way.
+    view: RwSignal<SharedView>,
 ) -> impl IntoView {
     let id = move || generation.with(|g| g.as_ref().map(|g| g.id.clone()));
-    let link = move || id().map(|id| share_url(&id)).unwrap_or_default();
+    let link = move || {
+        id().map(|id| share_url(&id, &view.get()))
+            .unwrap_or_default()
+    };
     let copied = RwSignal::new(None::<&'static str>);
 
     let copy = move |what: &'static str, text: String| {
@@ -28,7 +33,7 @@ pub fn ResultBar(
         id().map(|id| {
             format!(
                 "<iframe src=\"{}\" title=\"3D model\" width=\"640\" height=\"480\" style=\"border:0\" allowfullscreen></iframe>",
-                embed_url(&id)
+                embed_url(&id, &view.get())
             )
         })
     };

@@ -1,5 +1,6 @@
 use crate::api;
 use crate::components::ModelViewer;
+use crate::share::SharedView;
 use leptos::prelude::*;
 
 /// The viewer alone, filling the frame, for embedding a generation's model
@@ -25,7 +26,7 @@ pub fn EmbedPage(id: String) -> impl IntoView {
     };
     view! {
         <main class="embed">
-            <ModelViewer model_url />
+            <ModelViewer model_url view=RwSignal::new(SharedView::from_page()) />
             {move || problem().map(|p| view! { <p class="embed-problem" role="alert">{p}</p> })}
         </main>
     }

@@ -1,11 +1,11 @@
 use crate::api;
-use crate::app::show_in_address_bar;
 use crate::components::{
     Coaching, DropZone, ErrorBanner, ExamplePicker, HealthBadge, HistoryList, ModelViewer,
     PreviewVideo, ProgressCard, ReproCard, ResultBar, SettingsForm, ThemeToggle, VariantPicker,
 };
 use crate::history::{self, HistoryEntry};
 use crate::photo::{self, PreparedPhoto};
+use crate::share::{SharedView, show_in_address_bar};
 use futures::StreamExt;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -25,6 +25,7 @@ pub fn StudioPage(
     initial_id: Option<String>,
 ) -> impl IntoView {
     let photo = RwSignal::new_local(None::<PreparedPhoto>);
+    let view = RwSignal::new(SharedView::from_page());
     let preparing = RwSignal::new(false);
     let params = RwSignal::new(GenerateParams::default());
     let problems = RwSignal::new(BTreeMap::new());
@@ -287,7 +288,7 @@ pub fn StudioPage(
                 <Show when=move || video_url.with(Option::is_some) && model_url.with(Option::is_none)>
                     <PreviewVideo url=Signal::derive(move || video_url.get().unwrap_or_default()) />
                 </Show>
-                <ModelViewer model_url />
+                <ModelViewer model_url view />
                 <Show when=move || video_url.with(Option::is_some) && model_url.with(Option::is_some)>
                     <details class="preview-later">
                         <summary>"Preview video"</summary>
@@ -298,7 +299,7 @@ pub fn StudioPage(
                 <Show when=cancelled>
                     <p class="notice" role="status">"Cancelled. Nothing more will run for this job; press Generate to start again."</p>
                 </Show>
-                <ResultBar generation model=shown_model />
+                <ResultBar generation model=shown_model view />
                 <VariantPicker generation chosen=chosen_variant can_extract problem />
                 <ReproCard generation />
             </section>

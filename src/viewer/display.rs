@@ -16,6 +16,9 @@ pub enum DisplayMode {
     /// The full PBR material under the studio lights.
     #[default]
     Shaded,
+    /// Shaded, with every triangle edge drawn over it, to judge the mesh's
+    /// density and topology.
+    ShadedWireframe,
     /// Geometry only, in neutral grey, to judge the shape.
     Clay,
     /// World-space normals as colours.
@@ -34,8 +37,9 @@ pub enum DisplayMode {
 
 impl DisplayMode {
     /// Every mode, in toolbar order.
-    pub const ALL: [DisplayMode; 8] = [
+    pub const ALL: [DisplayMode; 9] = [
         DisplayMode::Shaded,
+        DisplayMode::ShadedWireframe,
         DisplayMode::Clay,
         DisplayMode::Normals,
         DisplayMode::BaseColor,
@@ -49,6 +53,7 @@ impl DisplayMode {
     pub fn label(self) -> &'static str {
         match self {
             DisplayMode::Shaded => "Shaded",
+            DisplayMode::ShadedWireframe => "Wireframe",
             DisplayMode::Clay => "Clay",
             DisplayMode::Normals => "Normals",
             DisplayMode::BaseColor => "Base colour",
@@ -63,6 +68,7 @@ impl DisplayMode {
     pub fn key(self) -> &'static str {
         match self {
             DisplayMode::Shaded => "shaded",
+            DisplayMode::ShadedWireframe => "wireframe",
             DisplayMode::Clay => "clay",
             DisplayMode::Normals => "normals",
             DisplayMode::BaseColor => "base-color",
@@ -73,8 +79,13 @@ impl DisplayMode {
         }
     }
 
+    /// The mode whose [`DisplayMode::key`] is `key`.
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|mode| mode.key() == key)
+    }
+
     /// The material to draw a part with in this mode. `own` is the part's
-    /// material from the file; `alpha` only affects the shaded mode.
+    /// material from the file; `alpha` only affects the shaded modes.
     pub(super) fn material(
         self,
         own: &PhysicalMaterial,
@@ -84,7 +95,9 @@ impl DisplayMode {
     ) -> Box<dyn Material> {
         let channel = |c| Box::new(ChannelMaterial::new(c, own, has_uvs)) as Box<dyn Material>;
         match self {
-            DisplayMode::Shaded => shaded(own, alpha),
+            // Materials draw triangles only: the lines go over the parts
+            // afterwards, in `Viewer::render`.
+            DisplayMode::Shaded | DisplayMode::ShadedWireframe => shaded(own, alpha),
             DisplayMode::Clay => Box::new(clay.clone()),
             DisplayMode::Normals => Box::new(NormalMaterial::from_physical_material(own)),
             DisplayMode::BaseColor => Box::new(ColorMaterial {

@@ -3,20 +3,27 @@
 //! the `ModelViewer` component drives it.
 
 mod camera_control;
+mod camera_pose;
+mod canvas;
 mod channel_material;
 mod display;
+mod environment;
 mod gestures;
 mod glb;
 mod mask_material;
 mod parse;
+mod png_export;
 mod scene;
 mod stats;
 mod textures;
+mod wireframe;
 
+pub use camera_pose::CameraPose;
 pub use display::DisplayMode;
 pub use gestures::{Gesture, Gestures};
 pub use glb::{AlphaMode, DEFAULT_ALPHA_CUTOFF, with_alpha_mode};
 pub use parse::{ParsedGlb, check_glb, parse_glb};
+pub use png_export::{has_webp_images, with_png_textures};
 pub use scene::Viewer;
 pub use stats::ModelStats;
 pub use textures::decode;

@@ -1,23 +1,22 @@
 use super::camera_control::{self, OrbitBounds};
+use super::camera_pose::CameraPose;
+use super::canvas;
 use super::display::{self, DisplayMode};
+use super::environment;
 use super::glb::{AlphaMode, MaterialImages};
 use super::parse::ViewerError;
 use super::textures::{Bitmap, GpuFence, TextureLedger};
-use std::sync::Arc;
+use super::wireframe::Wireframe;
 use three_d::{
     AmbientLight, AxisAlignedBoundingBox, Camera, ClearState, Context, CpuGeometry, CpuModel,
     DirectionalLight, Geometry, Light, Model, PhysicalMaterial, RenderTarget, Srgba, Texture2DRef,
     Vec3, Viewport,
 };
-use wasm_bindgen::JsCast;
-use web_sys::{HtmlCanvasElement, WebGl2RenderingContext, WebGlContextAttributes};
+use web_sys::{HtmlCanvasElement, WebGl2RenderingContext};
 
 /// The viewer background: a neutral mid-dark grey that reads the same in
 /// both page themes (linear RGB).
 const BACKGROUND: [f32; 3] = [0.11, 0.115, 0.125];
-/// Largest drawing-buffer side in device pixels: beyond this, high-DPI
-/// screens cost GPU memory without a visible gain.
-const MAX_CANVAS_SIDE: u32 = 4096;
 /// A WebGL2 scene with one model, a camera, a fixed light rig and a display
 /// mode.
 pub struct Viewer {
@@ -28,6 +27,8 @@ pub struct Viewer {
     camera: Camera,
     bounds: OrbitBounds,
     home: (Vec3, f32),
+    /// A view to show the next model from instead of its framing, once.
+    start_pose: Option<CameraPose>,
     model: Option<LoadedModel>,
     lights: Lights,
     clay: PhysicalMaterial,
@@ -45,18 +46,19 @@ struct LoadedModel {
     materials: Vec<Option<usize>>,
     /// Drawn in clay until the browser-decoded textures arrive.
     textures_pending: bool,
+    /// Holds on to the mesh so the wireframe mode can find its edges.
+    wireframe: Wireframe,
 }
 
 struct Lights {
     ambient: AmbientLight,
     key: DirectionalLight,
-    fill: DirectionalLight,
 }
 
 impl Viewer {
     /// Creates the WebGL2 context on `canvas`.
     pub fn new(canvas: HtmlCanvasElement) -> Result<Self, ViewerError> {
-        let (context, gl) = create_context(&canvas)?;
+        let (context, gl) = canvas::create_context(&canvas)?;
         let camera = Camera::new_perspective(
             Viewport::new_at_origo(1, 1),
             Vec3::new(0.0, 0.0, 2.5),
@@ -68,9 +70,10 @@ impl Viewer {
         );
         let white = Srgba::WHITE;
         let lights = Lights {
-            ambient: AmbientLight::new(&context, 0.45, white),
-            key: DirectionalLight::new(&context, 2.2, white, Vec3::new(-0.5, -0.7, -1.0)),
-            fill: DirectionalLight::new(&context, 0.9, white, Vec3::new(0.8, -0.2, 0.6)),
+            ambient: environment::studio_light(&context, 0.8),
+            // From the studio's key soft box, upper left: light from the
+            // side shows the shape; from the camera it would flatten it.
+            key: DirectionalLight::new(&context, 2.0, white, Vec3::new(0.6, -0.65, -0.45)),
         };
         let mut viewer = Self {
             clay: display::clay_material(&context),
@@ -84,6 +87,7 @@ impl Viewer {
                 max_distance: 50.0,
             },
             home: (Vec3::new(0.0, 0.0, 0.0), 0.87),
+            start_pose: None,
             model: None,
             lights,
             mode: DisplayMode::default(),
@@ -100,11 +104,11 @@ impl Viewer {
     /// is drawn in clay until [`Viewer::set_textures`].
     pub fn upload(
         &mut self,
-        cpu_model: &CpuModel,
+        cpu_model: CpuModel,
         textures_pending: bool,
     ) -> Result<(), ViewerError> {
         self.model = None;
-        let model = Model::<PhysicalMaterial>::new(&self.context, cpu_model)
+        let model = Model::<PhysicalMaterial>::new(&self.context, &cpu_model)
             .map_err(|e| ViewerError::BadModel(e.to_string()))?;
         // Model::new keeps the triangle primitives in order; so does this.
         let (has_uvs, materials) = cpu_model
@@ -127,9 +131,30 @@ impl Viewer {
             has_uvs,
             materials,
             textures_pending,
+            wireframe: Wireframe::new(cpu_model),
         });
         self.reset_view();
+        if let Some(pose) = self.start_pose.take() {
+            let (eye, target) = (Vec3::from(pose.eye), Vec3::from(pose.target));
+            self.camera.set_view(eye, target, Vec3::unit_y());
+            self.bounds.target = target;
+        }
         Ok(())
+    }
+
+    /// Shows the next model from `pose` rather than framed, as a shared
+    /// link asks; later models and Reset frame as usual.
+    pub fn start_at(&mut self, pose: CameraPose) {
+        self.start_pose = Some(pose);
+    }
+
+    /// Where the camera is, once a model is shown.
+    pub fn pose(&self) -> Option<CameraPose> {
+        self.model.as_ref()?;
+        Some(CameraPose {
+            eye: self.camera.position().into(),
+            target: self.bounds.target.into(),
+        })
     }
 
     /// Uploads one decoded image as a texture with mipmaps.
@@ -214,14 +239,14 @@ impl Viewer {
 
     /// Draws one frame at the canvas's current size and pixel ratio.
     pub fn render(&mut self) {
-        let (width, height) = self.sync_canvas_size();
+        let (width, height) = canvas::fit_drawing_buffer(&self.canvas);
         self.camera
             .set_viewport(Viewport::new_at_origo(width, height));
-        let lights: [&dyn Light; 3] = [&self.lights.ambient, &self.lights.key, &self.lights.fill];
+        let lights: [&dyn Light; 2] = [&self.lights.ambient, &self.lights.key];
         let [r, g, b] = BACKGROUND;
         let target = RenderTarget::screen(&self.context, width, height);
         target.clear(ClearState::color_and_depth(r, g, b, 1.0, 1.0));
-        let Some(loaded) = &self.model else {
+        let Some(loaded) = &mut self.model else {
             return;
         };
         let mode = if loaded.textures_pending {
@@ -238,54 +263,8 @@ impl Viewer {
                 &lights,
             );
         }
-    }
-
-    /// Matches the drawing buffer to the canvas's CSS size × device pixels.
-    fn sync_canvas_size(&self) -> (u32, u32) {
-        let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
-        let side =
-            |css: i32| ((css.max(1) as f64 * ratio).round() as u32).clamp(1, MAX_CANVAS_SIDE);
-        let (width, height) = (
-            side(self.canvas.client_width()),
-            side(self.canvas.client_height()),
-        );
-        if self.canvas.width() != width {
-            self.canvas.set_width(width);
+        if mode == DisplayMode::ShadedWireframe {
+            loaded.wireframe.draw(&self.context, &self.gl, &self.camera);
         }
-        if self.canvas.height() != height {
-            self.canvas.set_height(height);
-        }
-        (width, height)
     }
-}
-
-/// The three-d context on `canvas`, and the raw WebGL2 context under it.
-fn create_context(
-    canvas: &HtmlCanvasElement,
-) -> Result<(Context, WebGl2RenderingContext), ViewerError> {
-    let attributes = WebGlContextAttributes::new();
-    attributes.set_antialias(true);
-    // An opaque drawing buffer: with OPAQUE or MASK the shaders still write
-    // the texture's alpha, which would otherwise let the page show through.
-    attributes.set_alpha(false);
-    // Keeps the last frame readable for screenshots and canvas read-backs.
-    attributes.set_preserve_drawing_buffer(true);
-    let gl = canvas
-        .get_context_with_context_options("webgl2", &attributes)
-        .ok()
-        .flatten()
-        .and_then(|context| context.dyn_into::<WebGl2RenderingContext>().ok())
-        .ok_or_else(|| ViewerError::NoWebGl("no webgl2 context".into()))?;
-    // three-d renders to float targets for lighting; these are optional
-    // extensions, so a missing one only lowers quality.
-    for extension in ["EXT_color_buffer_float", "OES_texture_float_linear"] {
-        let _ = gl.get_extension(extension);
-    }
-    let glow = three_d::context::Context::from_webgl2_context(gl.clone());
-    // three-d's API takes an Arc; the context never leaves the main thread.
-    #[allow(clippy::arc_with_non_send_sync)]
-    let glow = Arc::new(glow);
-    let context =
-        Context::from_gl_context(glow).map_err(|e| ViewerError::NoWebGl(e.to_string()))?;
-    Ok((context, gl))
 }

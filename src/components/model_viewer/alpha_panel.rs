@@ -12,6 +12,9 @@ pub(super) fn AlphaPanel(
     /// Saves the GLB with `alpha` written into it.
     #[prop(into)]
     on_download: Callback<()>,
+    /// More download buttons, shown after this one.
+    #[prop(optional)]
+    children: Option<Children>,
 ) -> impl IntoView {
     let is_mask = move || matches!(alpha.get(), AlphaMode::Mask { .. });
     let cutoff = move || match alpha.get() {
@@ -80,6 +83,7 @@ pub(super) fn AlphaPanel(
             >
                 "Download with this alpha"
             </button>
+            {children.map(|children| children())}
         </div>
     }
 }

@@ -7,6 +7,8 @@ use wasm_bindgen::JsCast;
 const SCREENSHOT_NAME: &str = "trellis-model.png";
 /// File name offered for the GLB with a rewritten alpha mode.
 const GLB_NAME: &str = "trellis-model.glb";
+/// File name offered for the GLB with PNG textures for DCC tools.
+const PNG_GLB_NAME: &str = "trellis-model-png.glb";
 /// How long an object URL outlives its download click: revoking it at once
 /// cancels the download in some browsers, and a minute is ample to start.
 const OBJECT_URL_LIFETIME_MS: u32 = 60_000;
@@ -24,6 +26,11 @@ pub(super) fn save_screenshot(canvas: &web_sys::HtmlCanvasElement) {
 /// Offers a GLB file as a download.
 pub(super) fn save_glb(bytes: &[u8]) {
     save_bytes(bytes, GLB_MIME, GLB_NAME);
+}
+
+/// Offers the GLB with PNG textures as a download.
+pub(super) fn save_png_glb(bytes: &[u8]) {
+    save_bytes(bytes, GLB_MIME, PNG_GLB_NAME);
 }
 
 /// Offers `bytes` as a file download through a temporary object URL.

@@ -102,11 +102,10 @@ async fn show(
         .with(|viewer| {
             // Before the first frame, so it already shows the file's alpha.
             viewer.set_alpha(alpha);
-            viewer.upload(&model, !images.is_empty())
+            viewer.upload(model, !images.is_empty())
         })
         .ok_or(NO_VIEW)?
         .map_err(|e| e.to_string())?;
-    drop(model);
     let uploaded = js_sys::Date::now();
     longest.keep_longer("geometry upload", uploaded - upload_start);
     let (clay_drawn, clay_render_ms) = scene.next_frame().await;

@@ -2,7 +2,7 @@
 //! itself, and frame scheduling that draws only when something changed or
 //! while auto-rotation runs.
 
-use crate::viewer::Viewer;
+use crate::viewer::{CameraPose, Viewer};
 use leptos::prelude::request_animation_frame;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -14,6 +14,7 @@ const SPIN_RADIANS_PER_SECOND: f32 = 0.25;
 const MAX_SPIN_STEP_MS: f64 = 100.0;
 
 type AfterFrame = Box<dyn FnOnce()>;
+type PoseListener = Box<dyn Fn(CameraPose)>;
 
 /// Shared by every event handler. Kept out of signals: WebGL objects are
 /// neither `Send` nor meaningful to diff.
@@ -26,6 +27,8 @@ pub(super) struct SceneHandle {
     last_frame_ms: Rc<Cell<f64>>,
     /// How long the last `Viewer::render` call took on the main thread.
     last_render_ms: Rc<Cell<f64>>,
+    /// Told the camera pose after each drawn frame, except mid-spin.
+    pose_listener: Rc<RefCell<Option<PoseListener>>>,
 }
 
 impl SceneHandle {
@@ -83,6 +86,13 @@ impl SceneHandle {
         }
     }
 
+    /// Calls `listener` with the camera pose whenever a frame is drawn while
+    /// the model stands still, so a share link can carry the view without
+    /// following every frame of an auto-rotation.
+    pub fn on_pose(&self, listener: impl Fn(CameraPose) + 'static) {
+        *self.pose_listener.borrow_mut() = Some(Box::new(listener));
+    }
+
     fn frame(&self) {
         self.frame_pending.set(false);
         let now = js_sys::Date::now();
@@ -95,6 +105,12 @@ impl SceneHandle {
             viewer.render();
         });
         self.last_render_ms.set(js_sys::Date::now() - now);
+        if !spinning
+            && let Some(pose) = self.with(|viewer| viewer.pose()).flatten()
+            && let Some(listener) = &*self.pose_listener.borrow()
+        {
+            listener(pose);
+        }
         let callbacks = std::mem::take(&mut *self.after_frame.borrow_mut());
         for callback in callbacks {
             callback();

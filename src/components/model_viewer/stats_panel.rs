@@ -1,7 +1,6 @@
 //! The collapsible stats panel: what the model costs and where load time
 //! went.
 
-use super::group_thousands;
 use crate::viewer::ModelStats;
 use leptos::prelude::*;
 
@@ -122,4 +121,30 @@ fn megabytes(bytes: u64) -> String {
 
 fn milliseconds(ms: f64) -> String {
     format!("{} ms", group_thousands(ms.round().max(0.0) as u64))
+}
+
+/// "3D model: 503 020 triangles, textured." for the canvas's accessible name.
+pub(super) fn describe(stats: &ModelStats) -> String {
+    let texture = if stats.textured() {
+        "textured"
+    } else {
+        "untextured"
+    };
+    format!(
+        "3D model: {} triangles, {texture}.",
+        group_thousands(stats.triangles)
+    )
+}
+
+/// 1234567 → "1 234 567" (thin spaces read well in every locale).
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{2009}');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -1,18 +1,20 @@
 //! Everything the viewer does to GLB bytes before three-d-asset parses them:
 //! structural validation (a malformed file must become an error message, not
-//! a wasm abort), the `EXT_texture_webp` rewrite, and the alpha-mode rewrite
-//! for downloads. Only the JSON chunk is ever changed.
+//! a wasm abort), the `EXT_texture_webp` rewrite, and the downloads: the
+//! alpha-mode rewrite (JSON only) and the copy with PNG textures.
 
 mod accessor;
 mod browser_images;
 mod container;
 mod geometry;
 mod image_size;
+mod png_textures;
 mod validate;
 
 use serde_json::Value;
 
 pub use browser_images::{BrowserImages, EncodedImage, MaterialImages};
+pub use png_textures::{webp_images, with_png_images};
 pub use validate::MAX_TEXTURE_SIDE;
 
 /// Why a GLB file cannot be shown.
