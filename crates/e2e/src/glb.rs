@@ -35,14 +35,25 @@ pub struct TestGlb {
     pub bin: Vec<u8>,
 }
 
-/// A TRELLIS-shaped mesh: f32 positions, normals and UVs, u32 indices, all
-/// inside a cube of half-side `extent`.
+/// A TRELLIS-shaped mesh: f32 positions, normals and UVs, u32 indices.
 pub struct Mesh {
     pub positions: Vec<f32>,
     pub normals: Vec<f32>,
     pub uvs: Vec<f32>,
     pub indices: Vec<u32>,
-    pub extent: f32,
+}
+
+impl Mesh {
+    /// The exact per-axis minimum and maximum of the positions, as the
+    /// POSITION accessor must declare them.
+    fn bounds(&self) -> ([f32; 3], [f32; 3]) {
+        let (mut low, mut high) = ([f32::MAX; 3], [f32::MIN; 3]);
+        for (i, value) in self.positions.iter().enumerate() {
+            low[i % 3] = low[i % 3].min(*value);
+            high[i % 3] = high[i % 3].max(*value);
+        }
+        (low, high)
+    }
 }
 
 impl TestGlb {
@@ -54,7 +65,6 @@ impl TestGlb {
             normals,
             uvs,
             indices,
-            extent: 1.3,
         };
         let base_color = encode(&base_color_texture(), textures);
         let metallic_roughness = encode(&metallic_roughness_texture(), textures);
@@ -103,7 +113,7 @@ impl TestGlb {
             Textures::Png => json!({ "source": source }),
             Textures::Webp => json!({ "extensions": { "EXT_texture_webp": { "source": source } } }),
         };
-        let (low, high) = (-mesh.extent, mesh.extent);
+        let (low, high) = mesh.bounds();
         let mut json = json!({
             "asset": { "version": "2.0", "generator": generator },
             "scene": 0,
@@ -128,7 +138,7 @@ impl TestGlb {
             ],
             "accessors": [
                 { "bufferView": position_view, "componentType": 5126, "count": vertex_count, "type": "VEC3",
-                  "min": [low, low, low], "max": [high, high, high] },
+                  "min": low, "max": high },
                 { "bufferView": normal_view, "componentType": 5126, "count": vertex_count, "type": "VEC3" },
                 { "bufferView": uv_view, "componentType": 5126, "count": vertex_count, "type": "VEC2" },
                 { "bufferView": index_view, "componentType": 5125, "count": mesh.indices.len(), "type": "SCALAR" }

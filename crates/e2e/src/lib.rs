@@ -366,6 +366,31 @@ impl Browser {
         }
     }
 
+    /// Presses and releases `key` on the keyboard, wherever focus is, as a
+    /// user without a mouse would (WebDriver key codes for special keys).
+    pub async fn press_key(&self, key: char) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let press = KeyActions::new("keyboard".to_string())
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        self.client
+            .perform_actions(press)
+            .await
+            .expect("press a key");
+    }
+
+    /// Waits until the viewer has drawn whatever the last input asked for:
+    /// it draws on the next animation frame, so two frames is enough.
+    pub async fn settle(&self) {
+        self.client
+            .execute_async(
+                "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+                vec![],
+            )
+            .await
+            .expect("animation frames");
+    }
+
     /// Reads the viewer canvas back as an RGBA image.
     pub async fn canvas_pixels(&self) -> image::RgbaImage {
         let data_url = self

@@ -31,7 +31,6 @@ pub fn trellis_glb(triangles: u32, texture_side: u32) -> Vec<u8> {
         normals,
         uvs,
         indices,
-        extent: 1.2,
     };
     TestGlb::assemble(
         &mesh,

@@ -7,6 +7,12 @@ use trellis_e2e::{Browser, Studio, changed_fraction, drawn_fraction, write_test_
 
 /// A visible model covers well over this share of the canvas.
 const MIN_DRAWN_FRACTION: f64 = 0.03;
+/// Two renders of the same view differ in fewer pixels than this: the link
+/// rounds the camera to 1e-4, well under a pixel.
+const SAME_VIEW_MAX_CHANGED: f64 = 0.005;
+/// WebDriver's key codes.
+const ARROW_RIGHT: &str = "\u{E014}";
+const ARROW_UP: &str = "\u{E013}";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_photo_becomes_a_model_that_renders_orbits_downloads_and_opens_from_its_share_link() {
@@ -51,12 +57,7 @@ async fn a_photo_becomes_a_model_that_renders_orbits_downloads_and_opens_from_it
     )
     .await
     .unwrap();
-    page.execute_async(
-        "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
-        vec![],
-    )
-    .await
-    .unwrap();
+    browser.settle().await;
     let orbited = browser.canvas_pixels().await;
     let changed = changed_fraction(&first, &orbited);
     assert!(
@@ -131,4 +132,74 @@ async fn a_photo_with_no_subject_gets_a_plain_explanation_in_the_page() {
         "error shown: {text}"
     );
     browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_share_link_reopens_the_model_with_the_camera_and_display_mode_it_was_shared_with() {
+    // Given a model turned and zoomed with the keyboard, shown as normals
+    let studio = Studio::start().await;
+    let sharer = Browser::with_model_from_example(&studio.url, "mug.png").await;
+    let canvas = sharer.wait_for("#viewer canvas").await;
+    canvas
+        .send_keys(&format!("{ARROW_RIGHT}{ARROW_RIGHT}{ARROW_UP}++"))
+        .await
+        .unwrap();
+    sharer
+        .wait_for("button[data-mode='normals']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    sharer.settle().await;
+    let shared_view = sharer.canvas_pixels().await;
+
+    // When its share link is opened in a fresh browser profile
+    let link = sharer.share_link().await;
+    assert!(
+        link.contains("mode=normals") && link.contains("&cam="),
+        "the share link does not carry the view: {link}"
+    );
+    sharer.close().await;
+    let colleague = Browser::launch(1200, 900).await;
+    colleague.client.goto(&link).await.unwrap();
+    let (state, message) = colleague
+        .wait_for_viewer(trellis_e2e::GENERATION_TIMEOUT)
+        .await;
+    assert_eq!(state, "rendered", "shared link failed: {message}");
+    colleague.settle().await;
+    let reopened = colleague.canvas_pixels().await;
+
+    // Then it is drawn in the shared mode, from the shared camera
+    let pressed = colleague
+        .wait_for("button[data-mode='normals']")
+        .await
+        .attr("aria-pressed")
+        .await
+        .unwrap();
+    assert_eq!(
+        pressed.as_deref(),
+        Some("true"),
+        "normals mode not restored"
+    );
+    let difference = changed_fraction(&shared_view, &reopened);
+    assert!(
+        difference < SAME_VIEW_MAX_CHANGED,
+        "the reopened view differs from the shared one in {:.2}% of pixels",
+        difference * 100.0
+    );
+
+    // And without the camera in the link, the model's own framing differs,
+    // so the match above came from the link
+    let without_camera = link.split("&cam=").next().unwrap();
+    colleague.client.goto(without_camera).await.unwrap();
+    colleague
+        .wait_for_viewer(trellis_e2e::GENERATION_TIMEOUT)
+        .await;
+    colleague.settle().await;
+    let framed = colleague.canvas_pixels().await;
+    assert!(
+        changed_fraction(&shared_view, &framed) > SAME_VIEW_MAX_CHANGED * 4.0,
+        "the camera in the link made no difference"
+    );
+    colleague.close().await;
 }

@@ -20,6 +20,18 @@ const MIN_DRAWN_FRACTION: f64 = 0.03;
 /// Two renders of the model count as different when at least this share
 /// of the canvas changed clearly: well above anti-aliasing noise.
 const MIN_CHANGED_FRACTION: f64 = 0.005;
+/// Every display mode's `data-mode`, in toolbar order.
+const DISPLAY_MODES: [&str; 9] = [
+    "shaded",
+    "wireframe",
+    "clay",
+    "normals",
+    "base-color",
+    "metallic",
+    "roughness",
+    "alpha",
+    "uv-checker",
+];
 /// WebDriver key codes (W3C WebDriver §17.4.2).
 const ARROW_RIGHT: &str = "\u{E014}";
 const ARROW_UP: &str = "\u{E013}";
@@ -92,10 +104,13 @@ async fn every_display_mode_draws_the_model_differently() {
         .find_all(Locator::Css("#viewer button[data-mode]"))
         .await
         .unwrap();
-    assert_eq!(buttons.len(), 8, "display mode buttons");
+    let mut modes = Vec::new();
+    for button in &buttons {
+        modes.push(button.attr("data-mode").await.unwrap().unwrap_or_default());
+    }
+    assert_eq!(modes, DISPLAY_MODES, "display mode buttons");
     let mut renders = Vec::new();
-    for button in buttons {
-        let mode = button.attr("data-mode").await.unwrap().unwrap_or_default();
+    for (button, mode) in buttons.into_iter().zip(modes) {
         button.click().await.unwrap();
         settle(&browser).await;
         assert_eq!(

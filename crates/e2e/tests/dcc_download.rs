@@ -1,0 +1,204 @@
+//! The GLB for DCC tools: a model with WebP textures from the official
+//! exporter, downloaded from the viewer with PNG textures that no longer
+//! need `EXT_texture_webp`, and that the Khronos glTF validator accepts.
+
+use base64::Engine;
+use fantoccini::Locator;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+use trellis_e2e::files::FileServer;
+use trellis_e2e::glb::{TestGlb, Textures, query_escape};
+use trellis_e2e::{Browser, Studio};
+
+/// Loading a small crafted GLB takes well under a second; SwiftShader and a
+/// busy machine get plenty of slack.
+const LOAD_TIMEOUT: Duration = Duration::from_secs(60);
+/// The name the viewer offers the converted file under.
+const DOWNLOAD_NAME: &str = "trellis-model-png.glb";
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+/// Records what `<a download>` clicks would save instead of saving it, since
+/// a headless browser's download folder is out of the test's reach.
+const CAPTURE_DOWNLOADS: &str = "
+    window.capturedDownloads = [];
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function () {
+        if (this.download) {
+            window.capturedDownloads.push({ name: this.download, href: this.href });
+        } else {
+            click.call(this);
+        }
+    };";
+/// Waits for the first captured download and returns its name and bytes
+/// (base64, the one binary-safe way through WebDriver).
+const READ_DOWNLOAD: &str = "
+    const done = arguments[0];
+    const poll = () => {
+        const download = window.capturedDownloads[0];
+        if (!download) return setTimeout(poll, 100);
+        fetch(download.href).then(r => r.arrayBuffer()).then(buffer => {
+            const bytes = new Uint8Array(buffer);
+            let text = '';
+            for (let i = 0; i < bytes.length; i += 0x8000) {
+                text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+            }
+            done({ name: download.name, base64: btoa(text) });
+        }, error => done({ error: String(error) }));
+    };
+    poll();";
+
+/// Opens the studio with `glb` as its `?model=` and waits for the viewer.
+async fn open_model(browser: &Browser, studio: &Studio, glb: &[u8]) -> FileServer {
+    let files = FileServer::start(HashMap::from([("model.glb".to_string(), glb.to_vec())])).await;
+    let url = format!(
+        "{}?model={}",
+        studio.url,
+        query_escape(&files.url("model.glb"))
+    );
+    browser.client.goto(&url).await.expect("open the page");
+    let (state, message) = browser.wait_for_viewer(LOAD_TIMEOUT).await;
+    assert_eq!(state, "rendered", "the viewer failed: {message}");
+    files
+}
+
+/// The JSON and binary chunks of a GLB, checking the container on the way.
+fn split_glb(glb: &[u8]) -> (Value, Vec<u8>) {
+    let word = |at: usize| u32::from_le_bytes(glb[at..at + 4].try_into().unwrap()) as usize;
+    assert_eq!(&glb[0..4], b"glTF", "not a GLB");
+    assert_eq!(word(4), 2, "GLB version");
+    assert_eq!(word(8), glb.len(), "GLB length");
+    let json_len = word(12);
+    assert_eq!(word(16), 0x4E4F_534A, "first chunk is JSON");
+    let bin_at = 20 + json_len;
+    assert_eq!(word(bin_at + 4), 0x004E_4942, "second chunk is BIN");
+    let bin = glb[bin_at + 8..bin_at + 8 + word(bin_at)].to_vec();
+    let json = serde_json::from_slice(&glb[20..bin_at]).expect("GLB JSON");
+    (json, bin)
+}
+
+/// The decoded images of a GLB, in `images` order, with their bytes.
+fn images(glb: &[u8]) -> Vec<(Value, Vec<u8>, image::RgbaImage)> {
+    let (json, bin) = split_glb(glb);
+    let images = json["images"].as_array().expect("images").clone();
+    images
+        .into_iter()
+        .map(|entry| {
+            let view = &json["bufferViews"][entry["bufferView"].as_u64().unwrap() as usize];
+            let start = view["byteOffset"].as_u64().unwrap_or(0) as usize;
+            let bytes = bin[start..start + view["byteLength"].as_u64().unwrap() as usize].to_vec();
+            let decoded = image::load_from_memory(&bytes)
+                .unwrap_or_else(|e| panic!("image {entry} does not decode: {e}"))
+                .to_rgba8();
+            (entry, bytes, decoded)
+        })
+        .collect()
+}
+
+/// Runs the Khronos glTF validator (as crates/inflate's test does) on `glb`.
+fn validate(glb: &[u8]) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let modules = root.join("tools/node_modules");
+    assert!(
+        modules.join("gltf-validator/package.json").is_file(),
+        "the Khronos glTF validator is not installed in {}: run scripts/ensure-tools",
+        modules.display()
+    );
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(DOWNLOAD_NAME);
+    std::fs::write(&path, glb).expect("write the downloaded GLB");
+    let output = Command::new("node")
+        .arg(root.join("crates/inflate/tests/validate.mjs"))
+        .arg(&modules)
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node (is Node.js on PATH?): {e}"));
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && report.contains("numErrors=0 "),
+        "the validator reported errors:\n{report}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_webp_textured_model_downloads_as_a_glb_with_png_textures_for_dcc_tools() {
+    // Given a model whose textures are WebP behind a required extension
+    let studio = Studio::start().await;
+    let browser = Browser::launch(1200, 900).await;
+    let source = TestGlb::blob(Textures::Webp).to_bytes();
+    let _files = open_model(&browser, &studio, &source).await;
+
+    // When the DCC download is clicked
+    browser
+        .client
+        .execute(CAPTURE_DOWNLOADS, vec![])
+        .await
+        .expect("capture downloads");
+    let button = browser.wait_for("#viewer-download-png").await;
+    assert!(
+        button.text().await.unwrap().contains("DCC tools"),
+        "unclear button label"
+    );
+    button.click().await.expect("click the DCC download");
+    let download = match browser.client.execute_async(READ_DOWNLOAD, vec![]).await {
+        Ok(download) => download,
+        Err(e) => panic!(
+            "no download ({e}); page says: {}",
+            browser.page_text().await
+        ),
+    };
+    assert!(download["error"].is_null(), "reading it failed: {download}");
+    assert_eq!(download["name"], DOWNLOAD_NAME);
+    let glb = base64::engine::general_purpose::STANDARD
+        .decode(download["base64"].as_str().expect("base64 bytes"))
+        .expect("valid base64");
+
+    // Then it is a GLB that never mentions WebP
+    let (json, _) = split_glb(&glb);
+    let text = json.to_string();
+    assert!(!text.contains("EXT_texture_webp"), "WebP left in {text}");
+    assert!(!text.contains("image/webp"), "WebP left in {text}");
+    for texture in json["textures"].as_array().expect("textures") {
+        assert!(
+            texture["source"].is_u64(),
+            "texture without a source: {texture}"
+        );
+    }
+    // whose images are the source's pixels as PNG: alpha exactly, colour
+    // exactly where opaque (the canvas premultiplies translucent texels)
+    let before = images(&source);
+    let after = images(&glb);
+    assert_eq!(after.len(), before.len(), "image count");
+    for ((_, _, webp), (image, bytes, png)) in before.iter().zip(&after) {
+        assert_eq!(image["mimeType"], "image/png", "{image}");
+        assert!(bytes.starts_with(PNG_SIGNATURE), "not a PNG: {image}");
+        assert_eq!(png.dimensions(), webp.dimensions(), "{image} size");
+        for (p, w) in png.pixels().zip(webp.pixels()) {
+            assert_eq!(p[3], w[3], "{image}: alpha changed");
+            if w[3] == u8::MAX {
+                assert_eq!(p, w, "{image}: opaque colour changed");
+            }
+        }
+    }
+    // and that the Khronos validator accepts
+    validate(&glb);
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_png_textured_model_offers_no_dcc_download() {
+    let studio = Studio::start().await;
+    let browser = Browser::launch(1200, 900).await;
+    let source = TestGlb::blob(Textures::Png).to_bytes();
+    let _files = open_model(&browser, &studio, &source).await;
+    // The download panel is up, so the button's absence is no timing luck.
+    browser.wait_for("#viewer-alpha-download").await;
+    let found = browser
+        .client
+        .find_all(Locator::Css("#viewer-download-png"))
+        .await
+        .expect("query the page");
+    assert!(found.is_empty(), "a DCC download offered for PNG textures");
+    browser.close().await;
+}
