@@ -241,7 +241,6 @@ pub fn ModelViewer(
             data-upload-ms=timing(|t| t.upload_ms)
             data-longest-step-ms=timing(|t| t.longest_step.ms)
             data-longest-step=move || report.get().map(|r| r.timings.longest_step.name)
-            data-longest-cpu-step-ms=timing(|t| t.longest_cpu_step.ms)
             data-live-texture-bytes=move || report.get().map(|r| r.live_texture_bytes)
             data-wasm-memory-bytes=move || report.get().map(|r| r.wasm_memory_bytes)
         >

@@ -5,7 +5,7 @@ use super::display::{self, DisplayMode};
 use super::environment;
 use super::glb::{AlphaMode, MaterialImages};
 use super::parse::ViewerError;
-use super::textures::{Bitmap, GpuFence, TextureLedger};
+use super::textures::{Bitmap, GpuFence, TextureLedger, TextureUpload};
 use super::wireframe::Wireframe;
 use three_d::{
     AmbientLight, AxisAlignedBoundingBox, Camera, ClearState, Context, CpuGeometry, CpuModel,
@@ -157,9 +157,15 @@ impl Viewer {
         })
     }
 
-    /// Uploads one decoded image as a texture with mipmaps.
-    pub fn upload_texture(&mut self, bitmap: &Bitmap) -> Texture2DRef {
-        self.textures.upload(&self.context, &self.gl, bitmap)
+    /// Starts uploading one decoded image as a texture with mipmaps; each
+    /// [`Viewer::continue_upload`] call then does one bounded step of it.
+    pub fn start_texture_upload(&mut self, bitmap: Bitmap) -> TextureUpload {
+        self.textures.start_upload(&self.context, &self.gl, bitmap)
+    }
+
+    /// One step of `upload`; the texture once the last step is done.
+    pub fn continue_upload(&self, upload: &mut TextureUpload) -> Option<Texture2DRef> {
+        upload.step(&self.gl)
     }
 
     /// A fence after the GPU work queued so far.

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     Blob, BlobPropertyBag, ColorSpaceConversion, ImageBitmap, ImageBitmapOptions, ImageOrientation,
-    PremultiplyAlpha, WebGl2RenderingContext, WebGlSync,
+    PremultiplyAlpha, WebGl2RenderingContext, WebGlSync, WebGlTexture,
 };
 
 /// Mipmaps as three-d-asset builds them for glTF textures: trilinear and
@@ -119,6 +119,68 @@ impl Drop for GpuFence {
     }
 }
 
+/// Rows of a texture sent to WebGL per call. A 4096² RGBA texture in one
+/// call blocked the main thread for 150–280 ms; a quarter of it at a time
+/// keeps every call well under the 200 ms long-task budget, with the page
+/// free to paint and take input in between.
+const STRIP_ROWS: u32 = 1024;
+
+/// A texture being filled strip by strip from a decoded bitmap; see
+/// [`TextureUpload::step`].
+pub struct TextureUpload {
+    texture: Texture2DRef,
+    /// The same texture as WebGL knows it, to bind it again between steps.
+    handle: Option<WebGlTexture>,
+    bitmap: Bitmap,
+    next_row: u32,
+}
+
+impl TextureUpload {
+    /// Sends the next strip of rows, or once all are there, builds the
+    /// mipmaps. Returns the finished texture after that last step.
+    pub fn step(&mut self, gl: &WebGl2RenderingContext) -> Option<Texture2DRef> {
+        let target = WebGl2RenderingContext::TEXTURE_2D;
+        let (width, height) = self.bitmap.size();
+        // three-d binds what it draws with before each use, but keeps the
+        // binding it found, so it is put back.
+        let previous = gl
+            .get_parameter(WebGl2RenderingContext::TEXTURE_BINDING_2D)
+            .ok()
+            .and_then(|t| t.dyn_into::<WebGlTexture>().ok());
+        gl.bind_texture(target, self.handle.as_ref());
+        let finished = if self.next_row < height {
+            let rows = STRIP_ROWS.min(height - self.next_row);
+            // WebGL2 takes a sub-rectangle of an image source through the
+            // unpack skip parameters.
+            gl.pixel_storei(
+                WebGl2RenderingContext::UNPACK_SKIP_ROWS,
+                self.next_row as i32,
+            );
+            // Only fails for a closed bitmap or a lost context; the texture
+            // then stays black, and a lost context shows its own error.
+            let _ = gl.tex_sub_image_2d_with_i32_and_i32_and_u32_and_type_and_image_bitmap(
+                target,
+                0,
+                0,
+                self.next_row as i32,
+                width as i32,
+                rows as i32,
+                WebGl2RenderingContext::RGBA,
+                WebGl2RenderingContext::UNSIGNED_BYTE,
+                &self.bitmap.0,
+            );
+            gl.pixel_storei(WebGl2RenderingContext::UNPACK_SKIP_ROWS, 0);
+            self.next_row += rows;
+            None
+        } else {
+            gl.generate_mipmap(target);
+            Some(self.texture.clone())
+        };
+        gl.bind_texture(target, previous.as_ref());
+        finished
+    }
+}
+
 /// Every texture the viewer uploaded, weakly held: a texture counts as long
 /// as anything (a model part, a stray clone) keeps it on the GPU, which is
 /// how tests check that replacing a model frees the old textures.
@@ -126,17 +188,18 @@ impl Drop for GpuFence {
 pub struct TextureLedger(Vec<Weak<Texture2D>>);
 
 impl TextureLedger {
-    /// Uploads `bitmap` (see [`upload`]) and records the texture.
-    pub fn upload(
+    /// Starts uploading `bitmap` (see [`start_upload`]) and records the
+    /// texture.
+    pub fn start_upload(
         &mut self,
         context: &Context,
         gl: &WebGl2RenderingContext,
-        bitmap: &Bitmap,
-    ) -> Texture2DRef {
-        let texture = upload(context, gl, bitmap);
+        bitmap: Bitmap,
+    ) -> TextureUpload {
+        let upload = start_upload(context, gl, bitmap);
         self.0.retain(|weak| weak.strong_count() > 0);
-        self.0.push(Arc::downgrade(&texture.texture));
-        texture
+        self.0.push(Arc::downgrade(&upload.texture.texture));
+        upload
     }
 
     /// Estimated GPU bytes of the recorded textures still alive.
@@ -149,11 +212,11 @@ impl TextureLedger {
     }
 }
 
-/// Creates an RGBA8 texture with mipmaps holding `bitmap`. three-d has no
-/// safe way to fill a texture from a bitmap, so `gl` (the same context,
-/// unwrapped) fills the texture three-d has just created: `new_empty`
-/// leaves it bound to `TEXTURE_2D` on the active unit.
-fn upload(context: &Context, gl: &WebGl2RenderingContext, bitmap: &Bitmap) -> Texture2DRef {
+/// Creates an empty RGBA8 texture with room for mipmaps, to be filled from
+/// `bitmap`. three-d has no safe way to fill a texture from a bitmap, so
+/// the raw context fills the texture three-d creates: `new_empty` leaves it
+/// bound to `TEXTURE_2D`, which is how its WebGL handle is found.
+fn start_upload(context: &Context, gl: &WebGl2RenderingContext, bitmap: Bitmap) -> TextureUpload {
     let (width, height) = bitmap.size();
     let texture = Texture2D::new_empty::<[u8; 4]>(
         context,
@@ -165,18 +228,14 @@ fn upload(context: &Context, gl: &WebGl2RenderingContext, bitmap: &Bitmap) -> Te
         Wrapping::Repeat,
         Wrapping::Repeat,
     );
-    let target = WebGl2RenderingContext::TEXTURE_2D;
-    // Only fails for a closed bitmap or a lost context; the texture then
-    // stays black, and a lost context shows its own error anyway.
-    let _ = gl.tex_sub_image_2d_with_u32_and_u32_and_image_bitmap(
-        target,
-        0,
-        0,
-        0,
-        WebGl2RenderingContext::RGBA,
-        WebGl2RenderingContext::UNSIGNED_BYTE,
-        &bitmap.0,
-    );
-    gl.generate_mipmap(target);
-    Texture2DRef::from_texture(texture)
+    let handle = gl
+        .get_parameter(WebGl2RenderingContext::TEXTURE_BINDING_2D)
+        .ok()
+        .and_then(|t| t.dyn_into::<WebGlTexture>().ok());
+    TextureUpload {
+        texture: Texture2DRef::from_texture(texture),
+        handle,
+        bitmap,
+        next_row: 0,
+    }
 }

@@ -12,7 +12,7 @@ use trellis_e2e::{Browser, Studio};
 /// A 1M-triangle, 2×4096² model takes seconds under SwiftShader on 2 cores.
 const LOAD_TIMEOUT: Duration = Duration::from_secs(180);
 /// The responsiveness budget from the issue: no main-thread task longer
-/// (asserted on the viewer's own steps, see below).
+/// (asserted on each of the viewer's own steps, see below).
 const LONG_TASK_LIMIT_MS: f64 = 200.0;
 /// Models shown one after another in the memory test.
 const REPLACEMENTS: usize = 20;
@@ -99,7 +99,6 @@ async fn a_million_triangle_4k_model_shows_clay_first_without_blocking_the_page(
         "data-upload-ms",
         "data-longest-step",
         "data-longest-step-ms",
-        "data-longest-cpu-step-ms",
     ] {
         println!("{name}: {}", viewer_attr(&browser, name).await);
     }
@@ -126,20 +125,22 @@ async fn a_million_triangle_4k_model_shows_clay_first_without_blocking_the_page(
         "clay {clay_ms} ms, textured {textured_ms} ms"
     );
 
-    // And none of the viewer's CPU-only main-thread steps (validation,
-    // parsing, handing the textures to the browser's decoder) took longer
-    // than the budget. The steps that call WebGL (geometry and texture
-    // uploads, draws) and the browser's long tasks are printed, not
-    // asserted: under SwiftShader the GPU is emulated on these same two
-    // cores, so they measure the emulator (a 1M-triangle frame takes about
-    // 2 s to rasterise), not the page's code.
-    let longest: f64 = viewer_attr(&browser, "data-longest-cpu-step-ms")
+    // And none of the viewer's own main-thread steps (validation, parsing,
+    // handing the textures to the browser's decoder, the geometry upload,
+    // each texture strip, the mipmaps, the draw calls) took longer than the
+    // budget. The browser's long tasks are printed, not asserted: under
+    // SwiftShader the GPU is emulated on these same two cores, and the
+    // browser's own frame tasks wait for it (a 1M-triangle frame takes
+    // about a second to rasterise), which measures the emulator, not the
+    // page's code.
+    let longest: f64 = viewer_attr(&browser, "data-longest-step-ms")
         .await
         .parse()
-        .expect("data-longest-cpu-step-ms");
+        .expect("data-longest-step-ms");
     assert!(
         longest <= LONG_TASK_LIMIT_MS,
-        "a CPU-only viewer step took {longest} ms"
+        "the viewer's {} step took {longest} ms",
+        viewer_attr(&browser, "data-longest-step").await
     );
     browser.close().await;
 }

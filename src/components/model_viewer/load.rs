@@ -90,9 +90,6 @@ async fn show(
     let hand_off_start = js_sys::Date::now();
     let decoding = decode(&images.images);
     longest.keep_longer("texture hand-off", js_sys::Date::now() - hand_off_start);
-    // The steps so far make no WebGL calls: their time is the page's own,
-    // whatever the GPU (or, in tests, its software emulation) does.
-    let longest_cpu_step = longest;
     yield_to_browser().await;
     if !still_current() {
         return Ok(None);
@@ -124,15 +121,27 @@ async fn show(
     let decoded = js_sys::Date::now();
     let mut textures = Vec::with_capacity(bitmaps.len());
     for bitmap in bitmaps {
-        yield_to_browser().await;
-        if !still_current() {
-            return Ok(None);
-        }
-        let step_start = js_sys::Date::now();
         let (width, height) = bitmap.size();
         stats.add_texture(width, height);
-        textures.push(scene.with(|v| v.upload_texture(&bitmap)).ok_or(NO_VIEW)?);
-        longest.keep_longer("texture upload", js_sys::Date::now() - step_start);
+        let mut upload = scene
+            .with(|v| v.start_texture_upload(bitmap))
+            .ok_or(NO_VIEW)?;
+        // Strip by strip, each in a task of its own.
+        let texture = loop {
+            yield_to_browser().await;
+            if !still_current() {
+                return Ok(None);
+            }
+            let step_start = js_sys::Date::now();
+            let done = scene
+                .with(|v| v.continue_upload(&mut upload))
+                .ok_or(NO_VIEW)?;
+            longest.keep_longer("texture upload", js_sys::Date::now() - step_start);
+            if let Some(texture) = done {
+                break texture;
+            }
+        };
+        textures.push(texture);
     }
     scene
         .with(|v| v.set_textures(&textures, &images.materials))
@@ -154,7 +163,6 @@ async fn show(
             to_clay_ms: clay_drawn - start,
             to_textured_ms: drawn - start,
             longest_step: longest,
-            longest_cpu_step,
         },
         live_texture_bytes: scene.with(|v| v.live_texture_bytes()).unwrap_or(0),
         wasm_memory_bytes: wasm_memory_bytes(),

@@ -26,8 +26,6 @@ pub(super) struct Timings {
     pub to_textured_ms: f64,
     /// The longest single main-thread step of the viewer's own work.
     pub longest_step: Step,
-    /// The longest of the steps that make no WebGL calls.
-    pub longest_cpu_step: Step,
 }
 
 /// One main-thread step of a load and how long it took.
