@@ -366,6 +366,28 @@ impl Browser {
         }
     }
 
+    /// Serves `glb` from a file server of its own, opens the studio at
+    /// `studio_url` with it as `?model=`, and waits for the viewer to settle.
+    /// Returns the server (it must outlive any later fetch of the file) and
+    /// the viewer's state and message.
+    pub async fn open_glb(
+        &self,
+        studio_url: &str,
+        glb: Vec<u8>,
+        timeout: Duration,
+    ) -> (files::FileServer, (String, String)) {
+        let files =
+            files::FileServer::start(std::collections::HashMap::from([("model.glb".into(), glb)]))
+                .await;
+        let url = format!(
+            "{studio_url}?model={}",
+            glb::query_escape(&files.url("model.glb"))
+        );
+        self.client.goto(&url).await.expect("open the page");
+        let settled = self.wait_for_viewer(timeout).await;
+        (files, settled)
+    }
+
     /// Presses and releases `key` on the keyboard, wherever focus is, as a
     /// user without a mouse would (WebDriver key codes for special keys).
     pub async fn press_key(&self, key: char) {

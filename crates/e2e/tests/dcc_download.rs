@@ -5,12 +5,11 @@
 use base64::Engine;
 use fantoccini::Locator;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 use trellis_e2e::files::FileServer;
-use trellis_e2e::glb::{TestGlb, Textures, query_escape};
+use trellis_e2e::glb::{TestGlb, Textures};
 use trellis_e2e::{Browser, Studio};
 
 /// Loading a small crafted GLB takes well under a second; SwiftShader and a
@@ -49,16 +48,11 @@ const READ_DOWNLOAD: &str = "
     };
     poll();";
 
-/// Opens the studio with `glb` as its `?model=` and waits for the viewer.
+/// Opens the studio with `glb` as its `?model=` and waits for it to render.
 async fn open_model(browser: &Browser, studio: &Studio, glb: &[u8]) -> FileServer {
-    let files = FileServer::start(HashMap::from([("model.glb".to_string(), glb.to_vec())])).await;
-    let url = format!(
-        "{}?model={}",
-        studio.url,
-        query_escape(&files.url("model.glb"))
-    );
-    browser.client.goto(&url).await.expect("open the page");
-    let (state, message) = browser.wait_for_viewer(LOAD_TIMEOUT).await;
+    let (files, (state, message)) = browser
+        .open_glb(&studio.url, glb.to_vec(), LOAD_TIMEOUT)
+        .await;
     assert_eq!(state, "rendered", "the viewer failed: {message}");
     files
 }

@@ -4,11 +4,9 @@
 //! files that must end in a clear error without taking the page down.
 
 use fantoccini::Locator;
-use std::collections::HashMap;
 use std::time::Duration;
-use trellis_e2e::files::FileServer;
-use trellis_e2e::glb::{Damage, TestGlb, Textures, query_escape};
-use trellis_e2e::{Browser, Studio, drawn_fraction, write_test_photo};
+use trellis_e2e::glb::{Damage, TestGlb, Textures};
+use trellis_e2e::{Browser, Studio, changed_fraction, drawn_fraction, write_test_photo};
 
 /// Loading a small crafted GLB takes well under a second; SwiftShader and a
 /// busy machine get plenty of slack.
@@ -38,43 +36,10 @@ const ARROW_UP: &str = "\u{E013}";
 
 /// Opens the studio with `glb` as its `?model=` and waits for the viewer.
 async fn open_model(browser: &Browser, studio: &Studio, glb: &[u8]) -> (String, String) {
-    let files = FileServer::start(HashMap::from([("model.glb".to_string(), glb.to_vec())])).await;
-    let url = format!(
-        "{}?model={}",
-        studio.url,
-        query_escape(&files.url("model.glb"))
-    );
-    browser.client.goto(&url).await.expect("open the page");
-    browser.wait_for_viewer(LOAD_TIMEOUT).await
-}
-
-/// Waits until the viewer has drawn whatever the last input asked for.
-async fn settle(browser: &Browser) {
     browser
-        .client
-        .execute_async(
-            "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
-            vec![],
-        )
+        .open_glb(&studio.url, glb.to_vec(), LOAD_TIMEOUT)
         .await
-        .expect("animation frames");
-}
-
-/// Share of pixels that differ clearly between two read-backs.
-fn changed_fraction(a: &image::RgbaImage, b: &image::RgbaImage) -> f64 {
-    assert_eq!(a.dimensions(), b.dimensions(), "canvas size changed");
-    let changed = a
-        .pixels()
-        .zip(b.pixels())
-        .filter(|(p, q)| {
-            p.0.iter()
-                .zip(q.0.iter())
-                .map(|(x, y)| x.abs_diff(*y) as u32)
-                .sum::<u32>()
-                > 30
-        })
-        .count();
-    changed as f64 / f64::from(a.width() * a.height()).max(1.0)
+        .1
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -112,7 +77,7 @@ async fn every_display_mode_draws_the_model_differently() {
     let mut renders = Vec::new();
     for (button, mode) in buttons.into_iter().zip(modes) {
         button.click().await.unwrap();
-        settle(&browser).await;
+        browser.settle().await;
         assert_eq!(
             button.attr("aria-pressed").await.unwrap().as_deref(),
             Some("true"),
@@ -153,7 +118,7 @@ async fn arrow_keys_turn_the_camera_and_r_resets_it() {
         .find(Locator::Css("#viewer canvas"))
         .await
         .unwrap();
-    settle(&browser).await;
+    browser.settle().await;
     let home = browser.canvas_pixels().await;
 
     // When the canvas gets arrow keys from the keyboard
@@ -161,7 +126,7 @@ async fn arrow_keys_turn_the_camera_and_r_resets_it() {
         .send_keys(&format!("{ARROW_RIGHT}{ARROW_RIGHT}{ARROW_UP}"))
         .await
         .unwrap();
-    settle(&browser).await;
+    browser.settle().await;
     let turned = browser.canvas_pixels().await;
 
     // Then the view turned
@@ -174,7 +139,7 @@ async fn arrow_keys_turn_the_camera_and_r_resets_it() {
 
     // And R brings back the starting view exactly
     canvas.send_keys("r").await.unwrap();
-    settle(&browser).await;
+    browser.settle().await;
     let reset = browser.canvas_pixels().await;
     assert!(
         changed_fraction(&home, &reset) < MIN_CHANGED_FRACTION,
@@ -271,15 +236,15 @@ async fn mask_and_blend_previews_change_how_alpha_shows() {
         select.prop("value").await.unwrap().as_deref(),
         Some("OPAQUE")
     );
-    settle(&browser).await;
+    browser.settle().await;
     let opaque = browser.canvas_pixels().await;
 
     // When MASK is chosen, then BLEND
     select.select_by_value("MASK").await.unwrap();
-    settle(&browser).await;
+    browser.settle().await;
     let masked = browser.canvas_pixels().await;
     select.select_by_value("BLEND").await.unwrap();
-    settle(&browser).await;
+    browser.settle().await;
     let blended = browser.canvas_pixels().await;
 
     // Then each shows the alpha differently

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::time::Duration;
 use trellis_e2e::files::FileServer;
-use trellis_e2e::glb::query_escape;
 use trellis_e2e::trellis_glb::trellis_glb;
 use trellis_e2e::{Browser, Studio};
 
@@ -59,19 +58,12 @@ async fn a_million_triangle_4k_model_shows_clay_first_without_blocking_the_page(
     let glb = tokio::task::spawn_blocking(|| trellis_glb(1_000_000, 4096))
         .await
         .expect("generate the model");
-    let files = FileServer::start(HashMap::from([("big.glb".to_string(), glb)])).await;
     let studio = Studio::start().await;
     let browser = Browser::launch(1000, 800).await;
     browser.run_before_page_scripts(RECORDER).await;
 
     // When the page opens it
-    let url = format!(
-        "{}?model={}",
-        studio.url,
-        query_escape(&files.url("big.glb"))
-    );
-    browser.client.goto(&url).await.expect("open the page");
-    let (state, message) = browser.wait_for_viewer(LOAD_TIMEOUT).await;
+    let (_files, (state, message)) = browser.open_glb(&studio.url, glb, LOAD_TIMEOUT).await;
     assert_eq!(state, "rendered", "viewer failed: {message}");
     browser.screenshot("viewer-1m-4k").await;
     // Long tasks are reported after they end; one more frame delivers them.
