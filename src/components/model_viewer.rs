@@ -235,7 +235,7 @@ pub fn ModelViewer(
             id="viewer"
             class="viewer"
             data-state=move || state.get().as_attr()
-            data-clay-ms=timing(|t| t.to_clay_ms)
+            data-clay-ms=move || report.get().and_then(|r| r.timings.to_clay_ms).map(|ms| ms.round() as u64)
             data-textured-ms=timing(|t| t.to_textured_ms)
             data-parse-ms=timing(|t| t.parse_ms)
             data-upload-ms=timing(|t| t.upload_ms)

@@ -1,11 +1,12 @@
 //! One model load, shown progressively: the geometry in clay as soon as it
-//! is parsed, then the textures once the browser has decoded them. Every
-//! step is timed.
+//! is uploaded (unless the textures are decoded within a moment), then the
+//! textures once the browser has decoded them. Every step is timed.
 
 use super::scene_handle::SceneHandle;
 use super::source::ModelSource;
 use super::stats_panel::{LoadReport, Step, Timings};
 use crate::viewer::{AlphaMode, ModelStats, ParsedGlb, check_glb, decode, parse_glb};
+use futures::future::{Either, select};
 
 /// A model that finished loading.
 pub(super) struct Loaded {
@@ -15,6 +16,11 @@ pub(super) struct Loaded {
     /// The file as downloaded, kept for "Download GLB" with another alpha.
     pub file: Vec<u8>,
 }
+
+/// How long textures may take to decode before the geometry is shown in
+/// clay meanwhile: under 100 ms a wait reads as instant, and a clay frame
+/// shown for less would only flash.
+const CLAY_GRACE_MS: u32 = 100;
 
 /// How often to check whether the GPU has finished the clay frame: about
 /// one display frame.
@@ -54,7 +60,8 @@ pub(super) async fn load(
 }
 
 /// Parses, uploads and draws a GLB already in memory: geometry first, drawn
-/// in clay (then `on_clay` runs), textures after. `Ok(None)` means a newer
+/// in clay if the textures are slow to decode (then `on_clay` runs),
+/// textures after. `Ok(None)` means a newer
 /// load took over while this one was in flight.
 async fn show(
     scene: &SceneHandle,
@@ -105,16 +112,24 @@ async fn show(
         .map_err(|e| e.to_string())?;
     let uploaded = js_sys::Date::now();
     longest.keep_longer("geometry upload", uploaded - upload_start);
-    let (clay_drawn, clay_render_ms) = scene.next_frame().await;
-    longest.keep_longer("clay draw", clay_render_ms);
-    on_clay();
-
-    let bitmaps = decoding.await?;
-    if let Some(fence) = scene.with(|v| v.gpu_fence()).flatten() {
-        while !fence.passed() {
-            gloo_timers::future::TimeoutFuture::new(GPU_POLL_MS).await;
+    // Textures that decode within the grace period go straight on: a clay
+    // frame would only flash, and costs the GPU a whole frame of work.
+    let grace = gloo_timers::future::TimeoutFuture::new(CLAY_GRACE_MS);
+    let (bitmaps, clay_drawn) = match select(Box::pin(decoding), grace).await {
+        Either::Left((bitmaps, _)) => (bitmaps?, None),
+        Either::Right(((), decoding)) => {
+            let (clay_drawn, clay_render_ms) = scene.next_frame().await;
+            longest.keep_longer("clay draw", clay_render_ms);
+            on_clay();
+            let bitmaps = decoding.await?;
+            if let Some(fence) = scene.with(|v| v.gpu_fence()).flatten() {
+                while !fence.passed() {
+                    gloo_timers::future::TimeoutFuture::new(GPU_POLL_MS).await;
+                }
+            }
+            (bitmaps, Some(clay_drawn))
         }
-    }
+    };
     if !still_current() {
         return Ok(None);
     }
@@ -157,10 +172,11 @@ async fn show(
             download_ms: 0.0,
             parse_ms: parsed - start,
             upload_ms: uploaded - upload_start,
-            first_frame_ms: clay_drawn - uploaded,
-            decode_ms: decoded - clay_drawn,
+            clay_frame_ms: clay_drawn.map(|at| at - uploaded),
+            decode_ms: decoded - clay_drawn.unwrap_or(uploaded),
             texture_upload_ms: textures_uploaded - decoded,
-            to_clay_ms: clay_drawn - start,
+            textured_frame_ms: drawn - textures_uploaded,
+            to_clay_ms: clay_drawn.map(|at| at - start),
             to_textured_ms: drawn - start,
             longest_step: longest,
         },

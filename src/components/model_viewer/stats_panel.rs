@@ -13,15 +13,18 @@ pub(super) struct Timings {
     pub parse_ms: f64,
     /// Creating GPU buffers.
     pub upload_ms: f64,
-    /// Compiling shaders and drawing the first (clay) frame.
-    pub first_frame_ms: f64,
+    /// Drawing the clay stand-in, when the textures took long enough to
+    /// decode for one to be drawn.
+    pub clay_frame_ms: Option<f64>,
     /// Waiting for the browser to finish decoding the textures after the
-    /// clay frame (decoding starts right after parsing).
+    /// geometry upload or clay frame (decoding starts right after parsing).
     pub decode_ms: f64,
     /// Uploading the decoded textures to the GPU.
     pub texture_upload_ms: f64,
-    /// From the file in memory to the first frame in clay.
-    pub to_clay_ms: f64,
+    /// Drawing the first frame with textures.
+    pub textured_frame_ms: f64,
+    /// From the file in memory to the clay stand-in on screen, if drawn.
+    pub to_clay_ms: Option<f64>,
     /// From the file in memory to the first frame with textures.
     pub to_textured_ms: f64,
     /// The longest single main-thread step of the viewer's own work.
@@ -103,9 +106,12 @@ pub(super) fn StatsPanel(
                         <dt>"Download"</dt><dd>{milliseconds(timings.download_ms)}</dd>
                         <dt>"Parse"</dt><dd>{milliseconds(timings.parse_ms)}</dd>
                         <dt>"GPU upload"</dt><dd>{milliseconds(timings.upload_ms)}</dd>
-                        <dt>"First frame (clay)"</dt><dd>{milliseconds(timings.first_frame_ms)}</dd>
+                        {timings.clay_frame_ms.map(|ms| view! {
+                            <dt>"Clay frame"</dt><dd>{milliseconds(ms)}</dd>
+                        })}
                         <dt>"Texture decode"</dt><dd>{milliseconds(timings.decode_ms)}</dd>
                         <dt>"Texture upload"</dt><dd>{milliseconds(timings.texture_upload_ms)}</dd>
+                        <dt>"First textured frame"</dt><dd>{milliseconds(timings.textured_frame_ms)}</dd>
                     </dl>
                 </details>
             }
