@@ -133,8 +133,8 @@ try {
     console.log(`  ours textured runs: ${ours.map((r) => r.texturedMs.toFixed(0)).join(' ')}; three: ${three.map((r) => r.texturedMs.toFixed(0)).join(' ')}`);
   }
   const ourFiles = readdirSync(dist).filter((f) => f.endsWith('.wasm') || f.endsWith('.js')).map((f) => join(dist, f));
-  const threeFiles = ['build/three.module.min.js', 'build/three.core.min.js', 'examples/jsm/loaders/GLTFLoader.js', 'examples/jsm/utils/BufferGeometryUtils.js'].map((f) => join(threeDir, f));
-  console.log(`brotli -q 11: our wasm + JS glue ${brotli(ourFiles)} B; three.module.min.js + three.core.min.js + GLTFLoader + BufferGeometryUtils ${brotli(threeFiles)} B`);
+  const threeFiles = ['build/three.module.min.js', 'build/three.core.min.js', 'examples/jsm/loaders/GLTFLoader.js', 'examples/jsm/environments/RoomEnvironment.js', 'examples/jsm/utils/BufferGeometryUtils.js'].map((f) => join(threeDir, f));
+  console.log(`brotli -q 11: our wasm + JS glue ${brotli(ourFiles)} B; three.module.min.js + three.core.min.js + GLTFLoader + RoomEnvironment + BufferGeometryUtils ${brotli(threeFiles)} B`);
 } finally {
   await browser.close();
   server.close();

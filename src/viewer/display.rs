@@ -3,11 +3,11 @@
 //! share its GPU textures, so they are built per frame rather than stored.
 
 use super::channel_material::{Channel, ChannelMaterial};
+use super::clay_material::ClayMaterial;
 use super::glb::AlphaMode;
 use super::mask_material::MaskMaterial;
 use three_d::{
-    Blend, ColorMaterial, Context, CpuMaterial, Material, NormalMaterial, PhysicalMaterial,
-    RenderStates, Srgba, WriteMask,
+    Blend, ColorMaterial, Material, NormalMaterial, PhysicalMaterial, RenderStates, WriteMask,
 };
 
 /// How the model is drawn.
@@ -89,7 +89,7 @@ impl DisplayMode {
     pub(super) fn material(
         self,
         own: &PhysicalMaterial,
-        clay: &PhysicalMaterial,
+        clay: &ClayMaterial,
         has_uvs: bool,
         alpha: AlphaMode,
     ) -> Box<dyn Material> {
@@ -98,7 +98,7 @@ impl DisplayMode {
             // Materials draw triangles only: the lines go over the parts
             // afterwards, in `Viewer::render`.
             DisplayMode::Shaded | DisplayMode::ShadedWireframe => shaded(own, alpha),
-            DisplayMode::Clay => Box::new(clay.clone()),
+            DisplayMode::Clay => Box::new(*clay),
             DisplayMode::Normals => Box::new(NormalMaterial::from_physical_material(own)),
             DisplayMode::BaseColor => Box::new(ColorMaterial {
                 // Unlit and opaque: alpha has its own mode.
@@ -136,18 +136,4 @@ fn shaded(own: &PhysicalMaterial, alpha: AlphaMode) -> Box<dyn Material> {
             ..own.clone()
         }),
     }
-}
-
-/// The clay material: light grey, fully rough dielectric, so only the shape
-/// and the lights shape the image.
-pub(super) fn clay_material(context: &Context) -> PhysicalMaterial {
-    PhysicalMaterial::new_opaque(
-        context,
-        &CpuMaterial {
-            albedo: Srgba::new(190, 190, 186, 255),
-            metallic: 0.0,
-            roughness: 0.85,
-            ..Default::default()
-        },
-    )
 }

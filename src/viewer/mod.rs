@@ -6,6 +6,7 @@ mod camera_control;
 mod camera_pose;
 mod canvas;
 mod channel_material;
+mod clay_material;
 mod display;
 mod environment;
 mod gestures;

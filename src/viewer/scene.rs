@@ -1,7 +1,8 @@
 use super::camera_control::{self, OrbitBounds};
 use super::camera_pose::CameraPose;
 use super::canvas;
-use super::display::{self, DisplayMode};
+use super::clay_material::ClayMaterial;
+use super::display::DisplayMode;
 use super::environment;
 use super::glb::{AlphaMode, MaterialImages};
 use super::parse::ViewerError;
@@ -17,6 +18,9 @@ use web_sys::{HtmlCanvasElement, WebGl2RenderingContext};
 /// The viewer background: a neutral mid-dark grey that reads the same in
 /// both page themes (linear RGB).
 const BACKGROUND: [f32; 3] = [0.11, 0.115, 0.125];
+/// Strength of the key light; with the studio's image-based light it keeps
+/// base colours at their own brightness after tone mapping.
+const KEY_INTENSITY: f32 = 2.0;
 /// A WebGL2 scene with one model, a camera, a fixed light rig and a display
 /// mode.
 pub struct Viewer {
@@ -31,7 +35,7 @@ pub struct Viewer {
     start_pose: Option<CameraPose>,
     model: Option<LoadedModel>,
     lights: Lights,
-    clay: PhysicalMaterial,
+    clay: ClayMaterial,
     mode: DisplayMode,
     alpha: AlphaMode,
     textures: TextureLedger,
@@ -69,14 +73,18 @@ impl Viewer {
             100.0,
         );
         let white = Srgba::WHITE;
+        let key_direction = Vec3::new(0.6, -0.65, -0.45);
         let lights = Lights {
             ambient: environment::studio_light(&context, 0.8),
             // From the studio's key soft box, upper left: light from the
             // side shows the shape; from the camera it would flatten it.
-            key: DirectionalLight::new(&context, 2.0, white, Vec3::new(0.6, -0.65, -0.45)),
+            key: DirectionalLight::new(&context, KEY_INTENSITY, white, key_direction),
         };
         let mut viewer = Self {
-            clay: display::clay_material(&context),
+            clay: ClayMaterial {
+                key_direction,
+                key_intensity: KEY_INTENSITY,
+            },
             canvas,
             context,
             gl,

@@ -44,6 +44,48 @@ pub struct Mesh {
 }
 
 impl Mesh {
+    /// A latitude/longitude grid of `around` × `along` quads over a sphere
+    /// whose radius at (polar angle θ, azimuth φ) is `radius(θ, φ)`; the
+    /// normals are the unit sphere's, which is close enough for tests.
+    pub fn sphere(around: u32, along: u32, radius: impl Fn(f32, f32) -> f32) -> Self {
+        let vertices = ((around + 1) * (along + 1)) as usize;
+        let mut positions = Vec::with_capacity(vertices * 3);
+        let mut normals = Vec::with_capacity(vertices * 3);
+        let mut uvs = Vec::with_capacity(vertices * 2);
+        for j in 0..=along {
+            let v = j as f32 / along as f32;
+            let theta = v * std::f32::consts::PI;
+            for i in 0..=around {
+                let u = i as f32 / around as f32;
+                let phi = u * std::f32::consts::TAU;
+                let n = [
+                    theta.sin() * phi.cos(),
+                    theta.cos(),
+                    theta.sin() * phi.sin(),
+                ];
+                let r = radius(theta, phi);
+                positions.extend(n.map(|c| c * r));
+                normals.extend(n);
+                uvs.extend([u, v]);
+            }
+        }
+        let row = around + 1;
+        let mut indices = Vec::with_capacity((around * along * 6) as usize);
+        for j in 0..along {
+            for i in 0..around {
+                let (a, b) = (j * row + i, (j + 1) * row + i);
+                // Counter-clockwise seen from outside, as glTF front faces are.
+                indices.extend([a, a + 1, b, a + 1, b + 1, b]);
+            }
+        }
+        Self {
+            positions,
+            normals,
+            uvs,
+            indices,
+        }
+    }
+
     /// The exact per-axis minimum and maximum of the positions, as the
     /// POSITION accessor must declare them.
     fn bounds(&self) -> ([f32; 3], [f32; 3]) {
@@ -59,13 +101,11 @@ impl Mesh {
 impl TestGlb {
     /// The textured blob with its textures encoded as `textures`.
     pub fn blob(textures: Textures) -> Self {
-        let (positions, normals, uvs, indices) = blob_mesh();
-        let mesh = Mesh {
-            positions,
-            normals,
-            uvs,
-            indices,
-        };
+        let (around, along) = SEGMENTS;
+        // Bumps, so orbiting visibly changes the outline.
+        let mesh = Mesh::sphere(around, along, |theta, phi| {
+            1.0 + 0.2 * (3.0 * phi).sin() * theta.sin()
+        });
         let base_color = encode(&base_color_texture(), textures);
         let metallic_roughness = encode(&metallic_roughness_texture(), textures);
         Self::assemble(
@@ -234,37 +274,6 @@ pub fn query_escape(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-/// A sphere with bumps, so orbiting visibly changes its outline.
-fn blob_mesh() -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<u32>) {
-    let (around, along) = SEGMENTS;
-    let (mut positions, mut normals, mut uvs, mut indices) = (vec![], vec![], vec![], vec![]);
-    for j in 0..=along {
-        let v = j as f32 / along as f32;
-        let theta = v * std::f32::consts::PI;
-        for i in 0..=around {
-            let u = i as f32 / around as f32;
-            let phi = u * std::f32::consts::TAU;
-            let radius = 1.0 + 0.2 * (3.0 * phi).sin() * theta.sin();
-            let n = [
-                theta.sin() * phi.cos(),
-                theta.cos(),
-                theta.sin() * phi.sin(),
-            ];
-            positions.extend(n.map(|c| c * radius));
-            normals.extend(n);
-            uvs.extend([u, v]);
-        }
-    }
-    let row = around + 1;
-    for j in 0..along {
-        for i in 0..around {
-            let (a, b) = (j * row + i, (j + 1) * row + i);
-            indices.extend([a, b, a + 1, a + 1, b, b + 1]);
-        }
-    }
-    (positions, normals, uvs, indices)
 }
 
 /// Warm colour bands with an alpha ramp along U.

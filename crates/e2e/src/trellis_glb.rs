@@ -22,16 +22,11 @@ pub fn trellis_glb(triangles: u32, texture_side: u32) -> Vec<u8> {
     // A (2n × n) grid has 4n² triangles.
     let along = ((triangles as f64 / 4.0).sqrt().round() as u32).max(2);
     let around = 2 * along;
-    let (positions, normals, uvs, indices) = sphere(around, along);
+    let mesh = Mesh::sphere(around, along, |theta, phi| {
+        1.0 + 0.08 * (BUMPS * phi).sin() * (BUMPS * theta).sin()
+    });
     let base_color = png(&base_color(texture_side));
     let metallic_roughness = png(&metallic_roughness(texture_side));
-
-    let mesh = Mesh {
-        positions,
-        normals,
-        uvs,
-        indices,
-    };
     TestGlb::assemble(
         &mesh,
         &base_color,
@@ -40,40 +35,6 @@ pub fn trellis_glb(triangles: u32, texture_side: u32) -> Vec<u8> {
         "trellis-e2e TRELLIS-shaped benchmark model",
     )
     .to_bytes()
-}
-
-/// A unit sphere with bumps, as a latitude/longitude grid.
-fn sphere(around: u32, along: u32) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<u32>) {
-    let vertices = ((around + 1) * (along + 1)) as usize;
-    let mut positions = Vec::with_capacity(vertices * 3);
-    let mut normals = Vec::with_capacity(vertices * 3);
-    let mut uvs = Vec::with_capacity(vertices * 2);
-    for j in 0..=along {
-        let v = j as f32 / along as f32;
-        let theta = v * std::f32::consts::PI;
-        for i in 0..=around {
-            let u = i as f32 / around as f32;
-            let phi = u * std::f32::consts::TAU;
-            let radius = 1.0 + 0.08 * (BUMPS * phi).sin() * (BUMPS * theta).sin();
-            let n = [
-                theta.sin() * phi.cos(),
-                theta.cos(),
-                theta.sin() * phi.sin(),
-            ];
-            positions.extend(n.map(|c| c * radius));
-            normals.extend(n);
-            uvs.extend([u, v]);
-        }
-    }
-    let row = around + 1;
-    let mut indices = Vec::with_capacity((around * along * 6) as usize);
-    for j in 0..along {
-        for i in 0..around {
-            let (a, b) = (j * row + i, (j + 1) * row + i);
-            indices.extend([a, b, a + 1, a + 1, b, b + 1]);
-        }
-    }
-    (positions, normals, uvs, indices)
 }
 
 /// Deterministic grain in `-GRAIN..=GRAIN` for pixel `(x, y)`, channel `c`.
