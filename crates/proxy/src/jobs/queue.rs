@@ -6,9 +6,9 @@ use std::{
     collections::VecDeque,
     sync::{
         Arc, Mutex, MutexGuard, PoisonError,
-        atomic::{AtomicUsize, Ordering},
+        atomic::{AtomicU64, AtomicUsize, Ordering},
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use tokio::sync::Notify;
@@ -42,18 +42,26 @@ pub(super) struct Queue {
     tasks: Mutex<VecDeque<Task>>,
     wake: Notify,
     active: AtomicUsize,
+    /// When each task being worked on is expected to end, by a token its
+    /// [`Active`] marker holds: the wait of everything in line starts there.
+    running: Mutex<Vec<(u64, Instant)>>,
+    next_token: AtomicU64,
     /// Places promised to requests still storing their files.
     reserved: AtomicUsize,
     workers: usize,
 }
 
 /// Marks a task as being worked on until dropped, even if the worker
-/// unwinds, so the health count never drifts.
-pub(super) struct Active<'a>(&'a AtomicUsize);
+/// unwinds, so the health count and the waits never drift.
+pub(super) struct Active<'a> {
+    queue: &'a Queue,
+    token: u64,
+}
 
 impl Drop for Active<'_> {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
+        self.queue.active.fetch_sub(1, Ordering::Relaxed);
+        lock(&self.queue.running).retain(|(token, _)| *token != self.token);
     }
 }
 
@@ -81,15 +89,15 @@ impl Queue {
             tasks: Mutex::default(),
             wake: Notify::new(),
             active: AtomicUsize::new(0),
+            running: Mutex::default(),
+            next_token: AtomicU64::new(0),
             reserved: AtomicUsize::new(0),
             workers: workers.max(1),
         }
     }
 
     fn lock(&self) -> MutexGuard<'_, VecDeque<Task>> {
-        // Nothing here can panic while holding the lock, and the queue is
-        // consistent between statements, so a poisoned lock is still usable.
-        self.tasks.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.tasks)
     }
 
     /// Holds a place in line, or `None` when [`MAX_WAITING`] are waiting.
@@ -119,8 +127,10 @@ impl Queue {
                 let mut tasks = self.lock();
                 if let Some(task) = tasks.pop_front() {
                     self.active.fetch_add(1, Ordering::Relaxed);
+                    let token = self.next_token.fetch_add(1, Ordering::Relaxed);
+                    lock(&self.running).push((token, Instant::now() + task.expected));
                     self.publish_positions(&tasks);
-                    return (task, Active(&self.active));
+                    return (task, Active { queue: self, token });
                 }
             }
             // A push between the check and here leaves a permit, so this
@@ -145,11 +155,15 @@ impl Queue {
     }
 
     /// Tells each waiting generation its place (1 = next) and its expected
-    /// wait: the tasks ahead and its own, shared among the workers (what
-    /// is running now is not counted). Not saved: places are recomputed
-    /// from the line after a restart.
+    /// wait: what is left of the running tasks, the tasks ahead and its
+    /// own, shared among the workers. Not saved: places are recomputed from
+    /// the line after a restart.
     fn publish_positions(&self, tasks: &VecDeque<Task>) {
-        let mut through = Duration::ZERO;
+        let now = Instant::now();
+        let mut through: Duration = lock(&self.running)
+            .iter()
+            .map(|(_, end)| end.saturating_duration_since(now))
+            .sum();
         let workers = u32::try_from(self.workers).unwrap_or(u32::MAX);
         for (place, task) in (1u32..).zip(tasks) {
             through += task.expected;
@@ -161,4 +175,10 @@ impl Queue {
             }
         }
     }
+}
+
+/// Nothing here can panic while holding a lock, and the queue is consistent
+/// between statements, so a poisoned lock is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

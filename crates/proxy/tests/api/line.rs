@@ -96,3 +96,26 @@ async fn a_full_line_refuses_new_work_with_503() {
         before
     );
 }
+
+#[tokio::test]
+async fn a_waiting_job_is_told_the_time_left_on_the_running_one_too() {
+    // Given one job running on the only worker and two waiting behind it
+    let engine = FakeEngine::gated();
+    let server = TestServer::with_backend(engine, 1).await;
+    let running = server.submit(&subject_png(), &[]).await;
+    server.wait_for_status(&running, JobStatus::Running).await;
+    let second = server.submit(&subject_png(), &[]).await;
+    let third = server.submit(&subject_png(), &[]).await;
+
+    // Then the first in line waits for the running job and its own, and
+    // each place further back adds one job's time
+    let eta = |generation: Generation| generation.eta_seconds.expect("a queued ETA");
+    let second_eta = eta(server.generation(&second).await);
+    let one_job = eta(server.generation(&third).await) - second_eta;
+    assert!(one_job > 0.0, "no time per job: {one_job}");
+    assert!(
+        second_eta > 1.5 * one_job,
+        "the first in line waits {second_eta} s, one job takes {one_job} s: \
+         the running job's time is missing"
+    );
+}
