@@ -3,12 +3,13 @@
 //! its image threads), then put back by [`with_png_images`].
 
 use super::glb::{GlbError, webp_images, with_png_images};
+use super::textures::decode_texels;
 use futures::future::try_join_all;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    Blob, BlobPropertyBag, ColorSpaceConversion, ImageBitmap, ImageBitmapOptions,
-    ImageEncodeOptions, OffscreenCanvas, OffscreenCanvasRenderingContext2d, PremultiplyAlpha,
+    Blob, ImageBitmap, ImageEncodeOptions, ImageOrientation, OffscreenCanvas,
+    OffscreenCanvasRenderingContext2d,
 };
 
 /// Whether `glb` has WebP images a DCC tool may not read.
@@ -33,21 +34,16 @@ pub async fn with_png_textures(glb: &[u8]) -> Result<Vec<u8>, String> {
 
 /// Decodes a WebP file and encodes its pixels as a PNG file.
 async fn to_png(webp: &[u8]) -> Result<Vec<u8>, JsValue> {
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(webp));
-    let kind = BlobPropertyBag::new();
-    kind.set_type("image/webp");
-    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &kind)?;
-    let options = ImageBitmapOptions::new();
-    // The texels as stored: straight alpha, and no colour management
-    // (metallic/roughness are data, not colour). The 2D canvas stores
-    // premultiplied pixels, so alpha survives exactly, while the colour of a
-    // translucent texel may round (and is lost where alpha is 0).
-    options.set_premultiply_alpha(PremultiplyAlpha::None);
-    options.set_color_space_conversion(ColorSpaceConversion::None);
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-    let bitmap: ImageBitmap = JsFuture::from(
-        window.create_image_bitmap_with_blob_and_image_bitmap_options(&blob, &options)?,
-    )
+    // The 2D canvas stores premultiplied pixels, so alpha survives exactly,
+    // while the colour of a translucent texel may round (and is lost where
+    // alpha is 0).
+    let bitmap: ImageBitmap = JsFuture::from(decode_texels(
+        &window,
+        webp,
+        "image/webp",
+        ImageOrientation::FromImage,
+    )?)
     .await?
     .dyn_into()?;
     let canvas = OffscreenCanvas::new(bitmap.width(), bitmap.height())?;

@@ -7,7 +7,7 @@ use super::stats::texture_gpu_bytes;
 use futures::future::try_join_all;
 use std::sync::{Arc, Weak};
 use three_d::{Context, Interpolation, Mipmap, Texture2D, Texture2DRef, Wrapping};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     Blob, BlobPropertyBag, ColorSpaceConversion, ImageBitmap, ImageBitmapOptions, ImageOrientation,
@@ -67,22 +67,31 @@ pub fn decode(images: &[EncodedImage]) -> impl Future<Output = Result<Vec<Bitmap
 }
 
 fn start_decode(window: &web_sys::Window, image: &EncodedImage) -> Result<js_sys::Promise, String> {
-    let failed = |e| format!("a texture could not be decoded ({e:?})");
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(image.bytes.as_slice()));
-    let kind = BlobPropertyBag::new();
-    kind.set_type(image.mime);
-    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &kind).map_err(failed)?;
-    let options = ImageBitmapOptions::new();
-    // Texels exactly as stored: glTF colours are straight (not
-    // premultiplied) sRGB, and metallic/roughness are data, not colour.
-    options.set_premultiply_alpha(PremultiplyAlpha::None);
-    options.set_color_space_conversion(ColorSpaceConversion::None);
     // three-d stores textures bottom row first (its `fill` flips rows);
     // WebGL ignores UNPACK_FLIP_Y for bitmaps, so the decoder flips.
-    options.set_image_orientation(ImageOrientation::FlipY);
-    window
-        .create_image_bitmap_with_blob_and_image_bitmap_options(&blob, &options)
-        .map_err(failed)
+    decode_texels(window, &image.bytes, image.mime, ImageOrientation::FlipY)
+        .map_err(|e| format!("a texture could not be decoded ({e:?})"))
+}
+
+/// Starts the browser decoding an encoded image of type `mime` into a
+/// bitmap holding its texels exactly as stored: glTF colours are straight
+/// (not premultiplied) sRGB, and metallic/roughness are data, not colour,
+/// so neither premultiplication nor colour management may touch them.
+pub(super) fn decode_texels(
+    window: &web_sys::Window,
+    bytes: &[u8],
+    mime: &str,
+    orientation: ImageOrientation,
+) -> Result<js_sys::Promise, JsValue> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let kind = BlobPropertyBag::new();
+    kind.set_type(mime);
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &kind)?;
+    let options = ImageBitmapOptions::new();
+    options.set_premultiply_alpha(PremultiplyAlpha::None);
+    options.set_color_space_conversion(ColorSpaceConversion::None);
+    options.set_image_orientation(orientation);
+    window.create_image_bitmap_with_blob_and_image_bitmap_options(&blob, &options)
 }
 
 /// A marker after all GPU work queued so far. Uploading a big texture
