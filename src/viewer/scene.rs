@@ -251,8 +251,10 @@ impl Viewer {
         camera_control::zoom_by(&mut self.camera, &self.bounds, factor);
     }
 
-    /// Draws one frame at the canvas's current size and pixel ratio.
-    pub fn render(&mut self) {
+    /// Draws one frame at the canvas's current size and pixel ratio; returns
+    /// whether work begun for it (the wireframe's edge search) needs more
+    /// frames.
+    pub fn render(&mut self) -> bool {
         let (width, height) = canvas::fit_drawing_buffer(&self.canvas);
         self.camera
             .set_viewport(Viewport::new_at_origo(width, height));
@@ -261,7 +263,7 @@ impl Viewer {
         let target = RenderTarget::screen(&self.context, width, height);
         target.clear(ClearState::color_and_depth(r, g, b, 1.0, 1.0));
         let Some(loaded) = &mut self.model else {
-            return;
+            return false;
         };
         let mode = if loaded.textures_pending {
             DisplayMode::Clay
@@ -277,8 +279,7 @@ impl Viewer {
                 &lights,
             );
         }
-        if mode == DisplayMode::ShadedWireframe {
-            loaded.wireframe.draw(&self.context, &self.gl, &self.camera);
-        }
+        mode == DisplayMode::ShadedWireframe
+            && loaded.wireframe.draw(&self.context, &self.gl, &self.camera)
     }
 }

@@ -98,12 +98,14 @@ impl SceneHandle {
         let now = js_sys::Date::now();
         let elapsed = (now - self.last_frame_ms.replace(now)).clamp(0.0, MAX_SPIN_STEP_MS);
         let spinning = self.spinning.get();
-        self.with(|viewer| {
-            if spinning {
-                viewer.spin(SPIN_RADIANS_PER_SECOND * (elapsed / 1000.0) as f32);
-            }
-            viewer.render();
-        });
+        let unfinished = self
+            .with(|viewer| {
+                if spinning {
+                    viewer.spin(SPIN_RADIANS_PER_SECOND * (elapsed / 1000.0) as f32);
+                }
+                viewer.render()
+            })
+            .unwrap_or(false);
         self.last_render_ms.set(js_sys::Date::now() - now);
         if !spinning
             && let Some(pose) = self.with(|viewer| viewer.pose()).flatten()
@@ -115,7 +117,7 @@ impl SceneHandle {
         for callback in callbacks {
             callback();
         }
-        if spinning {
+        if spinning || unfinished {
             self.redraw();
         }
     }

@@ -1,24 +1,36 @@
 //! The wireframe overlay: every triangle edge drawn once, as a thin dark
 //! line over the shaded model. The edges are only found the first time the
-//! overlay is drawn, so loads that never show it pay nothing for it beyond
-//! keeping the mesh's positions and indices.
+//! overlay is asked for, a step per frame, so loads that never show it pay
+//! nothing for it beyond keeping the mesh's positions and indices, and
+//! showing it never blocks the page for long.
 
+mod edges;
+
+use edges::EdgeFinder;
 use three_d::{
     Blend, Camera, Context, CpuGeometry, CpuModel, DepthTest, ElementBuffer, Indices, Mat4,
-    Program, RenderStates, Vec3, Vec4, VertexBuffer, WriteMask,
+    Program, RenderStates, Vec3, VertexBuffer, WriteMask,
 };
 use web_sys::WebGl2RenderingContext as Gl;
 
-/// Near-black and half transparent: reads on light and dark textures alike,
-/// and a 1M-triangle mesh, whose edges cover most pixels, still shows its
-/// shading through them.
-const LINE_COLOR: Vec4 = Vec4::new(0.04, 0.045, 0.05, 0.45);
+/// Near-black: reads on light and dark textures alike.
+const LINE_COLOR: Vec3 = Vec3::new(0.04, 0.045, 0.05);
+/// Line opacity on a mesh of up to [`SPARSE_EDGES`] edges; denser meshes
+/// get fainter lines (by the square root of the excess, down to
+/// [`MIN_LINE_ALPHA`]), or a 1M-triangle mesh, whose edges cover every
+/// pixel at full view, would read as a black blob.
+const LINE_ALPHA: f32 = 0.45;
+const SPARSE_EDGES: f32 = 300_000.0;
+const MIN_LINE_ALPHA: f32 = 0.15;
 /// How far lines are pulled towards the camera, in normalised depth: an
 /// edge and the triangles beside it rasterise to nearly the same depth, so
 /// without it the surface hides parts of its own edges. At the framing
 /// distance this is about 0.25% of the distance to the model, small enough
 /// that edges of surfaces behind a fold stay hidden.
 const DEPTH_BIAS: f32 = 5e-5;
+/// Main-thread time the edge search may take per frame before it yields:
+/// with one step at most ~40 ms, a frame's task stays well under 200 ms.
+const BUILD_BUDGET_MS: f64 = 50.0;
 
 const VERTEX_SHADER: &str = "
 uniform mat4 transform;
@@ -42,8 +54,10 @@ void main() {
 pub(super) struct Wireframe(State);
 
 enum State {
-    /// Not drawn yet: each part's mesh as it loaded.
+    /// Not asked for yet: each part's mesh as it loaded.
     Pending(Vec<PartMesh>),
+    /// Finding the edges, one part after another.
+    Building(Vec<PartBuild>),
     /// On the GPU; `None` if the line shader failed to build (a lost
     /// context), so it is not retried every frame.
     Ready(Option<Lines>),
@@ -55,8 +69,32 @@ struct PartMesh {
     transformation: Mat4,
 }
 
+struct PartBuild {
+    positions: Vec<Vec3>,
+    transformation: Mat4,
+    finder: EdgeFinder,
+    edges: Option<Vec<u32>>,
+}
+
+impl PartBuild {
+    fn new(mesh: PartMesh) -> Self {
+        let vertex_count = mesh.positions.len() as u32;
+        let indices = mesh
+            .indices
+            .into_u32()
+            .unwrap_or_else(|| (0..vertex_count).collect());
+        Self {
+            finder: EdgeFinder::new(indices, vertex_count),
+            positions: mesh.positions,
+            transformation: mesh.transformation,
+            edges: None,
+        }
+    }
+}
+
 struct Lines {
     program: Program,
+    alpha: f32,
     parts: Vec<PartLines>,
 }
 
@@ -85,40 +123,57 @@ impl Wireframe {
         Self(State::Pending(parts))
     }
 
-    /// Draws the edges over what `camera` sees, building them on the first
-    /// call. `gl` is the context under `context`: three-d draws triangles
-    /// only, and its raw context is unsafe to call.
-    pub(super) fn draw(&mut self, context: &Context, gl: &Gl, camera: &Camera) {
+    /// Draws the edges over what `camera` sees. Until they are found, each
+    /// call advances the search for a while and draws nothing; returns
+    /// whether it needs another frame to go on. `gl` is the context under
+    /// `context`: three-d draws triangles only, and its raw context is
+    /// unsafe to call.
+    pub(super) fn draw(&mut self, context: &Context, gl: &Gl, camera: &Camera) -> bool {
         if let State::Pending(parts) = &mut self.0 {
+            let parts = std::mem::take(parts);
+            self.0 = State::Building(parts.into_iter().map(PartBuild::new).collect());
+        }
+        if let State::Building(parts) = &mut self.0 {
+            let start = js_sys::Date::now();
+            for part in parts.iter_mut().filter(|p| p.edges.is_none()) {
+                while part.edges.is_none() {
+                    if js_sys::Date::now() - start > BUILD_BUDGET_MS {
+                        return true;
+                    }
+                    part.edges = part.finder.step();
+                }
+            }
             let parts = std::mem::take(parts);
             self.0 = State::Ready(Lines::new(context, parts));
         }
         if let State::Ready(Some(lines)) = &self.0 {
             lines.draw(gl, camera);
         }
+        false
     }
 }
 
 impl Lines {
-    fn new(context: &Context, meshes: Vec<PartMesh>) -> Option<Self> {
+    fn new(context: &Context, built: Vec<PartBuild>) -> Option<Self> {
         let program = Program::from_source(context, VERTEX_SHADER, FRAGMENT_SHADER).ok()?;
-        let parts = meshes
+        let parts = built
             .into_iter()
-            .filter_map(|mesh| {
-                let vertex_count = mesh.positions.len() as u32;
-                let indices = mesh
-                    .indices
-                    .into_u32()
-                    .unwrap_or_else(|| (0..vertex_count).collect());
-                let edges = unique_edges(&indices);
-                (!edges.is_empty()).then(|| PartLines {
-                    positions: VertexBuffer::new_with_data(context, &mesh.positions),
+            .filter_map(|part| {
+                let edges = part.edges.filter(|edges| !edges.is_empty())?;
+                Some(PartLines {
+                    positions: VertexBuffer::new_with_data(context, &part.positions),
                     edges: ElementBuffer::new_with_data(context, &edges),
-                    transformation: mesh.transformation,
+                    transformation: part.transformation,
                 })
             })
-            .collect();
-        Some(Self { program, parts })
+            .collect::<Vec<_>>();
+        let edges: u32 = parts.iter().map(|p| p.edges.count() / 2).sum();
+        let alpha = LINE_ALPHA * (SPARSE_EDGES / edges.max(1) as f32).sqrt().min(1.0);
+        Some(Self {
+            program,
+            alpha: alpha.max(MIN_LINE_ALPHA),
+            parts,
+        })
     }
 
     fn draw(&self, gl: &Gl, camera: &Camera) {
@@ -131,7 +186,8 @@ impl Lines {
             blend: Blend::TRANSPARENCY,
             ..Default::default()
         };
-        self.program.use_uniform("color", LINE_COLOR);
+        self.program
+            .use_uniform("color", LINE_COLOR.extend(self.alpha));
         self.program.use_uniform("depthBias", DEPTH_BIAS);
         for part in &self.parts {
             self.program
@@ -147,28 +203,4 @@ impl Lines {
                 });
         }
     }
-}
-
-/// Each undirected edge of the triangles in `indices` once, as vertex pairs
-/// for `LINES`.
-///
-/// Every edge becomes one `u64`, lower index first, and a sort drops the
-/// repeats: about 60 ms natively for a 1M-triangle mesh in any vertex
-/// order. Bucketing edges by vertex instead is faster only while triangles
-/// come in vertex order, and four times slower when they do not.
-fn unique_edges(indices: &[u32]) -> Vec<u32> {
-    let mut keys: Vec<u64> = indices
-        .chunks_exact(3)
-        .flat_map(|t| [(t[0], t[1]), (t[1], t[2]), (t[2], t[0])])
-        .filter(|(a, b)| a != b)
-        .map(|(a, b)| (u64::from(a.min(b)) << 32) | u64::from(a.max(b)))
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    let mut lines = Vec::with_capacity(keys.len() * 2);
-    lines.extend(
-        keys.iter()
-            .flat_map(|&key| [(key >> 32) as u32, key as u32]),
-    );
-    lines
 }
