@@ -319,14 +319,22 @@ impl Browser {
 
     /// The value of the share-link field.
     pub async fn share_link(&self) -> String {
-        self.client
-            .find(Locator::Css("#share-link"))
+        self.property("#share-link", "value").await
+    }
+
+    /// The DOM property `name` (`href`, `value`…) of the element matching
+    /// `css`, which must exist and have it.
+    pub async fn property(&self, css: &str, name: &str) -> String {
+        let element = self
+            .client
+            .find(Locator::Css(css))
             .await
-            .expect("#share-link")
-            .prop("value")
+            .unwrap_or_else(|e| panic!("{css} not found: {e}"));
+        element
+            .prop(name)
             .await
-            .expect("share link value")
-            .unwrap_or_default()
+            .expect("read a DOM property")
+            .unwrap_or_else(|| panic!("{css} has no {name}"))
     }
 
     /// Waits for `#viewer` to settle and returns its state and message.

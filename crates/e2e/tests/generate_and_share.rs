@@ -67,8 +67,7 @@ async fn a_photo_becomes_a_model_that_renders_orbits_downloads_and_opens_from_it
     );
 
     // And the download link serves a binary GLB
-    let download = page.find(Locator::Css("#download-glb")).await.unwrap();
-    let href = download.prop("href").await.unwrap().expect("download href");
+    let href = browser.property("#download-glb", "href").await;
     let magic = page
         .execute_async(
             r#"const [url, done] = arguments;

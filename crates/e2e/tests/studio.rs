@@ -198,15 +198,7 @@ async fn the_history_keeps_this_browsers_generations_across_reloads() {
         item.attr("data-id").await.unwrap().as_deref(),
         Some(id.as_str())
     );
-    let link = browser
-        .client
-        .find(Locator::Css(".history-link"))
-        .await
-        .unwrap()
-        .prop("href")
-        .await
-        .unwrap()
-        .unwrap();
+    let link = browser.property(".history-link", "href").await;
     assert!(link.ends_with(&format!("?g={id}")), "history link {link}");
     let text = item.text().await.unwrap();
     assert!(
@@ -282,15 +274,7 @@ async fn the_built_app_works_from_a_static_host_sub_path_with_the_api_on_another
         link.starts_with(&format!("{}/studio/?g=", host.origin)),
         "share link {link}"
     );
-    let download = browser
-        .client
-        .find(Locator::Css("#download-glb"))
-        .await
-        .unwrap()
-        .prop("href")
-        .await
-        .unwrap()
-        .unwrap();
+    let download = browser.property("#download-glb", "href").await;
     assert!(
         download.starts_with(&studio.url),
         "download from the API origin: {download}"

@@ -48,6 +48,13 @@ pub async fn modal_server(upstream: &Upstream, extra: &[&str]) -> TestServer {
     TestServer::configured(tempfile::tempdir().unwrap(), 1, &args).await
 }
 
+/// The opaque state an `extract_glb` request carried, decoded.
+fn state_sent(extract_body: &serde_json::Value) -> Vec<u8> {
+    STANDARD
+        .decode(extract_body["state"].as_str().expect("a base64 state"))
+        .expect("valid base64")
+}
+
 /// Submits a photo and waits for the generation to fail; its error.
 pub async fn failure(server: &TestServer) -> ErrorDetail {
     let id = server
@@ -88,12 +95,7 @@ async fn every_pipeline_type_generates_extracts_and_serves_model_and_video() {
 
         // And the state went back to extract_glb exactly as it came
         let extract = upstream.seen("/extract_glb").pop().unwrap();
-        assert_eq!(
-            STANDARD
-                .decode(extract.body["state"].as_str().unwrap())
-                .unwrap(),
-            fake_state()
-        );
+        assert_eq!(state_sent(&extract.body), fake_state());
         assert_eq!(
             (
                 extract.body["decimation_target"].clone(),
@@ -287,12 +289,7 @@ async fn a_restart_keeps_models_video_and_state_and_fails_the_running_job() {
         })
         .await;
     let extract = upstream.seen("/extract_glb").pop().unwrap();
-    assert_eq!(
-        STANDARD
-            .decode(extract.body["state"].as_str().unwrap())
-            .unwrap(),
-        fake_state()
-    );
+    assert_eq!(state_sent(&extract.body), fake_state());
 
     // And the running one failed as interrupted, the waiting one ran
     assert_eq!(
