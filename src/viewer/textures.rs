@@ -152,10 +152,7 @@ impl TextureUpload {
         let (width, height) = self.bitmap.size();
         // three-d binds what it draws with before each use, but keeps the
         // binding it found, so it is put back.
-        let previous = gl
-            .get_parameter(WebGl2RenderingContext::TEXTURE_BINDING_2D)
-            .ok()
-            .and_then(|t| t.dyn_into::<WebGlTexture>().ok());
+        let previous = bound_texture(gl);
         gl.bind_texture(target, self.handle.as_ref());
         let finished = if self.next_row < height {
             let rows = STRIP_ROWS.min(height - self.next_row);
@@ -237,14 +234,18 @@ fn start_upload(context: &Context, gl: &WebGl2RenderingContext, bitmap: Bitmap) 
         Wrapping::Repeat,
         Wrapping::Repeat,
     );
-    let handle = gl
-        .get_parameter(WebGl2RenderingContext::TEXTURE_BINDING_2D)
-        .ok()
-        .and_then(|t| t.dyn_into::<WebGlTexture>().ok());
+    let handle = bound_texture(gl);
     TextureUpload {
         texture: Texture2DRef::from_texture(texture),
         handle,
         bitmap,
         next_row: 0,
     }
+}
+
+/// The texture bound to `TEXTURE_2D` on the active unit, if any.
+fn bound_texture(gl: &WebGl2RenderingContext) -> Option<WebGlTexture> {
+    gl.get_parameter(WebGl2RenderingContext::TEXTURE_BINDING_2D)
+        .ok()
+        .and_then(|t| t.dyn_into::<WebGlTexture>().ok())
 }

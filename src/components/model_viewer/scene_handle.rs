@@ -98,17 +98,17 @@ impl SceneHandle {
         let now = js_sys::Date::now();
         let elapsed = (now - self.last_frame_ms.replace(now)).clamp(0.0, MAX_SPIN_STEP_MS);
         let spinning = self.spinning.get();
-        let unfinished = self
+        let (unfinished, pose) = self
             .with(|viewer| {
                 if spinning {
                     viewer.spin(SPIN_RADIANS_PER_SECOND * (elapsed / 1000.0) as f32);
                 }
-                viewer.render()
+                (viewer.render(), viewer.pose())
             })
-            .unwrap_or(false);
+            .unwrap_or((false, None));
         self.last_render_ms.set(js_sys::Date::now() - now);
         if !spinning
-            && let Some(pose) = self.with(|viewer| viewer.pose()).flatten()
+            && let Some(pose) = pose
             && let Some(listener) = &*self.pose_listener.borrow()
         {
             listener(pose);
