@@ -7,7 +7,8 @@ use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use std::sync::OnceLock;
 use trellis_api::{
-    ApiError, ErrorDetail, ExtractRequest, GenerateAccepted, GenerateParams, Generation, Health,
+    ApiError, CutoutPreview, ErrorDetail, ExtractRequest, GenerateAccepted, GenerateParams,
+    Generation, Health,
 };
 use web_sys::{Blob, FormData};
 
@@ -132,6 +133,15 @@ pub async fn generate(image: &Blob, params: &GenerateParams) -> ApiResult<Genera
         }
     }
     let request = Request::post(&resolve("generate")).body(form)?;
+    decode(request.send().await?).await
+}
+
+/// `POST /api/cutout` with the prepared photo as the body: what the engine
+/// would take as its subject.
+pub async fn cutout(image: &Blob) -> ApiResult<CutoutPreview> {
+    let request = Request::post(&resolve("cutout"))
+        .header("Content-Type", "image/png")
+        .body(image)?;
     decode(request.send().await?).await
 }
 

@@ -3,7 +3,7 @@
 
 use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::{Deserialize, Serialize};
-use trellis_api::GenerateParams;
+use trellis_api::{GenerateParams, JobStatus};
 use wasm_bindgen::JsValue;
 
 const DATABASE: &str = "trellis-studio";
@@ -24,6 +24,10 @@ pub struct HistoryEntry {
     /// Proves to the server that this browser created the generation, so
     /// only it can delete it. Never put in links.
     pub delete_token: Option<String>,
+    /// How the job ended, as last seen; entries saved before this was kept
+    /// have none.
+    #[serde(default)]
+    pub status: Option<JobStatus>,
 }
 
 /// Why history could not be read or written.

@@ -4,8 +4,10 @@ mod api;
 mod app;
 mod components;
 mod history;
+mod naming;
 mod pages;
 mod photo;
+mod session;
 mod share;
 mod viewer;
 

@@ -8,8 +8,12 @@ use leptos::prelude::window;
 
 /// The query parameter that carries a generation id.
 pub const GENERATION_QUERY: &str = "g";
+/// The query parameter that names any GLB to open in the viewer.
+pub const MODEL_QUERY: &str = "model";
 /// `embed=1` shows only the viewer, for an `<iframe>` on another site.
 pub const EMBED_QUERY: &str = "embed";
+/// The model version the link was shared with (`ModelVariant::variant`).
+pub const VERSION_QUERY: &str = "v";
 /// The display mode the link was shared in (`DisplayMode::key`).
 const MODE_QUERY: &str = "mode";
 /// The camera the link was shared from (`CameraPose::to_param`).
@@ -55,14 +59,32 @@ pub fn current_query(name: &str) -> Option<String> {
     params.get(name).filter(|value| !value.is_empty())
 }
 
-/// The link that reopens `id` as `view` shows it.
-pub fn share_url(id: &str, view: &SharedView) -> String {
-    format!("{}{}", generation_url(id), view.query())
+/// The link that reopens `id` as `view` shows it, at `version` (the first
+/// finished one when `None`).
+pub fn share_url(id: &str, view: &SharedView, version: Option<&str>) -> String {
+    format!(
+        "{}{}{}",
+        generation_url(id),
+        version_query(version),
+        view.query()
+    )
 }
 
 /// The link for an `<iframe>`: the viewer alone, as `view` shows it.
-pub fn embed_url(id: &str, view: &SharedView) -> String {
-    format!("{}&{EMBED_QUERY}=1{}", generation_url(id), view.query())
+pub fn embed_url(id: &str, view: &SharedView, version: Option<&str>) -> String {
+    format!(
+        "{}&{EMBED_QUERY}=1{}{}",
+        generation_url(id),
+        version_query(version),
+        view.query()
+    )
+}
+
+fn version_query(version: Option<&str>) -> String {
+    version.map_or_else(String::new, |v| {
+        let encoded = js_sys::encode_uri_component(v);
+        format!("&{VERSION_QUERY}={encoded}")
+    })
 }
 
 /// Puts the generation's link in the address bar without reloading, so a
@@ -72,6 +94,14 @@ pub fn show_in_address_bar(id: &str) {
         let url = generation_url(id);
         // Failure only means the address bar keeps the old URL.
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// Takes the generation out of the address bar, once it is deleted.
+pub fn clear_address_bar() {
+    if let Ok(history) = window().history() {
+        let path = window().location().pathname().unwrap_or_default();
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
     }
 }
 

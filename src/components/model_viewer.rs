@@ -3,29 +3,33 @@
 
 mod alpha_panel;
 mod bench_hook;
+mod control_bar;
 mod dcc_download;
+mod details_sheet;
 mod downloads;
+mod fullscreen;
 mod input;
 mod load;
 mod scene_handle;
 mod source;
 mod stats_panel;
-mod toolbar;
 
+use crate::components::icon::{Icon, IconName};
 use crate::share::SharedView;
 use crate::viewer::{AlphaMode, Viewer, with_alpha_mode};
 use alpha_panel::AlphaPanel;
+use control_bar::{ControlBar, FullscreenButton};
 use dcc_download::DccDownload;
+use details_sheet::DetailsSheet;
 use input::CanvasInput;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use scene_handle::SceneHandle;
 use source::ModelSource;
-use stats_panel::{LoadReport, StatsPanel, Timings, describe};
+use stats_panel::{LoadReport, Timings, describe};
 use std::cell::Cell;
 use std::rc::Rc;
-use toolbar::{ActionToolbar, ModeToolbar};
 
 /// What the canvas says about itself before a model is shown.
 const CANVAS_HINT: &str = "Drag or use the arrow keys to turn, wheel, pinch or +/- to zoom, \
@@ -65,7 +69,23 @@ pub fn ModelViewer(
     /// The display mode and camera: read once at start (a shared link's),
     /// then kept up to date for new links.
     view: RwSignal<SharedView>,
+    /// The start of download names, e.g. `cactus-balanced`.
+    #[prop(optional, into)]
+    file_stem: Option<Signal<String>>,
+    /// An image shown while the model loads (the photo it was made from).
+    #[prop(optional, into)]
+    poster: Option<Signal<Option<String>>>,
+    /// Embedded: only reset and full screen, and a link to the full page.
+    #[prop(optional)]
+    minimal: bool,
+    /// Where "open in Trellis Studio" leads, in the minimal controls.
+    #[prop(optional, into)]
+    full_page_url: Option<Signal<String>>,
 ) -> impl IntoView {
+    let file_stem = file_stem.unwrap_or_else(|| Signal::derive(|| "model".to_string()));
+    let viewer_ref = NodeRef::<leptos::html::Div>::new();
+    let sheet_open = RwSignal::new(false);
+    let fullscreen = fullscreen::control(viewer_ref);
     let canvas_ref = NodeRef::<Canvas>::new();
     let state = RwSignal::new(ViewerState::Empty);
     let mode = RwSignal::new(view.get_untracked().mode);
@@ -186,7 +206,7 @@ pub fn ModelViewer(
         Callback::new(move |()| stored_scene.with_value(|s| s.update(Viewer::reset_view)));
     let on_screenshot = Callback::new(move |()| {
         if let Some(canvas) = canvas_ref.get_untracked() {
-            downloads::save_screenshot(&canvas);
+            downloads::save_screenshot(&canvas, &file_stem.get_untracked());
         }
     });
 
@@ -194,7 +214,7 @@ pub fn ModelViewer(
         file.with_value(|file| {
             let Some(file) = file else { return };
             match with_alpha_mode(file, alpha.get_untracked()) {
-                Ok(glb) => downloads::save_glb(&glb),
+                Ok(glb) => downloads::save_glb(&glb, &file_stem.get_untracked()),
                 Err(e) => state.set(ViewerState::Error(format!(
                     "The GLB could not be rewritten: {e}."
                 ))),
@@ -202,6 +222,8 @@ pub fn ModelViewer(
         });
     });
 
+    let loading = move || matches!(state.get(), ViewerState::Loading);
+    let poster_url = move || poster.and_then(|p| p.get()).filter(|_| loading());
     let message = move || match state.get() {
         ViewerState::Loading => Some("Loading the model…".to_string()),
         ViewerState::Clay => Some("Decoding the textures…".to_string()),
@@ -233,7 +255,9 @@ pub fn ModelViewer(
     view! {
         <div
             id="viewer"
+            node_ref=viewer_ref
             class="viewer"
+            class:minimal=minimal
             data-state=move || state.get().as_attr()
             data-clay-ms=move || report.get().and_then(|r| r.timings.to_clay_ms).map(|ms| ms.round() as u64)
             data-textured-ms=timing(|t| t.to_textured_ms)
@@ -263,15 +287,36 @@ pub fn ModelViewer(
                 on:keydown=move |event| on_key.key(&event)
                 on:contextmenu=|event| event.prevent_default()
             ></canvas>
+            {move || poster_url().map(|src| view! {
+                <img class="viewer-poster" src=src alt="" aria-hidden="true" />
+            })}
             <Show when=has_model>
-                <ModeToolbar mode />
-                <ActionToolbar auto_rotate reduced_motion on_reset on_screenshot />
-                <AlphaPanel alpha on_download><DccDownload file alpha state /></AlphaPanel>
+                {if minimal {
+                    view! {
+                        <div class="viewer-bar minimal" role="toolbar" aria-label="Viewer">
+                            <button type="button" class="viewer-button icon-button" id="viewer-reset"
+                                aria-label="Reset view" title="Back to the starting view (R)"
+                                on:click=move |_| on_reset.run(())>
+                                <Icon name=IconName::Reset />
+                            </button>
+                            {fullscreen.map(|control| view! { <FullscreenButton control /> })}
+                        </div>
+                    }.into_any()
+                } else {
+                    view! {
+                        <ControlBar mode auto_rotate reduced_motion sheet_open on_reset fullscreen />
+                        <DetailsSheet open=sheet_open report on_screenshot>
+                            <AlphaPanel alpha on_download><DccDownload file alpha state file_stem /></AlphaPanel>
+                        </DetailsSheet>
+                    }.into_any()
+                }}
             </Show>
+            {full_page_url.map(|url| view! {
+                <a class="viewer-home" id="viewer-home" href=url target="_blank" rel="noopener">"Trellis Studio ↗"</a>
+            })}
             <p class="viewer-message" class:error=move || matches!(state.get(), ViewerState::Error(_)) role="status">
                 {message}
             </p>
-            <StatsPanel report />
         </div>
     }
 }

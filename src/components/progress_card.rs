@@ -1,8 +1,9 @@
+use crate::naming::{about, elapsed};
 use leptos::prelude::*;
-use trellis_api::{Generation, JobStatus, Phase};
+use trellis_api::{Generation, Phase};
 
-/// Progress of the running job: phase, bar, place in line and time spent.
-/// Phase changes are announced to screen readers.
+/// Progress of the running job: phase, bar, place in line, time spent and
+/// time left. Phase changes are announced to screen readers.
 #[component]
 pub fn ProgressCard(
     generation: RwSignal<Option<Generation>>,
@@ -21,20 +22,7 @@ pub fn ProgressCard(
     };
     let phase = move || generation.with(|g| g.as_ref().map(|g| g.phase_label.clone()));
     let progress = move || generation.with(|g| g.as_ref().map_or(0.0, |g| g.progress));
-    let detail = move || {
-        generation.with(|g| {
-            let g = g.as_ref()?;
-            let elapsed = ((now_ms.get() - g.created_at as f64) / 1000.0).max(0.0);
-            let mut parts = vec![format!("{} elapsed", duration(elapsed))];
-            if let (Phase::Queued, Some(position)) = (g.phase, g.queue_position) {
-                parts.insert(0, format!("position {position} in line"));
-            }
-            if let Some(eta) = g.eta_seconds.filter(|_| g.status == JobStatus::Running) {
-                parts.push(format!("about {} left", duration(eta as f64)));
-            }
-            Some(parts.join(" · "))
-        })
-    };
+    let detail = move || generation.with(|g| g.as_ref().map(|g| describe(g, now_ms.get())));
     let waking =
         move || generation.with(|g| g.as_ref().is_some_and(|g| g.phase == Phase::WakingGpu));
     let cancellable =
@@ -45,7 +33,7 @@ pub fn ProgressCard(
             <section class="progress-card" aria-label="Progress">
                 <p class="phase" aria-live="polite" id="phase">{phase}</p>
                 <progress max="1" prop:value=progress></progress>
-                <p class="progress-detail">{detail}</p>
+                <p class="progress-detail" id="progress-detail">{detail}</p>
                 <Show when=waking>
                     <p class="cold-start">
                         "The GPU server was asleep. Waking it loads the model onto the GPU, which takes about two minutes once; later jobs start right away."
@@ -59,12 +47,21 @@ pub fn ProgressCard(
     }
 }
 
-/// 75 → "1 min 15 s".
-pub fn duration(seconds: f64) -> String {
-    let total = seconds.round() as u64;
-    match (total / 60, total % 60) {
-        (0, s) => format!("{s} s"),
-        (m, 0) => format!("{m} min"),
-        (m, s) => format!("{m} min {s} s"),
+/// "Position 3 in line · 12 s so far · done in about 2 min": the place in
+/// line while queued, and the time left whenever the server estimates it.
+fn describe(g: &Generation, now_ms: f64) -> String {
+    let mut parts = Vec::new();
+    if let (Phase::Queued, Some(position)) = (g.phase, g.queue_position) {
+        parts.push(if position <= 1 {
+            "Next in line".to_string()
+        } else {
+            format!("Position {position} in line")
+        });
     }
+    let spent = (now_ms - g.created_at as f64) / 1000.0;
+    parts.push(format!("{} so far", elapsed(spent)));
+    if let Some(eta) = g.eta_seconds.filter(|_| !g.status.is_terminal()) {
+        parts.push(format!("done in {}", about(f64::from(eta))));
+    }
+    parts.join(" · ")
 }

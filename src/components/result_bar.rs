@@ -1,27 +1,37 @@
 use crate::api;
+use crate::naming::{download_name, version_name};
+use crate::session::Session;
 use crate::share::{SharedView, embed_url, share_url};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use trellis_api::{Generation, ModelVariant};
+use trellis_api::ModelVariant;
 
-/// Under the finished model: download it, copy a link to it, or copy an
-/// `<iframe>` that embeds the viewer elsewhere.
+/// Under the model: download it, copy a link that reopens it as it is
+/// shown (version, display mode, camera), or an `<iframe>` that embeds it.
 #[component]
 pub fn ResultBar(
-    generation: RwSignal<Option<Generation>>,
+    session: Session,
     /// The version shown in the viewer, which is the one downloaded.
     #[prop(into)]
     model: Signal<Option<ModelVariant>>,
-    /// How the viewer shows the model now; links reopen it that way.
+    /// How the viewer shows the model now.
     view: RwSignal<SharedView>,
 ) -> impl IntoView {
-    let id = move || generation.with(|g| g.as_ref().map(|g| g.id.clone()));
+    let id = move || session.shown.with(|g| g.as_ref().map(|g| g.id.clone()));
+    let version = move || model.with(|m| m.as_ref().map(|m| m.variant.clone()));
     let link = move || {
-        id().map(|id| share_url(&id, &view.get()))
+        id().map(|id| share_url(&id, &view.get(), version().as_deref()))
             .unwrap_or_default()
     };
+    let iframe = move || {
+        id().map(|id| {
+            format!(
+                "<iframe src=\"{}\" title=\"3D model\" width=\"640\" height=\"480\" style=\"border:0\" allowfullscreen></iframe>",
+                embed_url(&id, &view.get(), version().as_deref())
+            )
+        })
+    };
     let copied = RwSignal::new(None::<&'static str>);
-
     let copy = move |what: &'static str, text: String| {
         let clipboard = window().navigator().clipboard();
         spawn_local(async move {
@@ -29,39 +39,46 @@ pub fn ResultBar(
             copied.set(done.is_ok().then_some(what));
         });
     };
-    let iframe = move || {
-        id().map(|id| {
-            format!(
-                "<iframe src=\"{}\" title=\"3D model\" width=\"640\" height=\"480\" style=\"border:0\" allowfullscreen></iframe>",
-                embed_url(&id, &view.get())
-            )
-        })
-    };
 
     view! {
-        <Show when=move || model.with(Option::is_some)>
-            <section class="result-bar" aria-label="Result">
-                {move || model.get().map(|m| {
-                    let size = m.bytes.map(|b| format!(" ({:.1} MB)", b as f64 / 1_048_576.0)).unwrap_or_default();
-                    let file_name = format!("trellis-{}.glb", m.variant);
-                    view! {
-                        <a id="download-glb" class="button primary" href=api::resolve(m.url.as_deref().unwrap_or_default()) download=file_name>
-                            {format!("Download GLB{size}")}
-                        </a>
-                    }
-                })}
-                <div class="share">
-                    <label for="share-link">"Share link"</label>
-                    <input id="share-link" readonly prop:value=link
-                        on:focus=|ev| { event_target::<web_sys::HtmlInputElement>(&ev).select() } />
-                    <button type="button" id="copy-share-link" class="secondary" on:click=move |_| copy("link", link())>
-                        {move || if copied.get() == Some("link") { "Copied" } else { "Copy share link" }}
-                    </button>
-                    <button type="button" id="copy-embed" class="secondary" on:click=move |_| copy("embed", iframe().unwrap_or_default())>
-                        {move || if copied.get() == Some("embed") { "Copied" } else { "Copy embed code" }}
-                    </button>
-                </div>
-            </section>
-        </Show>
+        <section class="result-bar" aria-label="Result">
+            {move || model.get().map(|m| {
+                let size = m.bytes.map(|b| format!(" ({:.1} MB)", b as f64 / 1_048_576.0)).unwrap_or_default();
+                let photo = id().map(|id| session.photo_name_of(&id)).unwrap_or_default();
+                let file_name = download_name(&photo, &version_name(&m.params), "glb");
+                view! {
+                    <a id="download-glb" class="button primary" href=api::resolve(m.url.as_deref().unwrap_or_default()) download=file_name>
+                        {format!("Download GLB{size}")}
+                    </a>
+                }
+            })}
+            <div class="share">
+                <label for="share-link">"Share link"</label>
+                <input id="share-link" readonly prop:value=link
+                    on:focus=|ev| { event_target::<web_sys::HtmlInputElement>(&ev).select() } />
+                <CopyButton id="copy-share-link" label="Copy share link" done=Signal::derive(move || copied.get() == Some("link"))
+                    on_click=Callback::new(move |()| copy("link", link())) />
+                <CopyButton id="copy-embed" label="Copy embed code" done=Signal::derive(move || copied.get() == Some("embed"))
+                    on_click=Callback::new(move |()| copy("embed", iframe().unwrap_or_default())) />
+            </div>
+        </section>
+    }
+}
+
+/// A copy button whose "Copied" confirmation takes the label's place
+/// without changing its width: both words share one grid cell, and the
+/// one not shown is only made invisible.
+#[component]
+fn CopyButton(
+    id: &'static str,
+    label: &'static str,
+    #[prop(into)] done: Signal<bool>,
+    on_click: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <button type="button" id=id class="secondary swap-label" on:click=move |_| on_click.run(())>
+            <span class:gone=done>{label}</span>
+            <span class:gone=move || !done.get() aria-live="polite">"Copied"</span>
+        </button>
     }
 }

@@ -1,41 +1,56 @@
-use super::progress_card::duration;
+use crate::naming::{about, quality_gives, quality_name};
+use crate::session::Session;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 use trellis_api::{
-    GenerateParams, MAX_GUIDANCE_STRENGTH, MAX_SAMPLING_STEPS, MAX_SEED, PipelineEstimate,
-    PipelineType,
+    BackendKind, GenerateParams, MAX_GUIDANCE_STRENGTH, MAX_SAMPLING_STEPS, MAX_SEED, PipelineType,
 };
 
 /// Messages for fields that hold a value the server would refuse, by field.
 pub type FieldProblems = RwSignal<BTreeMap<String, String>>;
 
-/// The generation settings: pipeline, seed and the sampler knobs, checked as
-/// they are typed with the same rules the server applies.
+/// The generation settings: quality, seed and the sampler knobs, checked as
+/// they are typed with the same rules the server applies. Collapsed on a
+/// phone, where it comes after the result.
 #[component]
-pub fn SettingsForm(
-    params: RwSignal<GenerateParams>,
-    problems: FieldProblems,
-    /// Whether editing is allowed (not while a job runs).
-    #[prop(into)]
-    enabled: Signal<bool>,
-    /// The server's current estimate of a whole job per pipeline type.
-    #[prop(into)]
-    estimates: Signal<Vec<PipelineEstimate>>,
-) -> impl IntoView {
-    let pipeline_options = PipelineType::ALL
+pub fn SettingsForm(session: Session) -> impl IntoView {
+    let Session {
+        params, problems, ..
+    } = session;
+    let enabled = move || session.editable();
+    let builtin = move || {
+        session
+            .health_value()
+            .is_some_and(|h| h.backend == BackendKind::Builtin)
+    };
+    let estimate = move |p: PipelineType| {
+        session.health_value().and_then(|h| {
+            h.pipeline_seconds
+                .iter()
+                .find(|e| e.pipeline_type == p)
+                .map(|e| about(f64::from(e.seconds)))
+        })
+    };
+    let quality_choices = PipelineType::ALL
         .into_iter()
         .map(|p| {
             view! {
-                <option value=p.as_str() selected=move || params.with(|v| v.pipeline_type == p)>
-                    {move || {
-                        let eta = estimates.with(|e| {
-                            e.iter()
-                                .find(|e| e.pipeline_type == p)
-                                .map(|e| format!(" (about {})", duration(e.seconds as f64)))
-                        });
-                        format!("{} — {}{}", p.as_str(), p.description(), eta.unwrap_or_default())
-                    }}
-                </option>
+                <label class="quality-choice">
+                    <input
+                        type="radio"
+                        name="pipeline_type"
+                        value=p.as_str()
+                        prop:checked=move || params.with(|v| v.pipeline_type == p)
+                        on:change=move |_| params.update(|v| v.pipeline_type = p)
+                    />
+                    <span class="quality-text">
+                        <strong>{quality_name(p)}</strong>
+                        <small>
+                            {quality_gives(p)}
+                            {move || estimate(p).map(|e| format!(" · {e}"))}
+                        </small>
+                    </span>
+                </label>
             }
         })
         .collect_view();
@@ -52,47 +67,72 @@ pub fn SettingsForm(
         params.set(GenerateParams::default());
         problems.set(BTreeMap::new());
     };
+    let summary = move || {
+        params.with(|p| {
+            format!(
+                "Settings: {} quality, seed {}",
+                quality_name(p.pipeline_type),
+                p.seed
+            )
+        })
+    };
 
     view! {
-        <fieldset class="settings" disabled=move || !enabled.get()>
-            <legend>"Settings"</legend>
-            <label for="pipeline_type">"Quality"</label>
-            <select
-                id="pipeline_type"
-                on:change=move |ev| apply(params, problems, "pipeline_type", &event_target_value(&ev))
-            >
-                {pipeline_options}
-            </select>
-            <div class="seed-row">
-                <Field params problems name="seed" label="Seed" step="1" min="0" max=MAX_SEED.to_string()
-                    value=move || params.with(|p| p.seed.to_string()) />
-                <button type="button" class="secondary" on:click=random_seed>"Random"</button>
-            </div>
-            <details class="advanced">
-                <summary>"Advanced sampler settings"</summary>
-                <Field params problems name="ss_sampling_steps" label="Structure steps" step="1" min="1" max=MAX_SAMPLING_STEPS.to_string()
-                    value=move || params.with(|p| p.ss_sampling_steps.to_string()) />
-                <Field params problems name="ss_guidance_strength" label="Structure guidance" step="0.1" min="0" max=MAX_GUIDANCE_STRENGTH.to_string()
-                    value=move || params.with(|p| p.ss_guidance_strength.to_string()) />
-                <Field params problems name="shape_slat_sampling_steps" label="Shape steps" step="1" min="1" max=MAX_SAMPLING_STEPS.to_string()
-                    value=move || params.with(|p| p.shape_slat_sampling_steps.to_string()) />
-                <Field params problems name="shape_slat_guidance_strength" label="Shape guidance" step="0.1" min="0" max=MAX_GUIDANCE_STRENGTH.to_string()
-                    value=move || params.with(|p| p.shape_slat_guidance_strength.to_string()) />
-                <Field params problems name="tex_slat_sampling_steps" label="Texture steps" step="1" min="1" max=MAX_SAMPLING_STEPS.to_string()
-                    value=move || params.with(|p| p.tex_slat_sampling_steps.to_string()) />
-                <Field params problems name="tex_slat_guidance_strength" label="Texture guidance" step="0.1" min="0" max=MAX_GUIDANCE_STRENGTH.to_string()
-                    value=move || params.with(|p| p.tex_slat_guidance_strength.to_string()) />
-                <button type="button" class="secondary" on:click=reset>"Reset to defaults"</button>
-            </details>
-        </fieldset>
+        <details class="settings-panel" id="settings" open=wide_screen()>
+            <summary>{summary}</summary>
+            <fieldset class="settings" disabled=move || !enabled()>
+                <legend class="visually-hidden">"Settings"</legend>
+                <Show when=builtin>
+                    <p class="note info" id="settings-ignored">
+                        "The CPU preview ignores these settings; they apply on a TRELLIS.2 GPU server."
+                    </p>
+                </Show>
+                <fieldset class="quality" id="pipeline_type">
+                    <legend>"Quality"</legend>
+                    {quality_choices}
+                </fieldset>
+                <div class="seed-row">
+                    <Field session name="seed" label="Seed" step="1" min="0" max=MAX_SEED.to_string()
+                        value=move || params.with(|p| p.seed.to_string()) />
+                    <button type="button" class="secondary" on:click=random_seed>"Random"</button>
+                </div>
+                <details class="advanced" id="advanced"
+                    prop:open=move || session.advanced_open.get()
+                    on:toggle=move |ev| session.advanced_open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())>
+                    <summary>"Advanced sampler settings"</summary>
+                    <button type="button" class="secondary reset" id="reset-settings" on:click=reset>"Reset to defaults"</button>
+                    <Field session name="ss_sampling_steps" label="Structure steps" step="1" min="1" max=MAX_SAMPLING_STEPS.to_string()
+                        value=move || params.with(|p| p.ss_sampling_steps.to_string()) />
+                    <Field session name="ss_guidance_strength" label="Structure guidance" step="0.1" min="0" max=MAX_GUIDANCE_STRENGTH.to_string()
+                        value=move || params.with(|p| p.ss_guidance_strength.to_string()) />
+                    <Field session name="shape_slat_sampling_steps" label="Shape steps" step="1" min="1" max=MAX_SAMPLING_STEPS.to_string()
+                        value=move || params.with(|p| p.shape_slat_sampling_steps.to_string()) />
+                    <Field session name="shape_slat_guidance_strength" label="Shape guidance" step="0.1" min="0" max=MAX_GUIDANCE_STRENGTH.to_string()
+                        value=move || params.with(|p| p.shape_slat_guidance_strength.to_string()) />
+                    <Field session name="tex_slat_sampling_steps" label="Texture steps" step="1" min="1" max=MAX_SAMPLING_STEPS.to_string()
+                        value=move || params.with(|p| p.tex_slat_sampling_steps.to_string()) />
+                    <Field session name="tex_slat_guidance_strength" label="Texture guidance" step="0.1" min="0" max=MAX_GUIDANCE_STRENGTH.to_string()
+                        value=move || params.with(|p| p.tex_slat_guidance_strength.to_string()) />
+                </details>
+            </fieldset>
+        </details>
     }
 }
 
-/// One numeric setting with its inline validation message.
+/// Wider than a phone: the settings start open beside the stage.
+fn wide_screen() -> bool {
+    window()
+        .match_media("(min-width: 901px)")
+        .ok()
+        .flatten()
+        .is_some_and(|q| q.matches())
+}
+
+/// One numeric setting with its inline validation message, checked when the
+/// value is committed (typing mid-number such as "7." must not be rewritten).
 #[component]
 fn Field(
-    params: RwSignal<GenerateParams>,
-    problems: FieldProblems,
+    session: Session,
     name: &'static str,
     label: &'static str,
     step: &'static str,
@@ -101,7 +141,7 @@ fn Field(
     value: impl Fn() -> String + Send + Sync + 'static,
 ) -> impl IntoView {
     let message_id = format!("{name}-problem");
-    let problem = move || problems.with(|m| m.get(name).cloned());
+    let problem = move || session.problems.with(|m| m.get(name).cloned());
     view! {
         <div class="field">
             <label for=name>{label}</label>
@@ -116,24 +156,24 @@ fn Field(
                 prop:value=value
                 aria-invalid=move || problem().is_some().to_string()
                 aria-describedby=message_id.clone()
-                on:change=move |ev| apply(params, problems, name, &event_target_value(&ev))
+                on:change=move |ev| apply(session, name, label, &event_target_value(&ev))
             />
             <p class="field-problem" id=message_id>{problem}</p>
         </div>
     }
 }
 
-fn apply(params: RwSignal<GenerateParams>, problems: FieldProblems, name: &str, value: &str) {
-    let mut updated = params.get_untracked();
+fn apply(session: Session, name: &str, label: &str, value: &str) {
+    let mut updated = session.params.get_untracked();
     match updated.set_field(name, value) {
         Ok(()) => {
-            params.set(updated);
-            problems.update(|m| {
+            session.params.set(updated);
+            session.problems.update(|m| {
                 m.remove(name);
             });
         }
-        Err(e) => problems.update(|m| {
-            m.insert(name.to_string(), e.message);
+        Err(e) => session.problems.update(|m| {
+            m.insert(name.to_string(), e.message_for(label));
         }),
     }
 }

@@ -53,7 +53,9 @@ impl Theme {
     }
 }
 
-/// A header button that switches between the light and the dark theme.
+/// A header button that switches between the light and the dark theme. It
+/// names the theme it switches to, so it never says "Dark theme" while the
+/// page is dark.
 #[component]
 pub fn ThemeToggle() -> impl IntoView {
     let theme = RwSignal::new(Theme::initial());
@@ -66,8 +68,15 @@ pub fn ThemeToggle() -> impl IntoView {
         theme.set(next);
     };
     view! {
-        <button type="button" class="theme-toggle" aria-pressed=move || (theme.get() == Theme::Dark).to_string() on:click=toggle>
-            "Dark theme"
+        <button type="button" class="theme-toggle" id="theme-toggle" data-theme=move || theme.get().as_str() on:click=toggle>
+            <span aria-hidden="true">{move || match theme.get() {
+                Theme::Dark => "☀",
+                Theme::Light => "☾",
+            }}</span>
+            <span class="label-text">{move || match theme.get() {
+                Theme::Dark => " Light theme",
+                Theme::Light => " Dark theme",
+            }}</span>
         </button>
     }
 }

@@ -1,8 +1,10 @@
 use super::custom_extract::CustomExtract;
 use crate::api;
+use crate::naming::{preset_name, preset_of, short_count, version_name};
+use crate::session::Session;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use trellis_api::{ExtractParams, ExtractRequest, Generation, JobStatus, Preset};
+use trellis_api::{ExtractParams, ExtractRequest, JobStatus, Preset};
 
 /// Bytes per vertex of a TRELLIS.2 GLB (f32 position, normal, uv) and per
 /// face (u32 indices); a mesh has about half as many vertices as faces plus
@@ -26,102 +28,98 @@ pub(super) fn predicted_mb(params: &ExtractParams) -> (f64, f64) {
     (file / 1_048_576.0, gpu / 1_048_576.0)
 }
 
-/// The GLB versions of a generation: pick which one to view and download,
-/// or extract another preset without generating again.
+/// The GLB versions of the model on screen: pick which one to view and
+/// download, or extract another preset without generating again.
 #[component]
-pub fn VariantPicker(
-    generation: RwSignal<Option<Generation>>,
-    /// The variant shown in the viewer.
-    chosen: RwSignal<Option<String>>,
-    /// Whether the backend can extract other settings at all.
-    #[prop(into)]
-    can_extract: Signal<bool>,
-    /// Set when an extraction cannot start.
-    problem: RwSignal<Option<String>>,
-) -> impl IntoView {
-    let finished =
-        move || generation.with(|g| g.as_ref().is_some_and(|g| g.status == JobStatus::Succeeded));
+pub fn VariantPicker(session: Session) -> impl IntoView {
+    let generation = session.shown;
+    let chosen = session.chosen_variant;
+    let can_extract = move || session.health_value().is_some_and(|h| h.can_extract);
     let variants =
         move || generation.with(|g| g.as_ref().map(|g| g.models.clone()).unwrap_or_default());
+    // The version in the viewer: the one picked, else the first finished.
+    let selected_name = move || {
+        chosen.get().or_else(|| {
+            variants()
+                .into_iter()
+                .find(|m| m.status == JobStatus::Succeeded)
+                .map(|m| m.variant)
+        })
+    };
+    let exists = move |preset: Preset| {
+        variants()
+            .iter()
+            .any(|m| preset_of(&m.params) == Some(preset) && m.status != JobStatus::Failed)
+    };
     let extract = Callback::new(move |request: ExtractRequest| {
         let Some(id) = generation.with_untracked(|g| g.as_ref().map(|g| g.id.clone())) else {
             return;
         };
         let params = match request.resolve() {
             Ok(params) => params,
-            Err(e) => return problem.set(Some(e.message)),
+            Err(e) => return session.submit_problem.set(Some(e.message)),
         };
         chosen.set(Some(params.variant_name()));
         spawn_local(async move {
             match api::extract_glb(&id, &request).await {
-                Ok(updated) => generation.set(Some(updated)),
-                Err(e) => problem.set(Some(e.to_string())),
+                Ok(updated) => {
+                    session.shown.set(Some(updated));
+                    session.follow(id);
+                }
+                Err(e) => session.submit_problem.set(Some(e.to_string())),
             }
         });
     });
 
     view! {
-        <Show when=finished>
-            <section class="variants" aria-label="Model versions">
-                <h2>"Versions of this model"</h2>
-                <div class="variant-list" role="group" aria-label="Shown version">
-                    {move || variants().into_iter().map(|m| {
-                        let name = m.variant.clone();
-                        let selected = {
-                            let name = name.clone();
-                            move || chosen.get().as_deref() == Some(name.as_str())
-                        };
-                        let label = match m.status {
-                            JobStatus::Succeeded => format!("{} faces · {}²", short_count(m.faces.unwrap_or(0)), m.texture_size),
-                            JobStatus::Failed => "failed".to_string(),
-                            _ => format!("extracting {}²…", m.texture_size),
-                        };
-                        view! {
-                            <button type="button" class="variant" aria-pressed=move || selected().to_string()
-                                disabled=m.status != JobStatus::Succeeded
-                                on:click=move |_| chosen.set(Some(name.clone()))>
-                                {label}
-                            </button>
-                        }
-                    }).collect_view()}
-                </div>
-                <Show when=move || can_extract.get()>
-                    <h2>"Extract another version (no new generation needed)"</h2>
-                    <div class="presets" role="group" aria-label="Extract another version">
+        <section class="variants" aria-label="Model versions">
+            <h2>"Versions"</h2>
+            <div class="variant-list" role="group" aria-label="Shown version">
+                {move || variants().into_iter().map(|m| {
+                    let name = m.variant.clone();
+                    let selected = {
+                        let name = name.clone();
+                        move || selected_name().as_deref() == Some(name.as_str())
+                    };
+                    let title = version_name(&m.params);
+                    let detail = match m.status {
+                        JobStatus::Succeeded => format!("{} faces · {}²", short_count(m.faces.unwrap_or(0)), m.texture_size),
+                        JobStatus::Failed => "failed".to_string(),
+                        _ => "extracting…".to_string(),
+                    };
+                    view! {
+                        <button type="button" class="variant" data-variant=name.clone() aria-pressed=move || selected().to_string()
+                            disabled=m.status != JobStatus::Succeeded
+                            on:click=move |_| chosen.set(Some(name.clone()))>
+                            <strong>{title}</strong>
+                            <small>{detail}</small>
+                        </button>
+                    }
+                }).collect_view()}
+            </div>
+            <Show when=can_extract>
+                <details class="more-versions">
+                    <summary>"Make another version (no new generation needed)"</summary>
+                    <div class="presets" role="group" aria-label="Make another version">
                         {Preset::ALL.into_iter().map(|preset| {
                             let params = preset.params();
                             let (file_mb, gpu_mb) = predicted_mb(&params);
                             let phone_warning = (params.texture_size >= PHONE_UNSAFE_TEXTURE)
                                 .then_some(" · may crash phones");
                             view! {
-                                <button type="button" class="preset" data-preset=preset.as_str() on:click=move |_| extract.run(preset.into())>
-                                    <strong>{preset_title(preset)}</strong>
-                                    <small>{format!("{} faces, {}² · ≈{file_mb:.0} MB file, ≈{gpu_mb:.0} MB GPU{}",
-                                        short_count(params.decimation_target as u64), params.texture_size, phone_warning.unwrap_or(""))}</small>
-                                </button>
+                                <Show when=move || !exists(preset)>
+                                    <button type="button" class="preset" data-preset=preset.as_str() on:click=move |_| extract.run(preset.into())>
+                                        <strong>{preset_name(preset)}</strong>
+                                        <small>{format!("{} faces, {}² · ≈{file_mb:.0} MB file, ≈{gpu_mb:.0} MB GPU{}",
+                                            short_count(params.decimation_target as u64), params.texture_size, phone_warning.unwrap_or(""))}</small>
+                                    </button>
+                                </Show>
                             }
                         }).collect_view()}
                     </div>
                     <CustomExtract on_extract=extract />
-                </Show>
-            </section>
-        </Show>
-    }
-}
-
-fn preset_title(preset: Preset) -> &'static str {
-    match preset {
-        Preset::Fast => "Web light",
-        Preset::Balanced => "Balanced",
-        Preset::Quality => "DCC quality",
-    }
-}
-
-/// 503020 → "503k", 1000000 → "1M".
-fn short_count(n: u64) -> String {
-    match n {
-        n if n >= 1_000_000 => format!("{:.1}M", n as f64 / 1e6).replace(".0M", "M"),
-        n if n >= 1_000 => format!("{}k", (n as f64 / 1e3).round()),
-        n => n.to_string(),
+                </details>
+            </Show>
+        </section>
     }
 }

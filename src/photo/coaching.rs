@@ -5,6 +5,9 @@ const TRANSPARENT_ALPHA: u8 = 250;
 /// Share of transparent pixels that means "background already removed"
 /// rather than a few anti-aliased edge pixels.
 const MIN_TRANSPARENT_SHARE: f64 = 0.01;
+/// Below this many pixels on a side there is too little of the object for
+/// any engine: a 1×1 pixel or an icon would come back as a blob.
+pub const MIN_SIDE: u32 = 64;
 /// Below this many pixels on the short side, TRELLIS.2's 512 px conditioning
 /// is upscaled and details go soft.
 const MIN_GOOD_SHORT_SIDE: u32 = 512;
@@ -42,31 +45,49 @@ impl CoachingNote {
     }
 }
 
+/// What the pixels of a photo say about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    /// Whether the photo has real transparency: a cut-out, used as the mask.
+    pub has_alpha: bool,
+    pub notes: Vec<CoachingNote>,
+}
+
+/// Why a photo is refused before anything is sent, if it is.
+pub fn refusal(rgba: &[u8], (width, height): (u32, u32), name: &str) -> Option<String> {
+    if width.min(height) < MIN_SIDE {
+        return Some(format!(
+            "{name} is only {width}×{height} pixels; a photo needs at least {MIN_SIDE} pixels on each side to become a model."
+        ));
+    }
+    if rgba.chunks_exact(4).all(|p| p[3] == 0) {
+        return Some(format!(
+            "{name} is fully transparent, so there is nothing to make a model of. Export it again with the object visible."
+        ));
+    }
+    None
+}
+
 /// Assesses RGBA pixels (`width`×`height`, already downscaled) of a photo
 /// whose original size was `original`.
-pub fn assess(rgba: &[u8], width: u32, height: u32, original: (u32, u32)) -> Vec<CoachingNote> {
+pub fn assess(rgba: &[u8], width: u32, height: u32, original: (u32, u32)) -> Assessment {
     let pixels: Vec<[u8; 4]> = rgba
         .chunks_exact(4)
         .map(|p| [p[0], p[1], p[2], p[3]])
         .collect();
     if pixels.is_empty() || pixels.len() != (width * height) as usize {
-        return Vec::new();
+        return Assessment {
+            has_alpha: false,
+            notes: Vec::new(),
+        };
     }
     let mut notes = Vec::new();
     let transparent = pixels.iter().filter(|p| p[3] < TRANSPARENT_ALPHA).count();
     let has_alpha = transparent as f64 / pixels.len() as f64 >= MIN_TRANSPARENT_SHARE;
 
     let subject = if has_alpha {
-        notes.push(CoachingNote::new(
-            Tone::Good,
-            "Transparent background: your cut-out is used as the mask.",
-        ));
         bounding_share(&pixels, width, |p| p[3] >= 128)
     } else {
-        notes.push(CoachingNote::new(
-            Tone::Info,
-            "No transparency: the background will be removed on the server.",
-        ));
         let border = border_pixels(&pixels, width, height);
         let background = median_colour(&border);
         if mean_deviation(&border, background) > BUSY_BORDER_DEVIATION {
@@ -96,7 +117,7 @@ pub fn assess(rgba: &[u8], width: u32, height: u32, original: (u32, u32)) -> Vec
             format!("The image is small ({ow}×{oh}): 512 px or more on the short side gives sharper results."),
         ));
     }
-    notes
+    Assessment { has_alpha, notes }
 }
 
 fn colour_distance(a: [u8; 4], b: [u8; 3]) -> u32 {

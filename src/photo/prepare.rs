@@ -29,6 +29,8 @@ pub struct PreparedPhoto {
     pub preview_url: String,
     /// A small PNG data URL, for the history list.
     pub thumbnail: String,
+    /// Whether the photo is a cut-out with real transparency.
+    pub has_alpha: bool,
     pub notes: Vec<CoachingNote>,
 }
 
@@ -61,7 +63,10 @@ pub async fn prepare(file: &Blob, name: &str) -> Result<PreparedPhoto, String> {
         .get_image_data(0.0, 0.0, sent_size.0 as f64, sent_size.1 as f64)
         .map_err(|_| unreadable())?
         .data();
-    let notes = coaching::assess(&pixels, sent_size.0, sent_size.1, original_size);
+    if let Some(refusal) = coaching::refusal(&pixels, original_size, &name) {
+        return Err(refusal);
+    }
+    let assessment = coaching::assess(&pixels, sent_size.0, sent_size.1, original_size);
     let png = encode_png(&canvas).await.map_err(|_| unreadable())?;
     let thumbnail_size = fit(sent_size, THUMBNAIL_SIDE);
     let thumbnail = draw_canvas(&canvas, thumbnail_size)
@@ -77,7 +82,8 @@ pub async fn prepare(file: &Blob, name: &str) -> Result<PreparedPhoto, String> {
         sent_size,
         preview_url,
         thumbnail,
-        notes,
+        has_alpha: assessment.has_alpha,
+        notes: assessment.notes,
     })
 }
 

@@ -42,6 +42,16 @@ impl FieldError {
             message: message.into(),
         }
     }
+
+    /// The message with the field's wire name (which every message starts
+    /// with) replaced by the label a form shows, e.g. "Structure steps must
+    /// be…" rather than "ss_sampling_steps must be…".
+    pub fn message_for(&self, label: &str) -> String {
+        match self.message.strip_prefix(self.field.as_str()) {
+            Some(rest) => format!("{label}{rest}"),
+            None => self.message.clone(),
+        }
+    }
 }
 
 impl std::fmt::Display for FieldError {

@@ -265,6 +265,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_field_message_reads_with_the_forms_label() {
+        for name in GenerateParams::FIELDS {
+            let error = GenerateParams::default()
+                .set_field(name, "not a value")
+                .unwrap_err();
+            let message = error.message_for("The label");
+            assert!(message.starts_with("The label "), "{name}: {message}");
+            assert!(!message.contains(name), "{name}: {message}");
+        }
+    }
+
+    #[test]
     fn defaults_match_the_upstream_service() {
         let p = GenerateParams::default();
         assert_eq!(p.seed, 42);

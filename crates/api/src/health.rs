@@ -53,6 +53,11 @@ pub struct Health {
     /// empty so answers of older proxies still parse.
     #[serde(default)]
     pub pipeline_seconds: Vec<PipelineEstimate>,
+    /// Whether `POST /api/cutout` can show what the engine will take as the
+    /// subject (the built-in engine); a GPU server removes the background
+    /// with its own model, which cannot be previewed.
+    #[serde(default)]
+    pub cutout_preview: bool,
 }
 
 /// The proxy's current estimate of one whole job: waking the GPU if it is

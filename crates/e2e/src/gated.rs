@@ -66,4 +66,11 @@ impl Backend for GatedBuiltin {
     ) -> Result<ModelCounts, BackendError> {
         Builtin.extract_glb(state, params, model).await
     }
+
+    fn preview_cutout(
+        &self,
+        image: &image::RgbaImage,
+    ) -> Result<trellis_proxy::backend::SubjectPreview, BackendError> {
+        Builtin.preview_cutout(image)
+    }
 }

@@ -146,28 +146,125 @@ pub struct Browser {
 }
 
 impl Browser {
-    /// A phone: a 360×780 CSS-pixel touch screen at 3× density. Emulated
-    /// through the DevTools protocol, because headless windows cannot be
-    /// narrower than 500 px.
+    /// A phone: a 390×844 CSS-pixel touch screen at 3× density, the size
+    /// the studio was tried at. Emulated through the DevTools protocol,
+    /// because headless windows cannot be narrower than 500 px.
     pub async fn launch_phone() -> Self {
-        let browser = Self::launch(500, 900).await;
+        Self::launch_emulated(390, 844, true).await
+    }
+
+    /// A viewport of exactly `width`×`height` CSS pixels (e.g. a 300×300
+    /// embed), a touch phone's when `phone` is set.
+    pub async fn launch_emulated(width: u32, height: u32, phone: bool) -> Self {
+        let browser = Self::launch(width.max(500), height.max(500) + 100).await;
         let metrics = serde_json::json!({
-            "width": 360, "height": 780, "deviceScaleFactor": 3, "mobile": true
+            "width": width, "height": height,
+            "deviceScaleFactor": if phone { 3 } else { 1 }, "mobile": phone
         });
         browser
             .client
             .issue_cmd(DevTools::new("Emulation.setDeviceMetricsOverride", metrics))
             .await
-            .expect("phone emulation");
+            .expect("viewport emulation");
+        if phone {
+            browser
+                .client
+                .issue_cmd(DevTools::new(
+                    "Emulation.setTouchEmulationEnabled",
+                    serde_json::json!({ "enabled": true, "maxTouchPoints": 5 }),
+                ))
+                .await
+                .expect("touch emulation");
+        }
         browser
-            .client
+    }
+
+    /// Lets pages write to the clipboard, as a user's click would.
+    pub async fn allow_clipboard(&self) {
+        self.client
             .issue_cmd(DevTools::new(
-                "Emulation.setTouchEmulationEnabled",
-                serde_json::json!({ "enabled": true }),
+                "Browser.grantPermissions",
+                serde_json::json!({ "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"] }),
             ))
             .await
-            .expect("touch emulation");
-        browser
+            .expect("clipboard permission");
+    }
+
+    /// Where the element matching `css` is, in CSS pixels of the viewport.
+    pub async fn rect(&self, css: &str) -> Rect {
+        let value = self
+            .client
+            .execute(
+                "const e = document.querySelector(arguments[0]);
+                 if (!e) return null;
+                 const r = e.getBoundingClientRect();
+                 return [r.left, r.top, r.width, r.height];",
+                vec![css.into()],
+            )
+            .await
+            .expect("read a bounding box");
+        let numbers: Vec<f64> = value
+            .as_array()
+            .unwrap_or_else(|| panic!("{css} not found"))
+            .iter()
+            .map(|v| v.as_f64().unwrap_or(0.0))
+            .collect();
+        Rect {
+            x: numbers[0],
+            y: numbers[1],
+            width: numbers[2],
+            height: numbers[3],
+        }
+    }
+
+    /// The viewport's size in CSS pixels.
+    pub async fn viewport(&self) -> (f64, f64) {
+        let size = self
+            .client
+            .execute("return [window.innerWidth, window.innerHeight];", vec![])
+            .await
+            .expect("viewport size");
+        let size = size.as_array().expect("two numbers");
+        (
+            size[0].as_f64().unwrap_or(0.0),
+            size[1].as_f64().unwrap_or(0.0),
+        )
+    }
+
+    /// Chooses a display mode in the viewer's mode menu (`DisplayMode::key`).
+    pub async fn set_display_mode(&self, key: &str) {
+        self.client
+            .execute(
+                "const select = document.getElementById('viewer-mode');
+                 select.value = arguments[0];
+                 select.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![key.into()],
+            )
+            .await
+            .expect("choose a display mode");
+        self.settle().await;
+    }
+
+    /// Opens the viewer's details sheet (statistics, alpha, downloads).
+    pub async fn open_viewer_sheet(&self) {
+        let sheet_hidden = self
+            .client
+            .execute(
+                "return document.getElementById('viewer-sheet').hidden;",
+                vec![],
+            )
+            .await
+            .expect("the details sheet");
+        if sheet_hidden.as_bool() == Some(true) {
+            self.client
+                .find(Locator::Css("#viewer-more"))
+                .await
+                .expect("the details button")
+                .click()
+                .await
+                .expect("open the details");
+        }
+        self.wait_for("#viewer-sheet:not([hidden])").await;
     }
 
     /// Runs `script` in every page this browser opens from now on, before
@@ -455,6 +552,41 @@ impl Browser {
 
     pub async fn close(self) {
         let _ = self.client.close().await;
+    }
+}
+
+/// A box on the page, in CSS pixels of the viewport.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl Rect {
+    pub fn bottom(&self) -> f64 {
+        self.y + self.height
+    }
+
+    pub fn right(&self) -> f64 {
+        self.x + self.width
+    }
+
+    pub fn area(&self) -> f64 {
+        self.width.max(0.0) * self.height.max(0.0)
+    }
+
+    /// The area two boxes share.
+    pub fn overlap(&self, other: &Rect) -> f64 {
+        let width = self.right().min(other.right()) - self.x.max(other.x);
+        let height = self.bottom().min(other.bottom()) - self.y.max(other.y);
+        width.max(0.0) * height.max(0.0)
+    }
+
+    /// Whether the box lies wholly within a viewport of `height` pixels.
+    pub fn within_viewport(&self, height: f64) -> bool {
+        self.y >= -1.0 && self.bottom() <= height + 1.0
     }
 }
 

@@ -22,6 +22,8 @@ mod triangulate;
 
 use image::RgbaImage;
 
+pub use segment::{Doubt, MaskSource};
+
 /// Why the engine could not make a model.
 #[derive(Debug, thiserror::Error)]
 pub enum InflateError {
@@ -62,14 +64,40 @@ pub struct GlbModel {
 /// stands out, with a sentence the user can act on.
 pub fn segment(image: &RgbaImage) -> Result<Subject, InflateError> {
     let mask = segment::subject_mask(image)?;
-    let mut image = image.clone();
-    for (pixel, &inside) in image.pixels_mut().zip(&mask.inside) {
-        pixel[3] = if inside { u8::MAX } else { 0 };
-    }
-    Ok(Subject { image })
+    Ok(Subject::with_mask(image, &mask.inside))
+}
+
+/// What the generate step would take as the subject, for showing the user
+/// before anything runs.
+pub struct Cutout {
+    /// The subject, exactly as [`segment`] returns it.
+    pub subject: Subject,
+    pub source: MaskSource,
+    /// Reasons to think the subject is not the object the user meant; empty
+    /// when the cut-out looks clean.
+    pub doubts: Vec<Doubt>,
+}
+
+/// [`segment`], with where the mask came from and reasons to doubt it.
+pub fn cutout(image: &RgbaImage) -> Result<Cutout, InflateError> {
+    let found = segment::segmentation(image)?;
+    Ok(Cutout {
+        subject: Subject::with_mask(image, &found.mask.inside),
+        source: found.source,
+        doubts: found.doubts,
+    })
 }
 
 impl Subject {
+    /// `image` with its alpha replaced by the subject mask.
+    fn with_mask(image: &RgbaImage, inside: &[bool]) -> Self {
+        let mut image = image.clone();
+        for (pixel, &inside) in image.pixels_mut().zip(inside) {
+            pixel[3] = if inside { u8::MAX } else { 0 };
+        }
+        Self { image }
+    }
+
     /// Serialise as the backend's opaque state (a PNG).
     pub fn to_state(&self) -> Vec<u8> {
         state::encode(&self.image)

@@ -54,14 +54,78 @@ const FILLS_FRAME: &str = "the subject fills the whole picture, so there is no b
      separate it from; leave a margin of plain background around the object, or use a PNG with \
      transparency";
 
-/// The subject mask of `image`: its alpha channel when that holds a usable
-/// cut-out, otherwise a border-seeded background flood fill.
+/// Above this share of the image border inside the subject, the "subject"
+/// runs off the photo's edges: a close-up, or a scene (sky, a garage) the
+/// background fill could not tell from the object. A product shot standing
+/// on the bottom edge touches about a sixth of one side, well below this.
+const MAX_BORDER_SHARE: f64 = 0.12;
+
+/// Above this share of the frame the cut-out is more likely a scene than an
+/// object with a margin of background round it.
+const MAX_CLEAR_COVERAGE: f64 = 0.6;
+
+/// Where the subject mask came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MaskSource {
+    /// The image's own transparency: a deliberate cut-out.
+    Alpha,
+    /// A flood fill of the background from the image border.
+    BackgroundFill,
+}
+
+/// Why a colour-segmented subject may not be the object the user meant.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Doubt {
+    /// This share of the image border belongs to the subject.
+    RunsOffEdges { border_share: f64 },
+    /// The subject covers this share of the frame.
+    CoversMostOfFrame { coverage: f64 },
+}
+
+impl Doubt {
+    /// The doubt in a sentence the user can act on.
+    pub fn message(&self) -> String {
+        match self {
+            Doubt::RunsOffEdges { border_share } => format!(
+                "The cut-out runs off the edges of the photo ({:.0}% of the border), so the \
+                 background was probably taken for the subject. Crop to one object with plain \
+                 background all round it, or use a PNG with transparency.",
+                border_share * 100.0
+            ),
+            Doubt::CoversMostOfFrame { coverage } => format!(
+                "The cut-out covers {:.0}% of the photo, so it is probably part of the scene \
+                 rather than one object. Leave a margin of plain background round the object.",
+                coverage * 100.0
+            ),
+        }
+    }
+}
+
+/// What [`subject_mask`] found, with reasons to doubt it.
+pub(crate) struct Segmentation {
+    pub(crate) mask: Mask,
+    pub(crate) source: MaskSource,
+    pub(crate) doubts: Vec<Doubt>,
+}
+
+/// The subject mask of `image`, as [`segmentation`] finds it.
 pub(crate) fn subject_mask(image: &RgbaImage) -> Result<Mask, InflateError> {
+    segmentation(image).map(|found| found.mask)
+}
+
+/// The subject mask of `image`: its alpha channel when that holds a usable
+/// cut-out, otherwise a border-seeded background flood fill, which is then
+/// checked for the signs of having taken a scene for an object.
+pub(crate) fn segmentation(image: &RgbaImage) -> Result<Segmentation, InflateError> {
     if image.width() == 0 || image.height() == 0 {
         return Err(InflateError::NoSubject("the image is empty".into()));
     }
     if let Some(mask) = alpha_mask(image) {
-        return Ok(mask);
+        return Ok(Segmentation {
+            mask,
+            source: MaskSource::Alpha,
+            doubts: Vec::new(),
+        });
     }
     let mut mask = background_fill_mask(image);
     mask.keep_largest_component();
@@ -73,7 +137,31 @@ pub(crate) fn subject_mask(image: &RgbaImage) -> Result<Mask, InflateError> {
     if coverage > MAX_SUBJECT_COVERAGE {
         return Err(InflateError::NoSubject(FILLS_FRAME.into()));
     }
-    Ok(mask)
+    let doubts = doubts(&mask);
+    Ok(Segmentation {
+        mask,
+        source: MaskSource::BackgroundFill,
+        doubts,
+    })
+}
+
+/// The signs that a background fill took a scene for an object.
+fn doubts(mask: &Mask) -> Vec<Doubt> {
+    let (mut ring, mut inside) = (0usize, 0usize);
+    for i in mask.border_pixels() {
+        ring += 1;
+        inside += usize::from(mask.inside[i]);
+    }
+    let border_share = inside as f64 / ring.max(1) as f64;
+    let coverage = mask.coverage();
+    let mut doubts = Vec::new();
+    if border_share > MAX_BORDER_SHARE {
+        doubts.push(Doubt::RunsOffEdges { border_share });
+    }
+    if coverage > MAX_CLEAR_COVERAGE {
+        doubts.push(Doubt::CoversMostOfFrame { coverage });
+    }
+    doubts
 }
 
 /// The alpha cut-out, if the image has real transparency and it outlines a

@@ -90,3 +90,47 @@ fn a_nearly_empty_cut_out_falls_back_to_colour() {
     });
     expect_no_subject(&image);
 }
+
+#[test]
+fn a_clean_photo_and_a_cut_out_raise_no_doubts() {
+    let photo = trellis_inflate::cutout(&common::photo(320, 240).image).unwrap();
+    assert_eq!(photo.source, trellis_inflate::MaskSource::BackgroundFill);
+    assert!(photo.doubts.is_empty(), "{:?}", photo.doubts);
+
+    let cutout = trellis_inflate::cutout(&common::cutout(300, 200).image).unwrap();
+    assert_eq!(cutout.source, trellis_inflate::MaskSource::Alpha);
+    assert!(cutout.doubts.is_empty(), "{:?}", cutout.doubts);
+}
+
+#[test]
+fn a_scene_whose_ground_is_taken_for_the_subject_is_doubted_before_anything_runs() {
+    // Sky over the top 60 %, ground below, an object standing in between:
+    // the border's typical colour is the sky's, so the ground joins the
+    // "subject" and runs off three edges, as the rocket and garage photos did.
+    let (width, height) = (320u32, 240u32);
+    let image = RgbaImage::from_fn(width, height, |x, y| {
+        let (dx, dy) = (x as f32 - 160.0, y as f32 - 130.0);
+        if dx.hypot(dy) < 40.0 {
+            Rgba([200, 40, 30, 255])
+        } else if y < height * 6 / 10 {
+            Rgba([150, 190, 235, 255])
+        } else {
+            Rgba([90, 70, 50, 255])
+        }
+    });
+    let cutout = trellis_inflate::cutout(&image).unwrap();
+    let border_share = cutout.doubts.iter().find_map(|d| match d {
+        trellis_inflate::Doubt::RunsOffEdges { border_share } => Some(*border_share),
+        trellis_inflate::Doubt::CoversMostOfFrame { .. } => None,
+    });
+    assert!(
+        border_share.is_some_and(|share| share > 0.3),
+        "{:?}",
+        cutout.doubts
+    );
+    let message = cutout.doubts[0].message();
+    assert!(message.contains("edges of the photo"), "{message}");
+    // The preview is exactly what the generate step would use.
+    let subject = segment(&image).unwrap();
+    assert_eq!(subject.image, cutout.subject.image);
+}

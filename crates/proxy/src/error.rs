@@ -52,6 +52,11 @@ pub enum AppError {
         "This generation has no preview video: the engine makes none, or it is not generated yet."
     )]
     NoVideo,
+    /// 404: the engine cannot show its cut-out before a job.
+    #[error(
+        "This server's engine removes the background inside the job, so it cannot preview the cut-out."
+    )]
+    NoCutoutPreview,
     /// 404: no API endpoint at this path.
     #[error("There is no API endpoint at this path; see GET /api/health for a working one.")]
     NoSuchEndpoint,
@@ -108,6 +113,9 @@ pub enum AppError {
         "The image is {width}×{height} pixels; the limit is {max} on each side. Scale it down and try again."
     )]
     ImageTooLarge { width: u32, height: u32, max: u32 },
+    /// 422: the engine finds no subject in the photo. Holds its advice.
+    #[error("{0}")]
+    NoSubject(String),
     /// 503: the line of waiting jobs is full.
     #[error("The queue is full ({max} jobs are waiting); try again later.", max = crate::jobs::MAX_WAITING)]
     QueueFull,
@@ -132,9 +140,11 @@ impl AppError {
             | Self::InvalidId
             | Self::InvalidQuery(_) => StatusCode::BAD_REQUEST,
             Self::NotCreator => StatusCode::FORBIDDEN,
-            Self::NotFound | Self::ModelNotFound(_) | Self::NoVideo | Self::NoSuchEndpoint => {
-                StatusCode::NOT_FOUND
-            }
+            Self::NotFound
+            | Self::ModelNotFound(_)
+            | Self::NoVideo
+            | Self::NoCutoutPreview
+            | Self::NoSuchEndpoint => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::NotFinished
             | Self::GenerationFailed
@@ -147,7 +157,8 @@ impl AppError {
             | Self::InvalidField(_)
             | Self::MissingImage
             | Self::InvalidImage(_)
-            | Self::ImageTooLarge { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            | Self::ImageTooLarge { .. }
+            | Self::NoSubject(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::QueueFull => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -164,6 +175,7 @@ impl AppError {
             Self::NotFound => "not_found",
             Self::ModelNotFound(_) => "model_not_found",
             Self::NoVideo => "no_video",
+            Self::NoCutoutPreview => "no_cutout_preview",
             Self::NoSuchEndpoint => "no_such_endpoint",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::NotFinished => "not_finished",
@@ -178,6 +190,7 @@ impl AppError {
             Self::MissingImage => "missing_image",
             Self::InvalidImage(_) => "invalid_image",
             Self::ImageTooLarge { .. } => "image_too_large",
+            Self::NoSubject(_) => "no_subject",
             Self::QueueFull => "queue_full",
             Self::Internal(_) => "internal_error",
         }

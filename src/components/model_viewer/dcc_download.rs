@@ -16,6 +16,8 @@ pub(super) fn DccDownload(
     alpha: RwSignal<AlphaMode>,
     /// Where a failed conversion is reported.
     state: RwSignal<ViewerState>,
+    /// The start of the file's name.
+    file_stem: Signal<String>,
 ) -> impl IntoView {
     // Mounted per rendered model, so the file cannot change under it.
     let has_webp = file.with_value(|file| file.as_deref().is_some_and(has_webp_images));
@@ -39,7 +41,7 @@ pub(super) fn DccDownload(
             // model, whose state an old error must not replace.
             let still_shown = busy.try_set(false).is_none();
             match converted {
-                Ok(glb) => downloads::save_png_glb(&glb),
+                Ok(glb) => downloads::save_png_glb(&glb, &file_stem.get_untracked()),
                 Err(e) if still_shown => state.set(ViewerState::Error(format!(
                     "The GLB for DCC tools could not be made: {e}."
                 ))),

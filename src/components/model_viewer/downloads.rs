@@ -3,12 +3,6 @@
 use leptos::prelude::document;
 use wasm_bindgen::JsCast;
 
-/// File name offered for screenshots.
-const SCREENSHOT_NAME: &str = "trellis-model.png";
-/// File name offered for the GLB with a rewritten alpha mode.
-const GLB_NAME: &str = "trellis-model.glb";
-/// File name offered for the GLB with PNG textures for DCC tools.
-const PNG_GLB_NAME: &str = "trellis-model-png.glb";
 /// How long an object URL outlives its download click: revoking it at once
 /// cancels the download in some browsers, and a minute is ample to start.
 const OBJECT_URL_LIFETIME_MS: u32 = 60_000;
@@ -17,20 +11,22 @@ const GLB_MIME: &str = "model/gltf-binary";
 
 /// Offers the canvas as a PNG download. The context keeps its drawing
 /// buffer, so the last frame is still there outside the render loop.
-pub(super) fn save_screenshot(canvas: &web_sys::HtmlCanvasElement) {
+/// Files are named `<stem>.png`, `<stem>.glb` and `<stem>-png.glb`, where
+/// the stem names the photo and the version (`cactus-balanced`).
+pub(super) fn save_screenshot(canvas: &web_sys::HtmlCanvasElement, stem: &str) {
     if let Ok(url) = canvas.to_data_url_with_type("image/png") {
-        offer_download(&url, SCREENSHOT_NAME);
+        offer_download(&url, &format!("{stem}.png"));
     }
 }
 
 /// Offers a GLB file as a download.
-pub(super) fn save_glb(bytes: &[u8]) {
-    save_bytes(bytes, GLB_MIME, GLB_NAME);
+pub(super) fn save_glb(bytes: &[u8], stem: &str) {
+    save_bytes(bytes, GLB_MIME, &format!("{stem}.glb"));
 }
 
-/// Offers the GLB with PNG textures as a download.
-pub(super) fn save_png_glb(bytes: &[u8]) {
-    save_bytes(bytes, GLB_MIME, PNG_GLB_NAME);
+/// Offers the GLB with PNG textures (for DCC tools) as a download.
+pub(super) fn save_png_glb(bytes: &[u8], stem: &str) {
+    save_bytes(bytes, GLB_MIME, &format!("{stem}-png.glb"));
 }
 
 /// Offers `bytes` as a file download through a temporary object URL.

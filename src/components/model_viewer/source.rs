@@ -2,10 +2,8 @@
 //! given as `?model=<url>`, which opens an existing GLB without the API.
 
 use crate::api;
+use crate::share::{MODEL_QUERY, current_query};
 use gloo_net::http::Request;
-
-/// The query parameter that names a GLB to open.
-const MODEL_QUERY: &str = "model";
 
 /// A model to load.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,7 +35,5 @@ impl ModelSource {
 
 /// The `?model=` URL of the page, if any.
 pub(super) fn model_from_query() -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    params.get(MODEL_QUERY).filter(|url| !url.is_empty())
+    current_query(MODEL_QUERY)
 }

@@ -67,8 +67,7 @@ pub(super) struct LoadReport {
     pub wasm_memory_bytes: u64,
 }
 
-/// Model statistics in a `<details>` over the viewer's bottom-right corner,
-/// closed by default so the model stays unobstructed.
+/// Model statistics, in the details sheet so the model stays unobstructed.
 #[component]
 pub(super) fn StatsPanel(
     /// The loaded model's report, if a model is shown.
@@ -93,10 +92,8 @@ pub(super) fn StatsPanel(
                     .collect::<Vec<_>>()
                     .join(", ")
             };
-            let summary = format!("{} triangles", group_thousands(stats.triangles));
             view! {
-                <details class="viewer-stats" id="viewer-stats">
-                    <summary>{summary}</summary>
+                <section class="viewer-stats" id="viewer-stats" aria-label="Model statistics">
                     <dl>
                         <dt>"Triangles"</dt><dd>{group_thousands(stats.triangles)}</dd>
                         <dt>"Vertices"</dt><dd>{group_thousands(stats.vertices)}</dd>
@@ -113,7 +110,7 @@ pub(super) fn StatsPanel(
                         <dt>"Texture upload"</dt><dd>{milliseconds(timings.texture_upload_ms)}</dd>
                         <dt>"First textured frame"</dt><dd>{milliseconds(timings.textured_frame_ms)}</dd>
                     </dl>
-                </details>
+                </section>
             }
         })
     }

@@ -5,12 +5,13 @@
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
+use image::RgbaImage;
 use trellis_api::{BackendKind, ExtractParams, HealthStatus};
-use trellis_inflate::{InflateError, Subject};
+use trellis_inflate::{InflateError, MaskSource, Subject};
 
 use super::{
     Backend, BackendError, BackendHealth, Capabilities, GenerateOutputs, GenerateRequest,
-    Generated, ModelCounts,
+    Generated, ModelCounts, SubjectPreview,
 };
 
 /// The CPU engine. Stateless: everything it needs travels in the state.
@@ -28,6 +29,7 @@ impl Backend for Builtin {
             can_extract: true,
             has_preview_video: false,
             scale_down_window: None,
+            cutout_preview: true,
         }
     }
 
@@ -56,6 +58,23 @@ impl Backend for Builtin {
         .await?;
         tokio::fs::write(&outputs.state, state).await?;
         Ok(Generated::State { video: false })
+    }
+
+    fn preview_cutout(&self, image: &RgbaImage) -> Result<SubjectPreview, BackendError> {
+        let cutout = trellis_inflate::cutout(image).map_err(from_inflate)?;
+        let (total, inside) = cutout
+            .subject
+            .image
+            .pixels()
+            .fold((0u64, 0u64), |(total, inside), p| {
+                (total + 1, inside + u64::from(p[3] > 0))
+            });
+        Ok(SubjectPreview {
+            subject: cutout.subject.image,
+            from_alpha: cutout.source == MaskSource::Alpha,
+            coverage: (inside as f64 / total.max(1) as f64) as f32,
+            doubts: cutout.doubts.iter().map(|d| d.message()).collect(),
+        })
     }
 
     async fn extract_glb(

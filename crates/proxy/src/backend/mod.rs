@@ -20,6 +20,7 @@ use std::{path::Path, path::PathBuf, time::Duration};
 
 use async_trait::async_trait;
 use base64::{Engine as _, engine::general_purpose::STANDARD};
+use image::RgbaImage;
 use trellis_api::{BackendKind, ExtractParams, GenerateParams, HealthStatus};
 
 pub use builtin::Builtin;
@@ -59,6 +60,28 @@ pub trait Backend: Send + Sync + 'static {
         params: ExtractParams,
         model: &Path,
     ) -> Result<ModelCounts, BackendError>;
+
+    /// What the generate step would take as the subject of a normalized
+    /// input, for engines that offer it ([`Capabilities::cutout_preview`]).
+    /// CPU-bound: called from a blocking task.
+    fn preview_cutout(&self, _image: &RgbaImage) -> Result<SubjectPreview, BackendError> {
+        Err(BackendError::Engine(
+            "this engine cannot preview its cut-out".to_owned(),
+        ))
+    }
+}
+
+/// What an engine would take as the subject of a photo.
+#[derive(Debug, Clone)]
+pub struct SubjectPreview {
+    /// The input with everything but the subject made transparent.
+    pub subject: RgbaImage,
+    /// Whether the mask is the photo's own transparency.
+    pub from_alpha: bool,
+    /// Share of the frame the subject covers, `0..=1`.
+    pub coverage: f32,
+    /// Reasons to doubt the subject is the intended object, as sentences.
+    pub doubts: Vec<String>,
 }
 
 /// What an engine offers.
@@ -71,6 +94,10 @@ pub struct Capabilities {
     /// How long the engine stays warm after its last request; a job after
     /// a longer pause first waits for it to wake. `None`: it never sleeps.
     pub scale_down_window: Option<Duration>,
+    /// Whether [`Backend::preview_cutout`] can show the subject before a
+    /// job: only an engine that segments by rules can; a GPU server's
+    /// background removal is a model that runs only inside a job.
+    pub cutout_preview: bool,
 }
 
 /// What the engine reports about itself; the server adds queue figures.

@@ -30,5 +30,6 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
         can_extract: capabilities.can_extract,
         has_preview_video: capabilities.has_preview_video,
         pipeline_seconds: state.jobs.pipeline_estimates().await,
+        cutout_preview: capabilities.cutout_preview,
     })
 }

@@ -1,5 +1,6 @@
 //! The `/api` routes, one module per resource.
 
+mod cutout;
 mod events;
 mod files;
 mod generate;
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .merge(health::router())
         .merge(generate::router())
         .merge(generations::router())
+        .merge(cutout::router())
         .layer(compression());
     // Not compressed: event streams must flush each event at once, and
     // models may be fetched by range, which compression would break.

@@ -3,6 +3,7 @@
 
 mod builtin;
 mod common;
+mod cutout;
 mod fake;
 mod fastapi;
 mod generations;

@@ -76,6 +76,7 @@ impl Backend for FastApi {
             can_extract: false,
             has_preview_video: false,
             scale_down_window: None,
+            cutout_preview: false,
         }
     }
 

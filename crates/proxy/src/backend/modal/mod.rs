@@ -99,6 +99,7 @@ impl Backend for Modal {
             can_extract: true,
             has_preview_video: true,
             scale_down_window: Some(self.scale_down_window),
+            cutout_preview: false,
         }
     }
 

@@ -1,0 +1,35 @@
+use crate::components::{ModelViewer, ThemeToggle};
+use crate::share::SharedView;
+use leptos::prelude::*;
+
+/// Any GLB the browser can fetch, opened with `?model=<url>`: the viewer
+/// with its controls, and no studio around it, so it also works on a static
+/// host with no server behind it (so it never asks one, and a static host's
+/// 404 for the API never reaches the console).
+#[component]
+pub fn ModelPage() -> impl IntoView {
+    view! {
+        <header class="app-header">
+            <h1>"Trellis Studio"</h1>
+            <div class="header-tools">
+                <span class="health-badge viewer-only" id="health">
+                    <span class="dot" aria-hidden="true"></span>
+                    "Viewer only"
+                </span>
+                <ThemeToggle />
+            </div>
+        </header>
+        <main class="model-page">
+            <section class="stage" id="stage" data-view="model" aria-label="Model">
+                <div class="stage-frame">
+                    <ModelViewer model_url=Signal::derive(|| None::<String>) view=RwSignal::new(SharedView::from_page()) />
+                </div>
+                <p class="muted">
+                    "Viewing a GLB file. "
+                    <a href="./">"Make a model from a photo"</a>
+                    " in the studio."
+                </p>
+            </section>
+        </main>
+    }
+}
