@@ -22,11 +22,13 @@ mod error;
 pub mod limits;
 mod model;
 mod placement;
+mod stl;
 mod usdz;
 
 use serde::{Deserialize, Serialize};
 
 pub use error::{ConvertError, ErrorClass};
+pub use stl::{PrintReport, RepairReport, StlOptions};
 pub use usdz::{UsdzOptions, UsdzReport};
 
 /// A converted file and what the conversion found.
@@ -84,6 +86,12 @@ impl Format {
 /// in `options`.
 pub fn to_usdz(glb: &[u8], options: &UsdzOptions) -> Result<Converted<UsdzReport>, ConvertError> {
     usdz::convert(&model::load(glb)?, options)
+}
+
+/// A binary STL in millimetres, Z up, standing on the build plate, with a
+/// print report; `options.make_printable` repairs the mesh first.
+pub fn to_stl(glb: &[u8], options: &StlOptions) -> Result<Converted<PrintReport>, ConvertError> {
+    stl::convert(&model::load(glb)?, options)
 }
 
 /// Checks that option `name` lies in `range` (inclusive); NaN fails.

@@ -8,7 +8,7 @@ mod container;
 mod images;
 mod load;
 mod materials;
-mod math;
+pub(crate) mod math;
 
 pub(crate) use images::{Image, decode_rgba, encode_png};
 pub(crate) use load::load;
@@ -144,9 +144,14 @@ impl Model<'_> {
         used
     }
 
-    /// Axis-aligned bounds of every position: (min, max).
+    /// Axis-aligned bounds of the triangles' corners: (min, max). Vertices
+    /// no triangle uses do not count.
     pub fn bounds(&self) -> ([f32; 3], [f32; 3]) {
-        bounds(self.parts.iter().flat_map(|part| &part.positions))
+        bounds(
+            self.parts
+                .iter()
+                .flat_map(|part| part.indices.iter().map(|&i| &part.positions[i as usize])),
+        )
     }
 }
 

@@ -18,7 +18,8 @@ pub struct Mesh {
 
 impl Mesh {
     /// A UV sphere of `around` × `along` quads and radius 1, v = 0 at the
-    /// top (+Y) pole: closed once its seam and pole vertices are welded.
+    /// top (+Y) pole: closed once its seam and pole vertices are welded,
+    /// which share positions exactly, as UV-split vertices do.
     pub fn sphere(around: u32, along: u32) -> Self {
         let mut mesh = Mesh {
             normals: Some(Vec::new()),
@@ -28,14 +29,15 @@ impl Mesh {
         for j in 0..=along {
             let v = j as f32 / along as f32;
             let theta = v * std::f32::consts::PI;
+            let (ring, height) = match j {
+                0 => (0.0, 1.0),
+                _ if j == along => (0.0, -1.0),
+                _ => (theta.sin(), theta.cos()),
+            };
             for i in 0..=around {
                 let u = i as f32 / around as f32;
-                let phi = u * std::f32::consts::TAU;
-                let n = [
-                    theta.sin() * phi.cos(),
-                    theta.cos(),
-                    -theta.sin() * phi.sin(),
-                ];
+                let phi = (i % around) as f32 / around as f32 * std::f32::consts::TAU;
+                let n = [ring * phi.cos(), height, -ring * phi.sin()];
                 mesh.positions.push(n);
                 mesh.normals.get_or_insert_default().push(n);
                 mesh.uvs.get_or_insert_default().push([u, v]);

@@ -1,0 +1,221 @@
+//! "Make printable": the standard repair sequence of mesh-repair tools
+//! (admesh, MeshLab's cleaning filters), written out because no maintained
+//! Rust crate offers it:
+//! 1. drop degenerate and duplicate triangles;
+//! 2. resolve non-manifold edges by removing faces until two remain
+//!    (MeshLab's "remove faces from non-manifold edges"), keeping the pair
+//!    best joined to the rest of the surface;
+//! 3. orient every face consistently with its neighbours, by a breadth-
+//!    first walk over shared edges;
+//! 4. fill every hole ([`super::holes`]);
+//! 5. turn each closed shell outward, by the sign of its volume.
+//!
+//! Self-intersections are left alone: slicers union them anyway.
+
+use serde::{Deserialize, Serialize};
+
+use super::holes;
+use std::collections::HashMap;
+
+use super::mesh::{EdgeUse, Solid, edge_key};
+
+/// What "make printable" changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepairReport {
+    /// Zero-area triangles and exact duplicates removed.
+    pub degenerate_removed: u64,
+    /// Faces removed so that no edge has more than two.
+    pub non_manifold_removed: u64,
+    /// Faces turned over to agree with their neighbours or to face out.
+    pub flipped: u64,
+    /// Holes closed.
+    pub holes_filled: u64,
+    /// Triangles added to close them.
+    pub triangles_added: u64,
+}
+
+pub(super) fn make_printable(solid: &mut Solid) -> RepairReport {
+    let mut report = RepairReport {
+        degenerate_removed: remove_degenerate(solid),
+        non_manifold_removed: remove_non_manifold(solid),
+        ..RepairReport::default()
+    };
+    report.flipped = orient_consistently(solid);
+    let filled = holes::fill(solid);
+    report.holes_filled = filled.holes;
+    report.triangles_added = filled.triangles;
+    report.flipped += orient_outward(solid);
+    report
+}
+
+/// Removes faces with a repeated vertex or no area, and repeats of a face
+/// already present (whichever way round); how many went.
+fn remove_degenerate(solid: &mut Solid) -> u64 {
+    let before = solid.faces.len();
+    let mut seen = std::collections::HashSet::new();
+    let faces = std::mem::take(&mut solid.faces);
+    solid.faces = faces
+        .into_iter()
+        .filter(|&face| {
+            let mut sorted = face;
+            sorted.sort_unstable();
+            sorted[0] != sorted[1]
+                && sorted[1] != sorted[2]
+                && solid.area(face) > 0.0
+                && seen.insert(sorted)
+        })
+        .collect();
+    (before - solid.faces.len()) as u64
+}
+
+/// Removes faces until no edge has more than two. On each such edge it
+/// keeps the face best joined to the rest of the surface (most of its other
+/// edges shared with exactly one neighbour; a dangling fin has none), then
+/// the best joined face running the other way along the edge (else the
+/// next best); larger faces win ties. One pass suffices: removing faces
+/// never adds uses to another edge.
+fn remove_non_manifold(solid: &mut Solid) -> u64 {
+    let edges = solid.edges();
+    if edges.groups().all(|g| g.len() <= 2) {
+        return 0;
+    }
+    let uses: HashMap<u64, usize> = edges.groups().map(|g| (g[0].key, g.len())).collect();
+    let joined = |face: [u32; 3]| {
+        let [a, b, c] = face;
+        [(a, b), (b, c), (c, a)]
+            .into_iter()
+            .filter(|&(x, y)| uses.get(&edge_key(x, y)) == Some(&2))
+            .count()
+    };
+    let mut removed = vec![false; solid.faces.len()];
+    for group in edges.groups().filter(|g| g.len() > 2) {
+        let mut alive: Vec<EdgeUse> = group
+            .iter()
+            .copied()
+            .filter(|u| !removed[u.face as usize])
+            .collect();
+        if alive.len() <= 2 {
+            continue;
+        }
+        let rank = |u: &EdgeUse| {
+            let face = solid.faces[u.face as usize];
+            (joined(face), solid.area(face))
+        };
+        alive.sort_by(|a, b| {
+            let ((joined_a, area_a), (joined_b, area_b)) = (rank(a), rank(b));
+            joined_b
+                .cmp(&joined_a)
+                .then(area_b.total_cmp(&area_a))
+                .then(a.face.cmp(&b.face))
+        });
+        let first = alive[0];
+        let partner = alive[1..]
+            .iter()
+            .find(|u| u.forward != first.forward)
+            .unwrap_or(&alive[1])
+            .face;
+        for u in &alive[1..] {
+            if u.face != partner {
+                removed[u.face as usize] = true;
+            }
+        }
+    }
+    let count = removed.iter().filter(|&&r| r).count() as u64;
+    let mut index = 0;
+    solid.faces.retain(|_| {
+        index += 1;
+        !removed[index - 1]
+    });
+    count
+}
+
+/// For each face, its neighbours across edges shared by exactly two faces,
+/// with whether they run the same way along that edge.
+fn neighbours(solid: &Solid) -> Vec<Vec<(u32, bool)>> {
+    let mut neighbours = vec![Vec::new(); solid.faces.len()];
+    for group in solid.edges().groups() {
+        if let [a, b] = group {
+            let same_way = a.forward == b.forward;
+            neighbours[a.face as usize].push((b.face, same_way));
+            neighbours[b.face as usize].push((a.face, same_way));
+        }
+    }
+    neighbours
+}
+
+/// Flips faces so every pair of neighbours runs opposite ways along their
+/// shared edge (where the surface is orientable at all); how many flipped.
+fn orient_consistently(solid: &mut Solid) -> u64 {
+    let neighbours = neighbours(solid);
+    let mut flipped = vec![false; solid.faces.len()];
+    let mut visited = vec![false; solid.faces.len()];
+    let mut queue = std::collections::VecDeque::new();
+    for start in 0..solid.faces.len() {
+        if visited[start] {
+            continue;
+        }
+        visited[start] = true;
+        queue.push_back(start);
+        while let Some(face) = queue.pop_front() {
+            for &(other, same_way) in &neighbours[face] {
+                let other = other as usize;
+                if !visited[other] {
+                    visited[other] = true;
+                    // Same way along the edge means one of the two must turn.
+                    flipped[other] = flipped[face] ^ same_way;
+                    queue.push_back(other);
+                }
+            }
+        }
+    }
+    let mut count = 0;
+    for (face, &flip) in solid.faces.iter_mut().zip(&flipped) {
+        if flip {
+            face.swap(1, 2);
+            count += 1;
+        }
+    }
+    count
+}
+
+/// Turns every shell (set of faces connected by edges) whose volume is
+/// negative inside out; how many faces flipped.
+fn orient_outward(solid: &mut Solid) -> u64 {
+    let shells = shells(solid);
+    let mut volume = vec![0.0; solid.faces.len()];
+    for (face, &shell) in solid.faces.iter().zip(&shells) {
+        volume[shell] += solid.signed_volume(std::iter::once(*face));
+    }
+    let mut count = 0;
+    for (face, &shell) in solid.faces.iter_mut().zip(&shells) {
+        if volume[shell] < 0.0 {
+            face.swap(1, 2);
+            count += 1;
+        }
+    }
+    count
+}
+
+/// Each face's shell, as the index of a representative face.
+pub(super) fn shells(solid: &Solid) -> Vec<usize> {
+    let mut parent: Vec<usize> = (0..solid.faces.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for group in solid.edges().groups() {
+        for pair in group.windows(2) {
+            let (a, b) = (
+                root(&mut parent, pair[0].face as usize),
+                root(&mut parent, pair[1].face as usize),
+            );
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    (0..solid.faces.len())
+        .map(|i| root(&mut parent, i))
+        .collect()
+}
