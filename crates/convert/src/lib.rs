@@ -21,6 +21,7 @@ mod archive;
 mod error;
 pub mod limits;
 mod model;
+mod obj;
 mod placement;
 mod stl;
 mod usdz;
@@ -28,6 +29,7 @@ mod usdz;
 use serde::{Deserialize, Serialize};
 
 pub use error::{ConvertError, ErrorClass};
+pub use obj::ObjReport;
 pub use stl::{PrintReport, RepairReport, StlOptions};
 pub use usdz::{UsdzOptions, UsdzReport};
 
@@ -92,6 +94,12 @@ pub fn to_usdz(glb: &[u8], options: &UsdzOptions) -> Result<Converted<UsdzReport
 /// print report; `options.make_printable` repairs the mesh first.
 pub fn to_stl(glb: &[u8], options: &StlOptions) -> Result<Converted<PrintReport>, ConvertError> {
     stl::convert(&model::load(glb)?, options)
+}
+
+/// A zip of `model.obj`, `model.mtl` and the textures, in the GLB's own
+/// units and axes.
+pub fn to_obj_zip(glb: &[u8]) -> Result<Converted<ObjReport>, ConvertError> {
+    obj::convert(&model::load(glb)?)
 }
 
 /// Checks that option `name` lies in `range` (inclusive); NaN fails.

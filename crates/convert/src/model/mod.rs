@@ -131,6 +131,16 @@ impl Model<'_> {
         self.parts.iter().map(Part::triangle_count).sum()
     }
 
+    /// The package path of each image, as written into USDZ and OBJ
+    /// archives: `textures/image{i}.png` or `.jpg`.
+    pub fn texture_files(&self) -> Vec<String> {
+        self.images
+            .iter()
+            .enumerate()
+            .map(|(i, image)| format!("textures/image{i}.{}", image.portable_extension()))
+            .collect()
+    }
+
     /// The image behind `texture`.
     pub fn image(&self, texture: TextureRef) -> &Image<'_> {
         &self.images[texture.image]

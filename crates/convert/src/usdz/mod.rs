@@ -55,12 +55,7 @@ pub(crate) fn convert(
 ) -> Result<Converted<UsdzReport>, ConvertError> {
     check_range("height_m", options.height_m, AR_HEIGHT_RANGE_M)?;
     let placement = Placement::standing(model, options.height_m)?;
-    let texture_files: Vec<String> = model
-        .images
-        .iter()
-        .enumerate()
-        .map(|(i, image)| format!("textures/image{i}.{}", image.portable_extension()))
-        .collect();
+    let texture_files = model.texture_files();
     let layer = usda::layer(model, &placement, &texture_files);
 
     let mut archive = Archive::new();
