@@ -23,6 +23,7 @@ pub mod limits;
 mod model;
 mod obj;
 mod placement;
+mod poster;
 mod stl;
 mod usdz;
 
@@ -30,6 +31,7 @@ use serde::{Deserialize, Serialize};
 
 pub use error::{ConvertError, ErrorClass};
 pub use obj::ObjReport;
+pub use poster::{PosterOptions, PosterReport};
 pub use stl::{PrintReport, RepairReport, StlOptions};
 pub use usdz::{UsdzOptions, UsdzReport};
 
@@ -100,6 +102,15 @@ pub fn to_stl(glb: &[u8], options: &StlOptions) -> Result<Converted<PrintReport>
 /// units and axes.
 pub fn to_obj_zip(glb: &[u8]) -> Result<Converted<ObjReport>, ConvertError> {
     obj::convert(&model::load(glb)?)
+}
+
+/// A PNG picture of the model for link previews (Open Graph, Twitter
+/// cards).
+pub fn poster_png(
+    glb: &[u8],
+    options: &PosterOptions,
+) -> Result<Converted<PosterReport>, ConvertError> {
+    poster::render(&model::load(glb)?, options)
 }
 
 /// Checks that option `name` lies in `range` (inclusive); NaN fails.

@@ -20,8 +20,6 @@ pub(crate) struct Image<'a> {
     /// The encoded file.
     pub bytes: &'a [u8],
     pub format: ImageFormat,
-    pub width: u32,
-    pub height: u32,
 }
 
 impl<'a> Image<'a> {
@@ -58,8 +56,6 @@ impl<'a> Image<'a> {
             gltf_index,
             bytes,
             format,
-            width,
-            height,
         })
     }
 

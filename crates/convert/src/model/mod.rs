@@ -85,17 +85,6 @@ impl Material {
             double_sided: false,
         }
     }
-
-    /// The textures in use, in a fixed order.
-    pub fn textures(&self) -> impl Iterator<Item = TextureRef> {
-        [
-            self.base_color_texture,
-            self.metallic_roughness_texture,
-            self.normal_texture,
-        ]
-        .into_iter()
-        .flatten()
-    }
 }
 
 /// How a material's alpha is used.
