@@ -458,14 +458,17 @@ fn load_image<'a>(
     bin: &'a [u8],
     index: usize,
 ) -> Result<Image<'a>, ConvertError> {
-    let image = document
-        .images()
-        .nth(index)
-        .ok_or_else(|| ConvertError::internal("validated image index", index))?;
-    match image.source() {
-        gltf::image::Source::View { view, .. } => {
-            let bytes = bin
-                .get(view.offset()..view.offset().saturating_add(view.length()))
+    // Read from the JSON: `gltf::Image::source` panics on an embedded image
+    // without a MIME type, which validation lets through (and which we
+    // sniff anyway).
+    let json = &document.as_json().images[index];
+    match (&json.buffer_view, &json.uri) {
+        (Some(view), _) => {
+            let view = &document.as_json().buffer_views[view.value()];
+            let start = view.byte_offset.map_or(0, |o| o.0) as usize;
+            let bytes = start
+                .checked_add(view.byte_length.0 as usize)
+                .and_then(|end| bin.get(start..end))
                 .ok_or_else(|| {
                     ConvertError::InvalidGltf(format!(
                         "image {index}'s buffer view runs past the end of the BIN chunk"
@@ -473,8 +476,11 @@ fn load_image<'a>(
                 })?;
             Image::probe(index, bytes)
         }
-        gltf::image::Source::Uri { .. } => Err(ConvertError::Unsupported(format!(
+        (None, Some(_)) => Err(ConvertError::Unsupported(format!(
             "image {index} refers to a file outside the GLB"
+        ))),
+        (None, None) => Err(ConvertError::InvalidGltf(format!(
+            "image {index} has neither a buffer view nor a URI"
         ))),
     }
 }

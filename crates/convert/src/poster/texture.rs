@@ -56,9 +56,10 @@ impl Texture {
         let y = uv[1] * h as f32 - 0.5;
         let (x0, y0) = (x.floor(), y.floor());
         let (fx, fy) = (x - x0, y - y0);
-        let texel = |dx: f32, dy: f32| {
-            let tx = wrap(x0 as i64 + dx as i64, w, self.wrap[0]);
-            let ty = wrap(y0 as i64 + dy as i64, h, self.wrap[1]);
+        // Saturating: coordinates far outside 0..1 are legal glTF.
+        let texel = |dx: i64, dy: i64| {
+            let tx = wrap((x0 as i64).saturating_add(dx), w, self.wrap[0]);
+            let ty = wrap((y0 as i64).saturating_add(dy), h, self.wrap[1]);
             let p = self.pixels.get_pixel(tx, ty);
             [
                 linear.get(p[0]),
@@ -67,12 +68,7 @@ impl Texture {
                 f32::from(p[3]) / 255.0,
             ]
         };
-        let (a, b, c, d) = (
-            texel(0.0, 0.0),
-            texel(1.0, 0.0),
-            texel(0.0, 1.0),
-            texel(1.0, 1.0),
-        );
+        let (a, b, c, d) = (texel(0, 0), texel(1, 0), texel(0, 1), texel(1, 1));
         std::array::from_fn(|i| {
             let top = a[i] + (b[i] - a[i]) * fx;
             let bottom = c[i] + (d[i] - c[i]) * fx;

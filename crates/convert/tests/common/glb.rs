@@ -231,7 +231,9 @@ impl Builder {
 
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut document = self.json.clone();
-        document["buffers"] = json!([{ "byteLength": self.bin.len() }]);
+        if document.get("buffers").is_none() {
+            document["buffers"] = json!([{ "byteLength": self.bin.len() }]);
+        }
         let mut json = serde_json::to_vec(&document).expect("JSON");
         json.resize(json.len().next_multiple_of(4), b' ');
         let mut out = Vec::new();
