@@ -15,23 +15,29 @@ pub(super) struct Solid {
 }
 
 impl Solid {
-    /// Welds `triangles` (three corner positions each) on exact equality;
-    /// `-0.0` and `0.0` are the same point. Triangles that collapse to a
-    /// line or a point (two equal corners, like a UV sphere's pole
-    /// triangles) are dropped: they have no surface to print.
-    pub fn weld(triangles: impl Iterator<Item = [[f32; 3]; 3]>) -> Self {
+    /// Welds the vertices of `parts` (positions and triangle indices) on
+    /// exact equality; `-0.0` and `0.0` are the same point. Triangles that
+    /// collapse to a line or a point (two equal corners, like a UV sphere's
+    /// pole triangles) are dropped: they have no surface to print.
+    pub fn weld<'p>(parts: impl Iterator<Item = (Vec<[f32; 3]>, &'p [u32])>) -> Self {
         let mut solid = Solid::default();
         let mut index: HashMap<[u32; 3], u32> = HashMap::new();
-        for triangle in triangles {
-            let face = triangle.map(|p| {
-                let key = p.map(|c| (c + 0.0).to_bits());
-                *index.entry(key).or_insert_with(|| {
-                    solid.vertices.push(p);
-                    solid.vertices.len() as u32 - 1
+        for (positions, indices) in parts {
+            let welded: Vec<u32> = positions
+                .iter()
+                .map(|&p| {
+                    let key = p.map(|c| (c + 0.0).to_bits());
+                    *index.entry(key).or_insert_with(|| {
+                        solid.vertices.push(p);
+                        solid.vertices.len() as u32 - 1
+                    })
                 })
-            });
-            if face[0] != face[1] && face[1] != face[2] && face[2] != face[0] {
-                solid.faces.push(face);
+                .collect();
+            for triangle in indices.chunks_exact(3) {
+                let face = [0, 1, 2].map(|c| welded[triangle[c] as usize]);
+                if face[0] != face[1] && face[1] != face[2] && face[2] != face[0] {
+                    solid.faces.push(face);
+                }
             }
         }
         solid

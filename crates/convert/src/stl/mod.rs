@@ -85,12 +85,10 @@ pub(crate) fn convert(
         // becomes the slicer's front (-Y).
         [x, -z, y]
     };
-    let triangles = model.parts.iter().flat_map(|part| {
-        part.indices
-            .chunks_exact(3)
-            .map(|t| [0, 1, 2].map(|c| to_plate(part.positions[t[c] as usize])))
-    });
-    let mut solid = Solid::weld(triangles);
+    let mut solid = Solid::weld(model.parts.iter().map(|part| {
+        let positions = part.positions.iter().map(|&p| to_plate(p)).collect();
+        (positions, part.indices.as_slice())
+    }));
     let repair = options
         .make_printable
         .then(|| repair::make_printable(&mut solid));

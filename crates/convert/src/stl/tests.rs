@@ -149,12 +149,9 @@ fn small_and_large_holes_both_close() {
 
 #[test]
 fn welding_joins_split_seams_and_signed_zeros() {
-    let solid = Solid::weld(
-        [
-            [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]],
-            [[-0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]],
-        ]
-        .into_iter(),
-    );
+    let first = vec![[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]];
+    let second = vec![[-0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]];
+    let solid = Solid::weld([(first, [0, 1, 2].as_slice()), (second, &[0, 1, 2])].into_iter());
     assert_eq!(solid.vertices.len(), 3);
+    assert_eq!(solid.faces, [[0, 1, 2], [0, 2, 1]]);
 }
