@@ -234,18 +234,18 @@ impl Builder {
         if document.get("buffers").is_none() {
             document["buffers"] = json!([{ "byteLength": self.bin.len() }]);
         }
-        let mut json = serde_json::to_vec(&document).expect("JSON");
-        json.resize(json.len().next_multiple_of(4), b' ');
-        let mut out = Vec::new();
-        let total = 12 + 8 + json.len() + 8 + self.bin.len();
-        for word in [0x4654_6C67, 2, total as u32, json.len() as u32, 0x4E4F_534A] {
-            out.extend_from_slice(&u32::to_le_bytes(word));
+        // The `gltf` crate frames the chunks and pads them.
+        gltf::binary::Glb {
+            header: gltf::binary::Header {
+                magic: *b"glTF",
+                version: 2,
+                length: 0,
+            },
+            json: serde_json::to_vec(&document).expect("JSON").into(),
+            bin: Some(self.bin.as_slice().into()),
         }
-        out.extend_from_slice(&json);
-        out.extend_from_slice(&(self.bin.len() as u32).to_le_bytes());
-        out.extend_from_slice(&0x004E_4942u32.to_le_bytes());
-        out.extend_from_slice(&self.bin);
-        out
+        .to_vec()
+        .expect("framing a GLB in memory")
     }
 }
 
