@@ -179,3 +179,27 @@ fn height_outside_the_range_is_the_callers_mistake() {
         assert_eq!(error.map(|e| e.class()), Some(ErrorClass::BadRequest));
     }
 }
+
+#[test]
+fn what_the_conversion_leaves_out_is_noted() {
+    let mut mesh = Mesh::sphere(8, 4);
+    mesh.colors = Some(vec![[1.0, 0.5, 0.5, 1.0]; mesh.positions.len()]);
+    let mut builder = Builder::default();
+    let texture = builder.texture(&glb::top_red_bottom_blue(8), Encoding::Png);
+    let material = builder.material(json!({
+        "pbrMetallicRoughness": { "baseColorTexture": { "index": texture } },
+    }));
+    let sphere = builder.mesh(&mesh, Some(material));
+    builder.node(sphere, json!({}));
+    // A second mesh drawn as points.
+    let points = builder.mesh(&Mesh::sphere(4, 2), None);
+    builder.json["meshes"][points]["primitives"][0]["mode"] = json!(0);
+    builder.node(points, json!({}));
+
+    let converted = to_usdz(&builder.to_bytes(), &UsdzOptions::default())
+        .unwrap_or_else(|e| panic!("to_usdz: {e}"));
+    let notes = converted.notes.join("\n");
+    assert!(notes.contains("vertex colours"), "{notes}");
+    assert!(notes.contains("points and lines"), "{notes}");
+    assert_eq!(converted.report.triangles, mesh.triangle_count() as u64);
+}

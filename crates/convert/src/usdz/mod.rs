@@ -73,6 +73,21 @@ pub(crate) fn convert(
             reencoded_textures: model.images.iter().filter(|i| !i.is_portable()).count(),
             size_m: placement.size(model),
         },
-        notes: model.notes.clone(),
+        notes: notes(model),
     })
+}
+
+/// The model's notes, plus what USDZ in particular leaves out.
+fn notes(model: &Model<'_>) -> Vec<String> {
+    let mut notes = model.notes.clone();
+    let hidden_colors = model.parts.iter().any(|part| {
+        part.colors.is_some() && model.materials[part.material].base_color_texture.is_some()
+    });
+    if hidden_colors {
+        notes.push(
+            "vertex colours under a base colour texture are left out: USD's preview material cannot multiply the two"
+                .into(),
+        );
+    }
+    notes
 }
