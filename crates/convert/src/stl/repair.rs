@@ -1,6 +1,9 @@
 //! "Make printable": the standard repair sequence of mesh-repair tools
 //! (admesh, MeshLab's cleaning filters), written out because no maintained
 //! Rust crate offers it:
+//! 0. merge vertices closer than [`MERGE_TOLERANCE`] of the model's size,
+//!    closing the hairline cracks exporters leave where they recompute a
+//!    position (admesh's `--tolerance`);
 //! 1. drop degenerate and duplicate triangles;
 //! 2. resolve non-manifold edges by removing faces until two remain
 //!    (MeshLab's "remove faces from non-manifold edges"), keeping the pair
@@ -19,9 +22,16 @@ use std::collections::HashMap;
 
 use super::mesh::{EdgeUse, Solid, edge_key};
 
+/// Vertices nearer each other than this share of the bounding box's
+/// diagonal are merged: 1 µm on a 10 cm print, far below any printer's
+/// resolution, far above float rounding.
+const MERGE_TOLERANCE: f64 = 1e-5;
+
 /// What "make printable" changed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepairReport {
+    /// Vertices merged into a near neighbour.
+    pub vertices_merged: u64,
     /// Zero-area triangles and exact duplicates removed.
     pub degenerate_removed: u64,
     /// Faces removed so that no edge has more than two.
@@ -36,6 +46,7 @@ pub struct RepairReport {
 
 pub(super) fn make_printable(solid: &mut Solid) -> RepairReport {
     let mut report = RepairReport {
+        vertices_merged: merge_close_vertices(solid),
         degenerate_removed: remove_degenerate(solid),
         non_manifold_removed: remove_non_manifold(solid),
         ..RepairReport::default()
@@ -46,6 +57,54 @@ pub(super) fn make_printable(solid: &mut Solid) -> RepairReport {
     report.triangles_added = filled.triangles;
     report.flipped += orient_outward(solid);
     report
+}
+
+/// Points every face at one vertex of each cluster closer than
+/// [`MERGE_TOLERANCE`], found through a grid of tolerance-sized cells (a
+/// near neighbour is in the same cell or one of the 26 around it); how
+/// many vertices were merged away.
+fn merge_close_vertices(solid: &mut Solid) -> u64 {
+    let (min, max) = crate::model::bounds(&solid.vertices);
+    let diagonal = (0..3)
+        .map(|a| f64::from(max[a] - min[a]).powi(2))
+        .sum::<f64>()
+        .sqrt();
+    let tolerance = diagonal * MERGE_TOLERANCE;
+    if tolerance <= 0.0 || !tolerance.is_finite() {
+        return 0;
+    }
+    let cell = |p: [f32; 3]| p.map(|c| (f64::from(c) / tolerance).floor() as i64);
+    let mut grid: HashMap<[i64; 3], Vec<u32>> = HashMap::new();
+    let mut target: Vec<u32> = Vec::with_capacity(solid.vertices.len());
+    let mut merged = 0;
+    for (index, &p) in solid.vertices.iter().enumerate() {
+        let [x, y, z] = cell(p);
+        let near = (-1..=1)
+            .flat_map(|dx| {
+                (-1..=1).flat_map(move |dy| (-1..=1).map(move |dz| [x + dx, y + dy, z + dz]))
+            })
+            .filter_map(|key| grid.get(&key))
+            .flatten()
+            .copied()
+            .find(|&other| {
+                let q = solid.vertices[other as usize];
+                (0..3).map(|a| f64::from(p[a] - q[a]).powi(2)).sum::<f64>() <= tolerance * tolerance
+            });
+        match near {
+            Some(other) => {
+                target.push(other);
+                merged += 1;
+            }
+            None => {
+                target.push(index as u32);
+                grid.entry([x, y, z]).or_default().push(index as u32);
+            }
+        }
+    }
+    for face in &mut solid.faces {
+        *face = face.map(|v| target[v as usize]);
+    }
+    merged
 }
 
 /// Removes faces with a repeated vertex or no area, and repeats of a face

@@ -155,3 +155,24 @@ fn welding_joins_split_seams_and_signed_zeros() {
     assert_eq!(solid.vertices.len(), 3);
     assert_eq!(solid.faces, [[0, 1, 2], [0, 2, 1]]);
 }
+
+#[test]
+fn hairline_cracks_are_merged_shut() {
+    let mut solid = cube();
+    // The +z face's corners, recomputed a hair off, as separate vertices.
+    let offset: Vec<u32> = (4..8)
+        .map(|v| {
+            let [x, y, z] = solid.vertices[v];
+            solid.vertices.push([x + 1e-6, y, z - 1e-6]);
+            solid.vertices.len() as u32 - 1
+        })
+        .collect();
+    for face in &mut solid.faces[10..12] {
+        *face = face.map(|v| if v >= 4 { offset[v as usize - 4] } else { v });
+    }
+    assert!(!EdgeCounts::of(&solid).closed());
+    let repair = make_printable(&mut solid);
+    assert_eq!(repair.vertices_merged, 4);
+    assert_eq!(repair.holes_filled, 0);
+    assert_printable(&solid);
+}
