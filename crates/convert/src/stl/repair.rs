@@ -59,10 +59,17 @@ pub(super) fn make_printable(solid: &mut Solid) -> RepairReport {
     report
 }
 
+/// End of a cell's list.
+const NONE: u32 = u32::MAX;
+
+/// Grid cells are this many tolerances wide, so a vertex's neighbourhood
+/// usually lies in its own cell and rarely spans more than two per axis.
+const CELL_TOLERANCES: f64 = 4.0;
+
 /// Points every face at one vertex of each cluster closer than
-/// [`MERGE_TOLERANCE`], found through a grid of tolerance-sized cells (a
-/// near neighbour is in the same cell or one of the 26 around it); how
-/// many vertices were merged away.
+/// [`MERGE_TOLERANCE`], found through a grid: a near neighbour lies in a
+/// cell the tolerance ball around the vertex overlaps. How many vertices
+/// were merged away.
 fn merge_close_vertices(solid: &mut Solid) -> u64 {
     let (min, max) = crate::model::bounds(&solid.vertices);
     let diagonal = (0..3)
@@ -73,22 +80,30 @@ fn merge_close_vertices(solid: &mut Solid) -> u64 {
     if tolerance <= 0.0 || !tolerance.is_finite() {
         return 0;
     }
-    let cell = |p: [f32; 3]| p.map(|c| (f64::from(c) / tolerance).floor() as i64);
-    let mut grid: HashMap<[i64; 3], Vec<u32>> = HashMap::new();
+    let size = tolerance * CELL_TOLERANCES;
+    let cell = |c: f64| (c / size).floor() as i64;
+    // Each cell's kept vertices as a linked list: the newest in `first`,
+    // each one's predecessor in `next` (no allocation per cell).
+    let mut first: HashMap<[i64; 3], u32> = HashMap::with_capacity(solid.vertices.len());
+    let mut next: Vec<u32> = vec![NONE; solid.vertices.len()];
     let mut target: Vec<u32> = Vec::with_capacity(solid.vertices.len());
     let mut merged = 0;
     for (index, &p) in solid.vertices.iter().enumerate() {
-        let [x, y, z] = cell(p);
-        let near = (-1..=1)
-            .flat_map(|dx| {
-                (-1..=1).flat_map(move |dy| (-1..=1).map(move |dz| [x + dx, y + dy, z + dz]))
+        let p64 = p.map(f64::from);
+        let ranges = p64.map(|c| cell(c - tolerance)..=cell(c + tolerance));
+        let near = ranges[0]
+            .clone()
+            .flat_map(|x| ranges[1].clone().map(move |y| (x, y)))
+            .flat_map(|(x, y)| ranges[2].clone().map(move |z| [x, y, z]))
+            .filter_map(|key| first.get(&key).copied())
+            .flat_map(|head| {
+                std::iter::successors(Some(head), |&v| {
+                    Some(next[v as usize]).filter(|&n| n != NONE)
+                })
             })
-            .filter_map(|key| grid.get(&key))
-            .flatten()
-            .copied()
             .find(|&other| {
-                let q = solid.vertices[other as usize];
-                (0..3).map(|a| f64::from(p[a] - q[a]).powi(2)).sum::<f64>() <= tolerance * tolerance
+                let q = solid.vertices[other as usize].map(f64::from);
+                (0..3).map(|a| (p64[a] - q[a]).powi(2)).sum::<f64>() <= tolerance * tolerance
             });
         match near {
             Some(other) => {
@@ -97,7 +112,9 @@ fn merge_close_vertices(solid: &mut Solid) -> u64 {
             }
             None => {
                 target.push(index as u32);
-                grid.entry([x, y, z]).or_default().push(index as u32);
+                if let Some(previous) = first.insert(p64.map(cell), index as u32) {
+                    next[index] = previous;
+                }
             }
         }
     }
