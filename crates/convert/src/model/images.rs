@@ -1,14 +1,17 @@
-//! Texture images: sniffed by content rather than the declared MIME type,
+//! Texture images: taken from the GLB's buffer views (only those a used
+//! material needs), sniffed by content rather than the declared MIME type,
 //! size-checked from the header before anything is decoded, decoded under
 //! allocation limits, and re-encoded as PNG where an output format cannot
 //! carry the original (WebP in USDZ or OBJ).
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::Cursor;
 
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::{DynamicImage, ImageFormat, ImageReader, Limits, RgbaImage};
 
+use super::{Model, TextureRef};
 use crate::error::ConvertError;
 use crate::limits::{MAX_DECODE_BYTES, MAX_TEXTURE_SIDE};
 
@@ -118,4 +121,74 @@ fn reader(bytes: &[u8], format: ImageFormat) -> ImageReader<Cursor<&[u8]>> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits);
     reader
+}
+
+/// Loads the images the parts' materials use, numbered in order of first
+/// use, and renumbers the materials' references to match. Images of unused
+/// materials are never read.
+pub(super) fn load_images<'a>(
+    document: &gltf::Document,
+    bin: &'a [u8],
+    model: &mut Model<'a>,
+) -> Result<Vec<Image<'a>>, ConvertError> {
+    let mut images: Vec<Image<'a>> = Vec::new();
+    let mut number: HashMap<usize, usize> = HashMap::new();
+    for m in model.used_materials() {
+        let material = &mut model.materials[m];
+        for slot in [
+            &mut material.base_color_texture,
+            &mut material.metallic_roughness_texture,
+            &mut material.normal_texture,
+        ] {
+            let Some(texture) = slot.as_mut() else {
+                continue;
+            };
+            let gltf_index = texture.image;
+            let index = match number.get(&gltf_index) {
+                Some(&index) => index,
+                None => {
+                    images.push(load_image(document, bin, gltf_index)?);
+                    number.insert(gltf_index, images.len() - 1);
+                    images.len() - 1
+                }
+            };
+            *texture = TextureRef {
+                image: index,
+                ..*texture
+            };
+        }
+    }
+    Ok(images)
+}
+
+fn load_image<'a>(
+    document: &gltf::Document,
+    bin: &'a [u8],
+    index: usize,
+) -> Result<Image<'a>, ConvertError> {
+    // Read from the JSON: `gltf::Image::source` panics on an embedded image
+    // without a MIME type, which validation lets through (and which we
+    // sniff anyway).
+    let json = &document.as_json().images[index];
+    match (&json.buffer_view, &json.uri) {
+        (Some(view), _) => {
+            let view = &document.as_json().buffer_views[view.value()];
+            let start = view.byte_offset.map_or(0, |o| o.0) as usize;
+            let bytes = start
+                .checked_add(view.byte_length.0 as usize)
+                .and_then(|end| bin.get(start..end))
+                .ok_or_else(|| {
+                    ConvertError::InvalidGltf(format!(
+                        "image {index}'s buffer view runs past the end of the BIN chunk"
+                    ))
+                })?;
+            Image::probe(index, bytes)
+        }
+        (None, Some(_)) => Err(ConvertError::Unsupported(format!(
+            "image {index} refers to a file outside the GLB"
+        ))),
+        (None, None) => Err(ConvertError::InvalidGltf(format!(
+            "image {index} has neither a buffer view nor a URI"
+        ))),
+    }
 }

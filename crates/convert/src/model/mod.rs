@@ -9,6 +9,7 @@ mod images;
 mod load;
 mod materials;
 pub(crate) mod math;
+mod primitive;
 
 pub(crate) use images::{Image, decode_rgba, encode_png};
 pub(crate) use load::load;
