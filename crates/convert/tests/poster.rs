@@ -86,3 +86,36 @@ fn poster_size_outside_the_range_is_refused() {
         );
     }
 }
+
+#[test]
+fn the_model_stands_in_a_contact_shadow() {
+    let glb = common::glb::full_material_sphere(common::glb::Encoding::Png);
+    let (image, _) = render(
+        &glb,
+        &PosterOptions {
+            width: 400,
+            height: 400,
+        },
+    );
+    let luma = |x: u32, y: u32| {
+        let p = image.get_pixel(x, y);
+        u32::from(p[0]) + u32::from(p[1]) + u32::from(p[2])
+    };
+    let centre = image.width() / 2;
+    // The lowest row of the centre column that shows the sphere's blue half.
+    let bottom = (0..image.height())
+        .rev()
+        .find(|&y| {
+            let p = image.get_pixel(centre, y);
+            u32::from(p[2]) > u32::from(p[0]) + 50
+        })
+        .unwrap_or_else(|| panic!("no model in the centre column"));
+    let below = bottom + 4;
+    assert!(below < image.height(), "no room below the model");
+    assert!(
+        luma(centre, below) + 6 < luma(0, below),
+        "the ground under the model ({}) is no darker than the background ({})",
+        luma(centre, below),
+        luma(0, below)
+    );
+}

@@ -1,8 +1,8 @@
 //! The poster: a picture of the model for link previews, rendered on the
 //! CPU (a server has no GPU to spare for it). Base-colour textured, lit by
-//! a key, a fill and a sky light, on the neutral dark gradient the app's
-//! viewer uses, drawn at twice the size and averaged down for smooth
-//! edges.
+//! a key, a fill and a sky light, standing in a soft contact shadow on the
+//! neutral dark gradient the app's viewer uses, drawn at twice the size and
+//! averaged down for smooth edges.
 
 mod camera;
 mod raster;
@@ -26,6 +26,12 @@ const SUPERSAMPLING: usize = 2;
 /// colour and stay apart from white or black models.
 const BACKGROUND_TOP: [u8; 3] = [0x4b, 0x50, 0x58];
 const BACKGROUND_BOTTOM: [u8; 3] = [0x22, 0x25, 0x2a];
+/// The contact shadow: how dark at its centre, and its radius as a share
+/// of the model's footprint; it fades to nothing at the edge.
+const SHADOW_DARKNESS: f32 = 0.6;
+const SHADOW_RADIUS: f32 = 0.75;
+/// Segments around the shadow's disc.
+const SHADOW_SEGMENTS: usize = 64;
 
 /// The poster's size.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +81,7 @@ pub(crate) fn render(
             (top + (bottom - top) * t).round() as u8
         })
     });
+    ground_shadow(&mut frame, model, &camera);
     for part in &model.parts {
         let material = &model.materials[part.material];
         let surface = Surface {
@@ -134,6 +141,37 @@ fn draw(frame: &mut Frame, part: &Part, camera: &Camera, surface: &Surface<'_>) 
             }
         }
         frame.triangle(&three, surface);
+    }
+}
+
+/// A soft disc of shadow on the ground under the model: darkest in the
+/// middle, fading out in two rings so it reads as contact, not a blot.
+fn ground_shadow(frame: &mut Frame, model: &Model<'_>, camera: &Camera) {
+    let (min, max) = model.bounds();
+    let centre = [(min[0] + max[0]) / 2.0, min[1], (min[2] + max[2]) / 2.0];
+    let radius = SHADOW_RADIUS * (max[0] - min[0]).max(max[2] - min[2]);
+    let ring = |scale: f32, k: usize| {
+        let angle = k as f32 / SHADOW_SEGMENTS as f32 * std::f32::consts::TAU;
+        camera.screen([
+            centre[0] + radius * scale * angle.cos(),
+            centre[1],
+            centre[2] + radius * scale * angle.sin(),
+        ])
+    };
+    let middle = camera.screen(centre);
+    let inner_darkness = SHADOW_DARKNESS * 0.6;
+    for k in 0..SHADOW_SEGMENTS {
+        let (inner, inner_next) = (ring(0.55, k), ring(0.55, k + 1));
+        let (outer, outer_next) = (ring(1.0, k), ring(1.0, k + 1));
+        frame.shadow(
+            [middle, inner, inner_next],
+            [SHADOW_DARKNESS, inner_darkness, inner_darkness],
+        );
+        frame.shadow([inner, outer, outer_next], [inner_darkness, 0.0, 0.0]);
+        frame.shadow(
+            [inner, outer_next, inner_next],
+            [inner_darkness, 0.0, inner_darkness],
+        );
     }
 }
 

@@ -63,55 +63,32 @@ impl Frame {
 
     pub fn triangle(&mut self, corners: &[Corner; 3], surface: &Surface<'_>) {
         let [a, b, c] = corners.map(|c| c.screen);
-        let area = edge(a, b, c);
-        let drawable = area.abs() > f32::EPSILON
-            && [a, b, c].iter().flatten().all(|v| v.is_finite())
-            && [a[2], b[2], c[2]].iter().all(|&z| z > 0.0);
-        if !drawable {
-            return;
-        }
         // Front faces turn counter-clockwise as the viewer sees them, which
         // is a negative area with y pointing down. Seen from behind, light
         // the side we see.
-        let facing = if area < 0.0 { 1.0 } else { -1.0 };
-        let x_range = span(
-            a[0].min(b[0]).min(c[0]),
-            a[0].max(b[0]).max(c[0]),
-            self.width,
-        );
-        let y_range = span(
-            a[1].min(b[1]).min(c[1]),
-            a[1].max(b[1]).max(c[1]),
-            self.height,
-        );
-        let inverse_z = [1.0 / a[2], 1.0 / b[2], 1.0 / c[2]];
-        for y in y_range {
-            let py = y as f32 + 0.5;
-            for x in x_range.clone() {
-                let p = [x as f32 + 0.5, py, 0.0];
-                let weights = [
-                    edge(b, c, p) / area,
-                    edge(c, a, p) / area,
-                    edge(a, b, p) / area,
-                ];
-                if weights.iter().any(|&w| w < 0.0) {
-                    continue;
-                }
-                // Perspective-correct weights: linear in 1/z on screen.
-                let w: [f32; 3] = std::array::from_fn(|i| weights[i] * inverse_z[i]);
-                let sum = w[0] + w[1] + w[2];
-                let depth = 1.0 / sum;
-                let index = y * self.width + x;
-                if depth >= self.depth[index] {
-                    continue;
-                }
-                let w = w.map(|v| v / sum);
-                if let Some(color) = self.shade(corners, &w, facing, surface) {
-                    self.depth[index] = depth;
-                    self.pixels[index] = color;
-                }
+        let facing = if edge(a, b, c) < 0.0 { 1.0 } else { -1.0 };
+        let (width, height) = (self.width, self.height);
+        cover([a, b, c], width, height, |index, depth, weights| {
+            if depth >= self.depth[index] {
+                return;
             }
-        }
+            if let Some(color) = self.shade(corners, &weights, facing, surface) {
+                self.depth[index] = depth;
+                self.pixels[index] = color;
+            }
+        });
+    }
+
+    /// Darkens what lies under the triangle at `screen` by `darkness` (0..1
+    /// per corner, interpolated) in linear light, leaving the depth alone:
+    /// a shadow on the background, under whatever is drawn later.
+    pub fn shadow(&mut self, screen: [[f32; 3]; 3], darkness: [f32; 3]) {
+        let (width, height) = (self.width, self.height);
+        cover(screen, width, height, |index, _, weights| {
+            let dark: f32 = (0..3).map(|i| darkness[i] * weights[i]).sum();
+            let pixel = &mut self.pixels[index];
+            *pixel = pixel.map(|v| linear_to_srgb(self.linear.get(v) * (1.0 - dark)));
+        });
     }
 
     fn shade(
@@ -149,6 +126,46 @@ impl Frame {
         let ambient = 0.28 + 0.1 * n[1];
         let light = ambient + 0.85 * key + 0.25 * fill;
         Some([0, 1, 2].map(|i| linear_to_srgb(albedo[i] * light)))
+    }
+}
+
+/// Calls `pixel(index, depth, weights)` for each pixel whose centre lies in
+/// the triangle at `screen`, with perspective-correct barycentric weights
+/// (linear in 1/z on screen). Skips triangles with no area, behind the
+/// camera, or with non-finite corners.
+fn cover(
+    screen: [[f32; 3]; 3],
+    width: usize,
+    height: usize,
+    mut pixel: impl FnMut(usize, f32, [f32; 3]),
+) {
+    let [a, b, c] = screen;
+    let area = edge(a, b, c);
+    let drawable = area.abs() > f32::EPSILON
+        && screen.iter().flatten().all(|v| v.is_finite())
+        && screen.iter().all(|corner| corner[2] > 0.0);
+    if !drawable {
+        return;
+    }
+    let x_range = span(a[0].min(b[0]).min(c[0]), a[0].max(b[0]).max(c[0]), width);
+    let y_range = span(a[1].min(b[1]).min(c[1]), a[1].max(b[1]).max(c[1]), height);
+    let inverse_z = [1.0 / a[2], 1.0 / b[2], 1.0 / c[2]];
+    for y in y_range {
+        let py = y as f32 + 0.5;
+        for x in x_range.clone() {
+            let p = [x as f32 + 0.5, py, 0.0];
+            let weights = [
+                edge(b, c, p) / area,
+                edge(c, a, p) / area,
+                edge(a, b, p) / area,
+            ];
+            if weights.iter().any(|&w| w < 0.0) {
+                continue;
+            }
+            let w: [f32; 3] = std::array::from_fn(|i| weights[i] * inverse_z[i]);
+            let sum = w[0] + w[1] + w[2];
+            pixel(y * width + x, 1.0 / sum, w.map(|v| v / sum));
+        }
     }
 }
 
