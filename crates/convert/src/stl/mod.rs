@@ -36,7 +36,7 @@ pub struct StlOptions {
 }
 
 impl Default for StlOptions {
-    /// 10 cm tall, as the mesh is: a figurine size that prints in a few
+    /// 10 cm tall, unrepaired: a figurine size that prints in a few
     /// hours on any consumer printer.
     fn default() -> Self {
         Self {
