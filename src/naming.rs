@@ -57,16 +57,17 @@ pub fn version_name(params: &ExtractParams) -> String {
 /// A file name for a download: the photo's name and the version, e.g.
 /// `cactus-balanced.glb`, in lower case with dashes.
 pub fn download_name(photo_name: &str, version: &str, extension: &str) -> String {
+    format!("{}.{extension}", file_stem(photo_name, version))
+}
+
+/// The start of a download's name: `cactus-balanced` for the photo
+/// `cactus.png` at the version "Balanced".
+pub fn file_stem(photo_name: &str, version: &str) -> String {
     let stem = photo_name
         .rsplit_once('.')
         .map_or(photo_name, |(stem, _)| stem);
     let slug = slug(&format!("{stem} {version}"));
-    let slug = if slug.is_empty() {
-        "model".into()
-    } else {
-        slug
-    };
-    format!("{slug}.{extension}")
+    if slug.is_empty() { "model".into() } else { slug }
 }
 
 /// Letters and digits kept, everything else one dash.

@@ -19,7 +19,7 @@ pub fn CustomExtract(
     let request = move || -> Result<ExtractRequest, String> {
         let decimation_target = faces.get().trim().parse::<u32>().map_err(|_| {
             format!(
-                "decimation_target must be a whole number from {MIN_DECIMATION_TARGET} to {MAX_DECIMATION_TARGET}"
+                "Faces must be a whole number from {MIN_DECIMATION_TARGET} to {MAX_DECIMATION_TARGET}"
             )
         })?;
         let request = ExtractRequest {
@@ -27,7 +27,7 @@ pub fn CustomExtract(
             texture_size: Some(texture.get()),
             ..ExtractRequest::default()
         };
-        request.resolve().map_err(|e| e.message)?;
+        request.resolve().map_err(|e| e.message_for(label_of(&e.field)))?;
         Ok(request)
     };
     let prediction = move || match request().and_then(|r| r.resolve().map_err(|e| e.message)) {
@@ -73,5 +73,14 @@ pub fn CustomExtract(
             <p class="field-problem" id="custom-extract-problem">{move || message.get()}</p>
             <p class="muted">{prediction}</p>
         </details>
+    }
+}
+
+/// The label this form shows for an extraction setting.
+fn label_of(field: &str) -> &'static str {
+    match field {
+        "decimation_target" => "Faces",
+        "texture_size" => "Texture",
+        _ => "This setting",
     }
 }

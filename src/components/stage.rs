@@ -2,6 +2,7 @@ use super::{
     ModelViewer, PreviewVideo, ProgressCard, ReproCard, ResultBar, SourceCard, VariantPicker,
 };
 use crate::api;
+use crate::naming::{file_stem, version_name};
 use crate::session::Session;
 use crate::share::SharedView;
 use leptos::prelude::*;
@@ -70,6 +71,14 @@ pub fn Stage(session: Session) -> impl IntoView {
         })
     });
     let model_url = Signal::derive(move || shown_model.get().and_then(|m| m.url));
+    let file_stem = Signal::derive(move || {
+        let photo = session
+            .shown
+            .with(|g| g.as_ref().map(|g| session.photo_name_of(&g.id)))
+            .unwrap_or_default();
+        let version = shown_model.with(|m| m.as_ref().map(|m| version_name(&m.params)));
+        file_stem(&photo, &version.unwrap_or_default())
+    });
     let job_running = move || session.job_active();
     let job_video = move || {
         session.job.with(|g| {
@@ -112,7 +121,7 @@ pub fn Stage(session: Session) -> impl IntoView {
             data-view=move || stage_view.get().as_attr()
         >
             <div class="stage-frame">
-                <ModelViewer model_url view=view_state />
+                <ModelViewer model_url view=view_state file_stem />
                 <Show when=is(StageView::Empty)>
                     <EmptyStage has_photo=Signal::derive(move || session.photo.with(Option::is_some)) />
                 </Show>

@@ -1,5 +1,5 @@
 use crate::components::{ModelViewer, ThemeToggle};
-use crate::share::SharedView;
+use crate::share::{MODEL_QUERY, SharedView, current_query};
 use leptos::prelude::*;
 
 /// Any GLB the browser can fetch, opened with `?model=<url>`: the viewer
@@ -8,6 +8,7 @@ use leptos::prelude::*;
 /// 404 for the API never reaches the console).
 #[component]
 pub fn ModelPage() -> impl IntoView {
+    let stem = current_query(MODEL_QUERY).map_or_else(|| "model".into(), |url| stem_of(&url));
     view! {
         <header class="app-header">
             <h1>"Trellis Studio"</h1>
@@ -22,7 +23,8 @@ pub fn ModelPage() -> impl IntoView {
         <main class="model-page">
             <section class="stage" id="stage" data-view="model" aria-label="Model">
                 <div class="stage-frame">
-                    <ModelViewer model_url=Signal::derive(|| None::<String>) view=RwSignal::new(SharedView::from_page()) />
+                    <ModelViewer model_url=Signal::derive(|| None::<String>) view=RwSignal::new(SharedView::from_page())
+                        file_stem=Signal::derive(move || stem.clone()) />
                 </div>
                 <p class="muted">
                     "Viewing a GLB file. "
@@ -31,5 +33,18 @@ pub fn ModelPage() -> impl IntoView {
                 </p>
             </section>
         </main>
+    }
+}
+
+/// The file name of a URL without its extension: downloads of
+/// `…/chair.glb?x=1` are named `chair…`.
+fn stem_of(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or_default();
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    if stem.is_empty() {
+        "model".into()
+    } else {
+        stem.to_string()
     }
 }

@@ -179,6 +179,41 @@ impl Browser {
         browser
     }
 
+    /// Records, in every page opened from now on, what would show as an
+    /// error in the console: script errors, `console.error` and failed
+    /// requests (the browser's own resource timing, status 400 and over).
+    pub async fn watch_console(&self) {
+        self.run_before_page_scripts(
+            "window.__problems = [];
+             addEventListener('error', e => window.__problems.push('error: ' + e.message));
+             addEventListener('unhandledrejection', e => window.__problems.push('rejection: ' + e.reason));
+             const error = console.error;
+             console.error = (...args) => { window.__problems.push('console: ' + args.join(' ')); error(...args); };
+             new PerformanceObserver(list => list.getEntries()
+                 .filter(e => e.responseStatus >= 400)
+                 .forEach(e => window.__problems.push(e.responseStatus + ' ' + e.name)))
+               .observe({ type: 'resource', buffered: true });",
+        )
+        .await;
+    }
+
+    /// What [`Browser::watch_console`] has recorded in this page so far.
+    pub async fn console_problems(&self) -> Vec<String> {
+        let problems = self
+            .client
+            .execute("return window.__problems || ['console not watched'];", vec![])
+            .await
+            .expect("read the console record");
+        problems
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .map(|p| p.as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Lets pages write to the clipboard, as a user's click would.
     pub async fn allow_clipboard(&self) {
         self.client

@@ -15,8 +15,9 @@ use trellis_e2e::{Browser, Studio};
 /// Loading a small crafted GLB takes well under a second; SwiftShader and a
 /// busy machine get plenty of slack.
 const LOAD_TIMEOUT: Duration = Duration::from_secs(60);
-/// The name the viewer offers the converted file under.
-const DOWNLOAD_NAME: &str = "trellis-model-png.glb";
+/// The name the viewer offers the converted file under: the opened file's
+/// (`model.glb`) with `-png`.
+const DOWNLOAD_NAME: &str = "model-png.glb";
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 /// Records what `<a download>` clicks would save instead of saving it, since
 /// a headless browser's download folder is out of the test's reach.
@@ -129,6 +130,7 @@ async fn a_webp_textured_model_downloads_as_a_glb_with_png_textures_for_dcc_tool
         .execute(CAPTURE_DOWNLOADS, vec![])
         .await
         .expect("capture downloads");
+    browser.open_viewer_sheet().await;
     let button = browser.wait_for("#viewer-download-png").await;
     assert!(
         button.text().await.unwrap().contains("DCC tools"),

@@ -143,13 +143,7 @@ async fn a_share_link_reopens_the_model_with_the_camera_and_display_mode_it_was_
         .send_keys(&format!("{ARROW_RIGHT}{ARROW_RIGHT}{ARROW_UP}++"))
         .await
         .unwrap();
-    sharer
-        .wait_for("button[data-mode='normals']")
-        .await
-        .click()
-        .await
-        .unwrap();
-    sharer.settle().await;
+    sharer.set_display_mode("normals").await;
     let shared_view = sharer.canvas_pixels().await;
 
     // When its share link is opened in a fresh browser profile
@@ -169,17 +163,8 @@ async fn a_share_link_reopens_the_model_with_the_camera_and_display_mode_it_was_
     let reopened = colleague.canvas_pixels().await;
 
     // Then it is drawn in the shared mode, from the shared camera
-    let pressed = colleague
-        .wait_for("button[data-mode='normals']")
-        .await
-        .attr("aria-pressed")
-        .await
-        .unwrap();
-    assert_eq!(
-        pressed.as_deref(),
-        Some("true"),
-        "normals mode not restored"
-    );
+    let mode = colleague.property("#viewer-mode", "value").await;
+    assert_eq!(mode, "normals", "normals mode not restored");
     let difference = changed_fraction(&shared_view, &reopened);
     assert!(
         difference < SAME_VIEW_MAX_CHANGED,

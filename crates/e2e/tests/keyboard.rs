@@ -14,18 +14,20 @@ const ARROW_RIGHT: char = '\u{E014}';
 const MAX_TAB_STOPS: usize = 150;
 
 /// Landmarks a keyboard user must meet, in this order, top to bottom.
+/// The order of the work: the photo, Generate, the model and what to do
+/// with it, then the settings.
 const EXPECTED_ORDER: [(&str, &str); 11] = [
     ("theme", ".theme-toggle"),
     ("photo", "#image-input"),
     ("example", "button[data-example]"),
-    ("pipeline", "#pipeline_type"),
-    ("seed", "#seed"),
     ("generate", "#generate"),
     ("canvas", "#viewer canvas"),
-    ("display modes", "button[data-mode]"),
+    ("display mode", "#viewer-mode"),
     ("reset view", "#viewer-reset"),
     ("download", "#download-glb"),
     ("share", "#copy-share-link"),
+    ("quality", "input[name=pipeline_type]"),
+    ("seed", "#seed"),
 ];
 
 /// Run after every Tab: marks the focused element as reached, names it,
@@ -145,9 +147,9 @@ async fn keyboard_alone_makes_a_model_and_reaches_every_control_in_order_with_vi
         "the arrow key did not turn the focused model"
     );
 
-    // Then Tab goes on through the viewer and the result, wraps round the
-    // page and comes back to Generate
-    walk.tab_to(&browser, "share").await;
+    // Then Tab goes on through the viewer, the result and the settings,
+    // wraps round the page and comes back to Generate
+    walk.tab_to(&browser, "seed").await;
     walk.tab_to(&browser, "generate").await;
     browser.screenshot("keyboard-walk").await;
 

@@ -18,7 +18,7 @@ const MIN_DRAWN_FRACTION: f64 = 0.03;
 /// Two renders of the model count as different when at least this share
 /// of the canvas changed clearly: well above anti-aliasing noise.
 const MIN_CHANGED_FRACTION: f64 = 0.005;
-/// Every display mode's `data-mode`, in toolbar order.
+/// Every display mode's key, in menu order.
 const DISPLAY_MODES: [&str; 9] = [
     "shaded",
     "wireframe",
@@ -64,24 +64,22 @@ async fn every_display_mode_draws_the_model_differently() {
         "canvas label: {label}"
     );
 
-    // When each mode button is pressed in turn
-    let buttons = page
-        .find_all(Locator::Css("#viewer button[data-mode]"))
+    // When each mode of the menu is chosen in turn
+    let modes = page
+        .execute(
+            "return [...document.querySelectorAll('#viewer-mode option')].map(o => o.value);",
+            vec![],
+        )
         .await
         .unwrap();
-    let mut modes = Vec::new();
-    for button in &buttons {
-        modes.push(button.attr("data-mode").await.unwrap().unwrap_or_default());
-    }
-    assert_eq!(modes, DISPLAY_MODES, "display mode buttons");
+    assert_eq!(modes, serde_json::json!(DISPLAY_MODES), "display mode menu");
     let mut renders = Vec::new();
-    for (button, mode) in buttons.into_iter().zip(modes) {
-        button.click().await.unwrap();
-        browser.settle().await;
+    for mode in DISPLAY_MODES {
+        browser.set_display_mode(mode).await;
         assert_eq!(
-            button.attr("aria-pressed").await.unwrap().as_deref(),
-            Some("true"),
-            "{mode} is not shown as pressed"
+            browser.property("#viewer-mode", "value").await,
+            mode,
+            "{mode} is not shown as chosen"
         );
         let pixels = browser.canvas_pixels().await;
         assert!(
@@ -227,6 +225,7 @@ async fn mask_and_blend_previews_change_how_alpha_shows() {
     let (state, message) =
         open_model(&browser, &studio, &TestGlb::blob(Textures::Png).to_bytes()).await;
     assert_eq!(state, "rendered", "viewer failed: {message}");
+    browser.open_viewer_sheet().await;
     let select = browser
         .client
         .find(Locator::Css("#viewer-alpha-mode"))
