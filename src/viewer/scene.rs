@@ -2,6 +2,7 @@ use super::camera_control::{self, OrbitBounds};
 use super::camera_pose::CameraPose;
 use super::canvas;
 use super::clay_material::ClayMaterial;
+use super::colour::ColourTextures;
 use super::display::DisplayMode;
 use super::environment;
 use super::glb::{AlphaMode, MaterialImages};
@@ -16,7 +17,8 @@ use three_d::{
 use web_sys::{HtmlCanvasElement, WebGl2RenderingContext};
 
 /// The viewer background: a neutral mid-dark grey that reads the same in
-/// both page themes (linear RGB).
+/// both page themes. Cleared straight into the canvas, so these are the
+/// displayed (sRGB-encoded) values, not linear ones.
 const BACKGROUND: [f32; 3] = [0.11, 0.115, 0.125];
 /// Strength of the key light; with the studio's image-based light it keeps
 /// base colours at their own brightness after tone mapping.
@@ -112,14 +114,15 @@ impl Viewer {
     /// is drawn in clay until [`Viewer::set_textures`].
     pub fn upload(
         &mut self,
-        cpu_model: CpuModel,
+        mut cpu_model: CpuModel,
         textures_pending: bool,
     ) -> Result<(), ViewerError> {
         self.model = None;
-        let model = Model::<PhysicalMaterial>::new(&self.context, &cpu_model)
+        let colour_textures = ColourTextures::take(&mut cpu_model);
+        let mut model = Model::<PhysicalMaterial>::new(&self.context, &cpu_model)
             .map_err(|e| ViewerError::BadModel(e.to_string()))?;
         // Model::new keeps the triangle primitives in order; so does this.
-        let (has_uvs, materials) = cpu_model
+        let (has_uvs, materials): (Vec<bool>, Vec<Option<usize>>) = cpu_model
             .geometries
             .iter()
             .filter_map(|p| match &p.geometry {
@@ -127,6 +130,7 @@ impl Viewer {
                 _ => None,
             })
             .unzip();
+        colour_textures.give(&self.context, &mut model, &materials);
         let mut aabb = AxisAlignedBoundingBox::EMPTY;
         for part in model.iter() {
             aabb.expand_with_aabb(part.aabb());
