@@ -32,7 +32,9 @@ pub struct Viewer {
     gl: WebGl2RenderingContext,
     camera: Camera,
     bounds: OrbitBounds,
-    home: (Vec3, f32),
+    /// The shown model's bounding box, which the camera frames and stays
+    /// outside of.
+    home: AxisAlignedBoundingBox,
     /// A view to show the next model from instead of its framing, once.
     start_pose: Option<CameraPose>,
     model: Option<LoadedModel>,
@@ -65,7 +67,8 @@ impl Viewer {
     /// Creates the WebGL2 context on `canvas`.
     pub fn new(canvas: HtmlCanvasElement) -> Result<Self, ViewerError> {
         let (context, gl) = canvas::create_context(&canvas)?;
-        let camera = Camera::new_perspective(
+        // Placed and given its planes by `frame` below.
+        let mut camera = Camera::new_perspective(
             Viewport::new_at_origo(1, 1),
             Vec3::new(0.0, 0.0, 2.5),
             Vec3::new(0.0, 0.0, 0.0),
@@ -82,7 +85,13 @@ impl Viewer {
             // side shows the shape; from the camera it would flatten it.
             key: DirectionalLight::new(&context, KEY_INTENSITY, white, key_direction),
         };
-        let mut viewer = Self {
+        // A unit cube until a model arrives.
+        let home = AxisAlignedBoundingBox::new_with_positions(&[
+            Vec3::new(-0.5, -0.5, -0.5),
+            Vec3::new(0.5, 0.5, 0.5),
+        ]);
+        let bounds = camera_control::frame(&mut camera, &home);
+        Ok(Self {
             clay: ClayMaterial {
                 key_direction,
                 key_intensity: KEY_INTENSITY,
@@ -91,21 +100,15 @@ impl Viewer {
             context,
             gl,
             camera,
-            bounds: OrbitBounds {
-                target: Vec3::new(0.0, 0.0, 0.0),
-                min_distance: 0.1,
-                max_distance: 50.0,
-            },
-            home: (Vec3::new(0.0, 0.0, 0.0), 0.87),
+            bounds,
+            home,
             start_pose: None,
             model: None,
             lights,
             mode: DisplayMode::default(),
             alpha: AlphaMode::Opaque,
             textures: TextureLedger::default(),
-        };
-        viewer.reset_view();
-        Ok(viewer)
+        })
     }
 
     /// Replaces the shown model with `cpu_model` and frames it. The old
@@ -135,9 +138,7 @@ impl Viewer {
         for part in model.iter() {
             aabb.expand_with_aabb(part.aabb());
         }
-        let size = aabb.size();
-        let radius = (size.x.max(size.y).max(size.z) * 0.5 * 3f32.sqrt()).max(1e-3);
-        self.home = (aabb.center(), radius);
+        self.home = aabb;
         self.model = Some(LoadedModel {
             model,
             has_uvs,
@@ -148,14 +149,14 @@ impl Viewer {
         self.reset_view();
         if let Some(pose) = self.start_pose.take() {
             let (eye, target) = (Vec3::from(pose.eye), Vec3::from(pose.target));
-            self.camera.set_view(eye, target, Vec3::unit_y());
-            self.bounds.target = target;
+            camera_control::place(&mut self.camera, &mut self.bounds, eye, target);
         }
         Ok(())
     }
 
     /// Shows the next model from `pose` rather than framed, as a shared
-    /// link asks; later models and Reset frame as usual.
+    /// link asks (moved within the zoom limits, like any other view);
+    /// later models and Reset frame as usual.
     pub fn start_at(&mut self, pose: CameraPose) {
         self.start_pose = Some(pose);
     }
@@ -226,18 +227,17 @@ impl Viewer {
 
     /// Back to the framing the model had when it loaded.
     pub fn reset_view(&mut self) {
-        let (center, radius) = self.home;
-        self.bounds = camera_control::frame(&mut self.camera, center, radius);
+        self.bounds = camera_control::frame(&mut self.camera, &self.home);
     }
 
     /// Turns the camera around the model by a pointer movement in pixels.
     pub fn orbit(&mut self, dx_px: f32, dy_px: f32) {
-        camera_control::orbit(&mut self.camera, &self.bounds, dx_px, dy_px);
+        camera_control::orbit(&mut self.camera, &mut self.bounds, dx_px, dy_px);
     }
 
     /// Turns the camera around the vertical axis, for auto-rotation.
     pub fn spin(&mut self, radians: f32) {
-        camera_control::spin(&mut self.camera, &self.bounds, radians);
+        camera_control::spin(&mut self.camera, &mut self.bounds, radians);
     }
 
     /// Slides the view by a pointer movement in pixels.
@@ -245,14 +245,16 @@ impl Viewer {
         camera_control::pan(&mut self.camera, &mut self.bounds, dx_px, dy_px);
     }
 
-    /// Zooms by a wheel delta; positive zooms out.
+    /// Zooms by a wheel delta; positive zooms out. The camera stays
+    /// outside the model and no more than twice its framing distance away.
     pub fn zoom(&mut self, wheel_delta: f32) {
-        camera_control::zoom(&mut self.camera, &self.bounds, wheel_delta);
+        camera_control::zoom(&mut self.camera, &mut self.bounds, wheel_delta);
     }
 
-    /// Zooms by a pinch factor; above 1 moves closer.
+    /// Zooms by a pinch factor; above 1 moves closer. Limited as
+    /// [`Viewer::zoom`] is.
     pub fn zoom_by(&mut self, factor: f32) {
-        camera_control::zoom_by(&mut self.camera, &self.bounds, factor);
+        camera_control::zoom_by(&mut self.camera, &mut self.bounds, factor);
     }
 
     /// Draws one frame at the canvas's current size and pixel ratio; returns
