@@ -8,7 +8,7 @@ use super::environment;
 use super::glb::{AlphaMode, MaterialImages};
 use super::parse::ViewerError;
 use super::textures::{Bitmap, GpuFence, TextureLedger, TextureUpload};
-use super::wireframe::Wireframe;
+use super::wireframe::{Wireframe, WireframeState};
 use three_d::{
     AmbientLight, AxisAlignedBoundingBox, Camera, ClearState, Context, CpuGeometry, CpuModel,
     DirectionalLight, Geometry, Light, Model, PhysicalMaterial, RenderTarget, Srgba, Texture2DRef,
@@ -257,10 +257,32 @@ impl Viewer {
         camera_control::zoom_by(&mut self.camera, &mut self.bounds, factor);
     }
 
+    /// How the wireframe overlay shows from the current view: whether it is
+    /// faded or hidden because the mesh is dense at this zoom, for the page
+    /// to explain ([`WireframeState::explanation`]). Each frame also puts it
+    /// on the canvas, as `data-wireframe` and a tooltip.
+    /// [`WireframeState::Off`] outside the wireframe mode.
+    pub fn wireframe_state(&self) -> WireframeState {
+        match &self.model {
+            Some(loaded)
+                if self.mode == DisplayMode::ShadedWireframe && !loaded.textures_pending =>
+            {
+                loaded.wireframe.state(&self.camera)
+            }
+            _ => WireframeState::Off,
+        }
+    }
+
     /// Draws one frame at the canvas's current size and pixel ratio; returns
     /// whether work begun for it (the wireframe's edge search) needs more
     /// frames.
     pub fn render(&mut self) -> bool {
+        let unfinished = self.draw();
+        canvas::show_wireframe_state(&self.canvas, self.wireframe_state());
+        unfinished
+    }
+
+    fn draw(&mut self) -> bool {
         let (width, height) = canvas::fit_drawing_buffer(&self.canvas);
         self.camera
             .set_viewport(Viewport::new_at_origo(width, height));
