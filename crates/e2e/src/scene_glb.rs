@@ -37,15 +37,26 @@ impl Material {
     }
 }
 
-/// The sRGB transfer function's inverse: an 8-bit sRGB level as a linear
-/// intensity in `0..=1`.
-pub fn srgb_to_linear(level: u8) -> f32 {
-    let encoded = f32::from(level) / 255.0;
+/// The sRGB transfer function's inverse: an 8-bit sRGB level (0–255, not
+/// necessarily whole) as a linear intensity in `0..=1`.
+pub fn srgb_to_linear(level: f64) -> f64 {
+    let encoded = level / 255.0;
     if encoded <= 0.04045 {
         encoded / 12.92
     } else {
         ((encoded + 0.055) / 1.055).powf(2.4)
     }
+}
+
+/// The sRGB transfer function: a linear intensity as an 8-bit sRGB level
+/// (0–255, unrounded).
+pub fn linear_to_srgb(linear: f64) -> f64 {
+    let encoded = if linear <= 0.003_130_8 {
+        linear * 12.92
+    } else {
+        1.055 * linear.powf(1.0 / 2.4) - 0.055
+    };
+    encoded.clamp(0.0, 1.0) * 255.0
 }
 
 /// A `side`² PNG of one colour.

@@ -4,7 +4,9 @@
 //! linear light and encodes the result once.
 
 use std::time::Duration;
-use trellis_e2e::scene_glb::{Material, Part, quad, scene_glb, srgb_to_linear, uniform_png};
+use trellis_e2e::scene_glb::{
+    Material, Part, linear_to_srgb, quad, scene_glb, srgb_to_linear, uniform_png,
+};
 use trellis_e2e::viewer_page::{centre_colour, open_glb_with_view, stable_pixels};
 use trellis_e2e::{Browser, Studio};
 
@@ -67,7 +69,7 @@ fn mismatch(name: &str, actual: [f64; 3], expected: [f64; 3]) -> Option<String> 
 async fn base_colour_mode_shows_the_colour_the_file_stores() {
     let studio = Studio::start().await;
     let browser = Browser::launch(1000, 800).await;
-    let linear = TERRACOTTA.map(srgb_to_linear);
+    let linear = TERRACOTTA.map(|level| srgb_to_linear(f64::from(level)) as f32);
     let expected = TERRACOTTA.map(f64::from);
     let cases = [
         // An sRGB texture: decoded once, encoded once, so shown as stored.
@@ -111,28 +113,10 @@ fn aces_inverse(y: f64) -> f64 {
     (-b + (b * b - 4.0 * a * c).sqrt()) / (2.0 * a)
 }
 
-fn encode(linear: f64) -> f64 {
-    let encoded = if linear <= 0.003_130_8 {
-        linear * 12.92
-    } else {
-        1.055 * linear.powf(1.0 / 2.4) - 0.055
-    };
-    encoded.clamp(0.0, 1.0) * 255.0
-}
-
-fn decode(level: f64) -> f64 {
-    let encoded = level / 255.0;
-    if encoded <= 0.04045 {
-        encoded / 12.92
-    } else {
-        ((encoded + 0.055) / 1.055).powf(2.4)
-    }
-}
-
 /// The linear light a displayed level came from: the output transform
 /// (ACES, then the sRGB encode) undone.
 fn radiance(level: f64) -> f64 {
-    aces_inverse(decode(level))
+    aces_inverse(srgb_to_linear(level))
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -161,8 +145,8 @@ async fn shaded_mode_lights_the_decoded_base_colour_in_linear_light() {
     for channel in 0..3 {
         let specular = radiance(black[channel]);
         let diffuse = radiance(white[channel]) - specular;
-        let albedo = f64::from(srgb_to_linear(TERRACOTTA[channel]));
-        expected[channel] = encode(aces(albedo * diffuse + specular));
+        let albedo = srgb_to_linear(f64::from(TERRACOTTA[channel]));
+        expected[channel] = linear_to_srgb(aces(albedo * diffuse + specular));
     }
     if let Some(failure) = mismatch("shaded terracotta", terracotta, expected) {
         panic!("{failure}");
