@@ -136,6 +136,21 @@ async fn wheel_pinch_and_keys_keep_the_model_framed() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn pinching_on_a_phone_keeps_the_model_framed() {
+    // Where the issue saw it: a touch screen at phone size
+    let studio = Studio::start().await;
+    let browser = Browser::launch_phone().await;
+    let _files = open(&browser, &studio, "").await;
+    let framed = model_coverage(&browser).await;
+    pinch(&browser, 20.0, 300.0, 30).await;
+    assert_outside(&browser, "phone-pinch-in").await;
+    pinch(&browser, 300.0, 20.0, 30).await;
+    pinch(&browser, 300.0, 20.0, 30).await;
+    assert_not_a_dot(&browser, "phone-pinch-out", framed).await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_shared_camera_is_kept_within_the_limits() {
     let studio = Studio::start().await;
     let browser = Browser::launch(1000, 800).await;
