@@ -1,7 +1,9 @@
-//! The canvas side of the viewer: its WebGL2 context and a drawing buffer
-//! that follows the page layout and the device pixel ratio.
+//! The canvas side of the viewer: its WebGL2 context, a drawing buffer
+//! that follows the page layout and the device pixel ratio, and what the
+//! canvas says about the wireframe.
 
 use super::parse::ViewerError;
+use super::wireframe::WireframeState;
 use std::sync::Arc;
 use three_d::Context;
 use wasm_bindgen::JsCast;
@@ -54,4 +56,20 @@ pub fn fit_drawing_buffer(canvas: &HtmlCanvasElement) -> (u32, u32) {
         canvas.set_height(height);
     }
     (width, height)
+}
+
+/// Mirrors `state` on the canvas: `data-wireframe` (its key, for tests and
+/// styling) and, when the wireframe is faded or hidden, a tooltip saying
+/// why. Touches the DOM only when the state changes.
+pub fn show_wireframe_state(canvas: &HtmlCanvasElement, state: WireframeState) {
+    let key = state.key();
+    if canvas.get_attribute("data-wireframe").as_deref() == Some(key) {
+        return;
+    }
+    // Failing only means the canvas keeps the old hint.
+    let _ = canvas.set_attribute("data-wireframe", key);
+    let _ = match state.explanation() {
+        Some(text) => canvas.set_attribute("title", text),
+        None => canvas.remove_attribute("title"),
+    };
 }

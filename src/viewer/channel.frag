@@ -1,19 +1,23 @@
-// Shows one material channel as grey levels, or a UV checker. The defines
-// prepended by ChannelMaterial pick the channel and whether a texture and
-// UVs exist, so a mesh without UVs never references `uvs` (a link error).
+// Shows the base colour, one material channel as grey levels, or a UV
+// checker. The defines prepended by ChannelMaterial pick the channel and
+// whether a texture and UVs exist, so a mesh without UVs never references
+// `uvs` (a link error). ChannelMaterial also prepends `color_mapping` and
+// `srgb_to_linear`.
 
 layout (location = 0) out vec4 outColor;
 
 #ifdef USE_UVS
 in vec2 uvs;
 #endif
+// Vertex colour (linear), or white.
+in vec4 col;
 
 #ifdef USE_TEXTURE
 uniform sampler2D tex;
 uniform mat3 textureTransformation;
 #endif
 
-uniform float factor;
+uniform vec4 factor;
 
 // Squares per UV unit: fine enough to see stretching on a 2048² atlas
 // island, coarse enough to stay readable at full view.
@@ -32,8 +36,16 @@ void main()
     // Magenta is the usual "missing" colour: this mesh has no UVs.
     outColor = vec4(1.0, 0.0, 1.0, 1.0);
 #endif
+#elif defined(CHANNEL_BASE_COLOR)
+    // Linear factor × decoded texel × linear vertex colour, encoded once:
+    // a texture shows exactly as the file stores it.
+    vec4 color = factor * col;
+#ifdef USE_TEXTURE
+    color *= srgb_to_linear(texture(tex, (textureTransformation * vec3(uvs, 1.0)).xy));
+#endif
+    outColor = vec4(color_mapping(color.rgb), 1.0);
 #else
-    float value = factor;
+    float value = factor.x;
 #ifdef USE_TEXTURE
     vec4 texel = texture(tex, (textureTransformation * vec3(uvs, 1.0)).xy);
 #if defined(CHANNEL_METALLIC)
@@ -44,7 +56,11 @@ void main()
     value *= texel.a;
 #endif
 #endif
-    // Data channels are shown raw (no tone mapping): 0.5 is mid grey.
+#ifdef CHANNEL_ALPHA
+    value *= col.a;
+#endif
+    // Data channels are shown raw (no tone mapping, no encoding): 0.5 is
+    // mid grey, as in an image editor.
     outColor = vec4(vec3(value), 1.0);
 #endif
 }

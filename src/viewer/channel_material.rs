@@ -1,19 +1,19 @@
 //! A three-d material that shows one glTF material channel in isolation
-//! (metallic, roughness or alpha) or a UV checker, for inspecting generated
-//! assets; three-d has no built-in material for these.
+//! (base colour, metallic, roughness or alpha) or a UV checker, for
+//! inspecting generated assets; three-d has no built-in material for these.
 
+use super::colour::SRGB_DECODE_GLSL;
+use super::shader_ids;
 use three_d::{
-    EffectMaterialId, Light, Material, MaterialType, PhysicalMaterial, Program, RenderStates,
-    Texture2DRef, Viewer,
+    ColorMapping, EffectMaterialId, Light, Material, MaterialType, PhysicalMaterial, Program,
+    RenderStates, Texture2DRef, Vec4, Viewer,
 };
-
-/// Start of this material's shader IDs, inside the range three-d leaves for
-/// applications (0x0000–0x4FFF); the low bits encode the shader variant.
-const ID_BASE: u16 = 0x0100;
 
 /// Which channel to isolate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
+    /// Base colour factor × `baseColorTexture` × vertex colour, unlit.
+    BaseColor,
     /// Blue channel of `metallicRoughnessTexture` × `metallicFactor`.
     Metallic,
     /// Green channel of `metallicRoughnessTexture` × `roughnessFactor`.
@@ -27,6 +27,7 @@ pub enum Channel {
 impl Channel {
     fn define(self) -> &'static str {
         match self {
+            Channel::BaseColor => "CHANNEL_BASE_COLOR",
             Channel::Metallic => "CHANNEL_METALLIC",
             Channel::Roughness => "CHANNEL_ROUGHNESS",
             Channel::Alpha => "CHANNEL_ALPHA",
@@ -35,10 +36,13 @@ impl Channel {
     }
 }
 
-/// Renders one channel of a part's PBR material as grey levels.
+/// Renders one channel of a part's PBR material: the base colour as colour,
+/// the others as grey levels.
 pub struct ChannelMaterial {
     channel: Channel,
-    factor: f32,
+    /// Linear RGBA for the base colour; the scalar factor, repeated, for
+    /// the others.
+    factor: Vec4,
     texture: Option<Texture2DRef>,
     has_uvs: bool,
 }
@@ -46,14 +50,22 @@ pub struct ChannelMaterial {
 impl ChannelMaterial {
     /// The `channel` view of `material`, on a mesh with or without UVs.
     pub fn new(channel: Channel, material: &PhysicalMaterial, has_uvs: bool) -> Self {
+        let albedo = material.albedo.to_linear_srgb();
         let (factor, texture) = match channel {
-            Channel::Metallic => (material.metallic, &material.metallic_roughness_texture),
-            Channel::Roughness => (material.roughness, &material.metallic_roughness_texture),
+            Channel::BaseColor => (albedo, &material.albedo_texture),
+            Channel::Metallic => (
+                Vec4::new(1.0, 1.0, 1.0, 1.0) * material.metallic,
+                &material.metallic_roughness_texture,
+            ),
+            Channel::Roughness => (
+                Vec4::new(1.0, 1.0, 1.0, 1.0) * material.roughness,
+                &material.metallic_roughness_texture,
+            ),
             Channel::Alpha => (
-                f32::from(material.albedo.a) / 255.0,
+                Vec4::new(1.0, 1.0, 1.0, 1.0) * albedo.w,
                 &material.albedo_texture,
             ),
-            Channel::UvChecker => (1.0, &None),
+            Channel::UvChecker => (Vec4::new(1.0, 1.0, 1.0, 1.0), &None),
         };
         Self {
             channel,
@@ -74,6 +86,8 @@ impl Material for ChannelMaterial {
         if self.texture.is_some() {
             source.push_str("#define USE_TEXTURE\n");
         }
+        source.push_str(ColorMapping::fragment_shader_source());
+        source.push_str(SRGB_DECODE_GLSL);
         source.push_str(include_str!("channel.frag"));
         source
     }
@@ -81,12 +95,15 @@ impl Material for ChannelMaterial {
     fn id(&self) -> EffectMaterialId {
         let channel = self.channel as u16;
         let bits = channel << 2 | u16::from(self.texture.is_some()) << 1 | u16::from(self.has_uvs);
-        EffectMaterialId(ID_BASE | bits)
+        EffectMaterialId(shader_ids::CHANNEL | bits)
     }
 
-    fn use_uniforms(&self, program: &Program, _viewer: &dyn Viewer, _lights: &[&dyn Light]) {
+    fn use_uniforms(&self, program: &Program, viewer: &dyn Viewer, _lights: &[&dyn Light]) {
         if matches!(self.channel, Channel::UvChecker) {
             return;
+        }
+        if self.channel == Channel::BaseColor {
+            viewer.color_mapping().use_uniforms(program);
         }
         program.use_uniform_if_required("factor", self.factor);
         if let Some(texture) = &self.texture {

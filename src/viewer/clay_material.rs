@@ -4,14 +4,11 @@
 //! fast, and a 1M-triangle model under software rendering pays for every
 //! instruction of its shader.
 
+use super::shader_ids;
 use three_d::{
     ColorMapping, EffectMaterialId, Light, Material, MaterialType, Program, RenderStates,
     ToneMapping, Vec3, Viewer,
 };
-
-/// This material's shader id, in the range three-d leaves for applications
-/// (0x0000–0x4FFF), clear of `ChannelMaterial`'s.
-const ID: u16 = 0x0200;
 
 /// Light grey clay lit from a fixed key direction.
 #[derive(Debug, Clone, Copy)]
@@ -33,7 +30,7 @@ impl Material for ClayMaterial {
     }
 
     fn id(&self) -> EffectMaterialId {
-        EffectMaterialId(ID)
+        EffectMaterialId(shader_ids::CLAY)
     }
 
     fn use_uniforms(&self, program: &Program, viewer: &dyn Viewer, _lights: &[&dyn Light]) {

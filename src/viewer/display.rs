@@ -5,10 +5,8 @@
 use super::channel_material::{Channel, ChannelMaterial};
 use super::clay_material::ClayMaterial;
 use super::glb::AlphaMode;
-use super::mask_material::MaskMaterial;
-use three_d::{
-    Blend, ColorMaterial, Material, NormalMaterial, PhysicalMaterial, RenderStates, WriteMask,
-};
+use super::surface_material::SurfaceMaterial;
+use three_d::{Material, NormalMaterial, PhysicalMaterial};
 
 /// How the model is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -97,43 +95,17 @@ impl DisplayMode {
         match self {
             // Materials draw triangles only: the lines go over the parts
             // afterwards, in `Viewer::render`.
-            DisplayMode::Shaded | DisplayMode::ShadedWireframe => shaded(own, alpha),
+            DisplayMode::Shaded | DisplayMode::ShadedWireframe => {
+                Box::new(SurfaceMaterial::new(own, alpha))
+            }
             DisplayMode::Clay => Box::new(*clay),
             DisplayMode::Normals => Box::new(NormalMaterial::from_physical_material(own)),
-            DisplayMode::BaseColor => Box::new(ColorMaterial {
-                // Unlit and opaque: alpha has its own mode.
-                render_states: RenderStates::default(),
-                is_transparent: false,
-                ..ColorMaterial::from_physical_material(own)
-            }),
+            // Unlit and opaque: alpha has its own mode.
+            DisplayMode::BaseColor => channel(Channel::BaseColor),
             DisplayMode::Metallic => channel(Channel::Metallic),
             DisplayMode::Roughness => channel(Channel::Roughness),
             DisplayMode::Alpha => channel(Channel::Alpha),
             DisplayMode::UvChecker => channel(Channel::UvChecker),
         }
-    }
-}
-
-/// The part's own PBR material with `alpha` applied. three-d guesses
-/// transparency from the texels, but glTF says the file's `alphaMode`
-/// decides: TRELLIS.2 bakes alpha yet exports OPAQUE, and blending that
-/// punches holes in the model.
-fn shaded(own: &PhysicalMaterial, alpha: AlphaMode) -> Box<dyn Material> {
-    match alpha {
-        AlphaMode::Opaque => Box::new(PhysicalMaterial {
-            is_transparent: false,
-            render_states: RenderStates::default(),
-            ..own.clone()
-        }),
-        AlphaMode::Mask { cutoff } => Box::new(MaskMaterial::new(own, cutoff)),
-        AlphaMode::Blend => Box::new(PhysicalMaterial {
-            is_transparent: true,
-            render_states: RenderStates {
-                write_mask: WriteMask::COLOR,
-                blend: Blend::TRANSPARENCY,
-                ..Default::default()
-            },
-            ..own.clone()
-        }),
     }
 }

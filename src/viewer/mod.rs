@@ -7,15 +7,17 @@ mod camera_pose;
 mod canvas;
 mod channel_material;
 mod clay_material;
+mod colour;
 mod display;
 mod environment;
 mod gestures;
 mod glb;
-mod mask_material;
 mod parse;
 mod png_export;
 mod scene;
+mod shader_ids;
 mod stats;
+mod surface_material;
 mod textures;
 mod wireframe;
 

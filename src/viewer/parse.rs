@@ -1,6 +1,7 @@
 //! GLB bytes to a CPU-side model: validation and rewrites first (see
 //! `glb`), then three-d-asset for the geometry.
 
+use super::colour;
 use super::glb::{self, AlphaMode, BrowserImages, GlbError};
 use three_d::{CpuGeometry, CpuModel};
 
@@ -51,9 +52,11 @@ pub fn parse_glb(bytes: &[u8], checked: CheckedGlb) -> Result<ParsedGlb, ViewerE
         glb::Geometry::Glb(bytes) => {
             let mut assets = three_d_asset::io::RawAssets::new();
             assets.insert(ASSET_NAME, bytes);
-            assets
+            let mut model = assets
                 .deserialize::<CpuModel>(ASSET_NAME)
-                .map_err(|e| ViewerError::BadModel(e.to_string()))?
+                .map_err(|e| ViewerError::BadModel(e.to_string()))?;
+            colour::encode_loader_colours(&mut model);
+            model
         }
     };
     let glb::Prepared { alpha, images, .. } = checked.0;

@@ -2,12 +2,13 @@ use super::camera_control::{self, OrbitBounds};
 use super::camera_pose::CameraPose;
 use super::canvas;
 use super::clay_material::ClayMaterial;
+use super::colour::ColourTextures;
 use super::display::DisplayMode;
 use super::environment;
 use super::glb::{AlphaMode, MaterialImages};
 use super::parse::ViewerError;
 use super::textures::{Bitmap, GpuFence, TextureLedger, TextureUpload};
-use super::wireframe::Wireframe;
+use super::wireframe::{Wireframe, WireframeState};
 use three_d::{
     AmbientLight, AxisAlignedBoundingBox, Camera, ClearState, Context, CpuGeometry, CpuModel,
     DirectionalLight, Geometry, Light, Model, PhysicalMaterial, RenderTarget, Srgba, Texture2DRef,
@@ -16,7 +17,8 @@ use three_d::{
 use web_sys::{HtmlCanvasElement, WebGl2RenderingContext};
 
 /// The viewer background: a neutral mid-dark grey that reads the same in
-/// both page themes (linear RGB).
+/// both page themes. Cleared straight into the canvas, so these are the
+/// displayed (sRGB-encoded) values, not linear ones.
 const BACKGROUND: [f32; 3] = [0.11, 0.115, 0.125];
 /// Strength of the key light; with the studio's image-based light it keeps
 /// base colours at their own brightness after tone mapping.
@@ -30,7 +32,9 @@ pub struct Viewer {
     gl: WebGl2RenderingContext,
     camera: Camera,
     bounds: OrbitBounds,
-    home: (Vec3, f32),
+    /// The shown model's bounding box, which the camera frames and stays
+    /// outside of.
+    home: AxisAlignedBoundingBox,
     /// A view to show the next model from instead of its framing, once.
     start_pose: Option<CameraPose>,
     model: Option<LoadedModel>,
@@ -63,7 +67,8 @@ impl Viewer {
     /// Creates the WebGL2 context on `canvas`.
     pub fn new(canvas: HtmlCanvasElement) -> Result<Self, ViewerError> {
         let (context, gl) = canvas::create_context(&canvas)?;
-        let camera = Camera::new_perspective(
+        // Placed and given its planes by `frame` below.
+        let mut camera = Camera::new_perspective(
             Viewport::new_at_origo(1, 1),
             Vec3::new(0.0, 0.0, 2.5),
             Vec3::new(0.0, 0.0, 0.0),
@@ -80,7 +85,13 @@ impl Viewer {
             // side shows the shape; from the camera it would flatten it.
             key: DirectionalLight::new(&context, KEY_INTENSITY, white, key_direction),
         };
-        let mut viewer = Self {
+        // A unit cube until a model arrives.
+        let home = AxisAlignedBoundingBox::new_with_positions(&[
+            Vec3::new(-0.5, -0.5, -0.5),
+            Vec3::new(0.5, 0.5, 0.5),
+        ]);
+        let bounds = camera_control::frame(&mut camera, &home);
+        Ok(Self {
             clay: ClayMaterial {
                 key_direction,
                 key_intensity: KEY_INTENSITY,
@@ -89,21 +100,15 @@ impl Viewer {
             context,
             gl,
             camera,
-            bounds: OrbitBounds {
-                target: Vec3::new(0.0, 0.0, 0.0),
-                min_distance: 0.1,
-                max_distance: 50.0,
-            },
-            home: (Vec3::new(0.0, 0.0, 0.0), 0.87),
+            bounds,
+            home,
             start_pose: None,
             model: None,
             lights,
             mode: DisplayMode::default(),
             alpha: AlphaMode::Opaque,
             textures: TextureLedger::default(),
-        };
-        viewer.reset_view();
-        Ok(viewer)
+        })
     }
 
     /// Replaces the shown model with `cpu_model` and frames it. The old
@@ -112,14 +117,15 @@ impl Viewer {
     /// is drawn in clay until [`Viewer::set_textures`].
     pub fn upload(
         &mut self,
-        cpu_model: CpuModel,
+        mut cpu_model: CpuModel,
         textures_pending: bool,
     ) -> Result<(), ViewerError> {
         self.model = None;
-        let model = Model::<PhysicalMaterial>::new(&self.context, &cpu_model)
+        let colour_textures = ColourTextures::take(&mut cpu_model);
+        let mut model = Model::<PhysicalMaterial>::new(&self.context, &cpu_model)
             .map_err(|e| ViewerError::BadModel(e.to_string()))?;
         // Model::new keeps the triangle primitives in order; so does this.
-        let (has_uvs, materials) = cpu_model
+        let (has_uvs, materials): (Vec<bool>, Vec<Option<usize>>) = cpu_model
             .geometries
             .iter()
             .filter_map(|p| match &p.geometry {
@@ -127,13 +133,12 @@ impl Viewer {
                 _ => None,
             })
             .unzip();
+        colour_textures.give(&self.context, &mut model, &materials);
         let mut aabb = AxisAlignedBoundingBox::EMPTY;
         for part in model.iter() {
             aabb.expand_with_aabb(part.aabb());
         }
-        let size = aabb.size();
-        let radius = (size.x.max(size.y).max(size.z) * 0.5 * 3f32.sqrt()).max(1e-3);
-        self.home = (aabb.center(), radius);
+        self.home = aabb;
         self.model = Some(LoadedModel {
             model,
             has_uvs,
@@ -144,14 +149,14 @@ impl Viewer {
         self.reset_view();
         if let Some(pose) = self.start_pose.take() {
             let (eye, target) = (Vec3::from(pose.eye), Vec3::from(pose.target));
-            self.camera.set_view(eye, target, Vec3::unit_y());
-            self.bounds.target = target;
+            camera_control::place(&mut self.camera, &mut self.bounds, eye, target);
         }
         Ok(())
     }
 
     /// Shows the next model from `pose` rather than framed, as a shared
-    /// link asks; later models and Reset frame as usual.
+    /// link asks (moved within the zoom limits, like any other view);
+    /// later models and Reset frame as usual.
     pub fn start_at(&mut self, pose: CameraPose) {
         self.start_pose = Some(pose);
     }
@@ -222,18 +227,17 @@ impl Viewer {
 
     /// Back to the framing the model had when it loaded.
     pub fn reset_view(&mut self) {
-        let (center, radius) = self.home;
-        self.bounds = camera_control::frame(&mut self.camera, center, radius);
+        self.bounds = camera_control::frame(&mut self.camera, &self.home);
     }
 
     /// Turns the camera around the model by a pointer movement in pixels.
     pub fn orbit(&mut self, dx_px: f32, dy_px: f32) {
-        camera_control::orbit(&mut self.camera, &self.bounds, dx_px, dy_px);
+        camera_control::orbit(&mut self.camera, &mut self.bounds, dx_px, dy_px);
     }
 
     /// Turns the camera around the vertical axis, for auto-rotation.
     pub fn spin(&mut self, radians: f32) {
-        camera_control::spin(&mut self.camera, &self.bounds, radians);
+        camera_control::spin(&mut self.camera, &mut self.bounds, radians);
     }
 
     /// Slides the view by a pointer movement in pixels.
@@ -241,20 +245,44 @@ impl Viewer {
         camera_control::pan(&mut self.camera, &mut self.bounds, dx_px, dy_px);
     }
 
-    /// Zooms by a wheel delta; positive zooms out.
+    /// Zooms by a wheel delta; positive zooms out. The camera stays
+    /// outside the model and no more than twice its framing distance away.
     pub fn zoom(&mut self, wheel_delta: f32) {
-        camera_control::zoom(&mut self.camera, &self.bounds, wheel_delta);
+        camera_control::zoom(&mut self.camera, &mut self.bounds, wheel_delta);
     }
 
-    /// Zooms by a pinch factor; above 1 moves closer.
+    /// Zooms by a pinch factor; above 1 moves closer. Limited as
+    /// [`Viewer::zoom`] is.
     pub fn zoom_by(&mut self, factor: f32) {
-        camera_control::zoom_by(&mut self.camera, &self.bounds, factor);
+        camera_control::zoom_by(&mut self.camera, &mut self.bounds, factor);
+    }
+
+    /// How the wireframe overlay shows from the current view: whether it is
+    /// faded or hidden because the mesh is dense at this zoom, for the page
+    /// to explain ([`WireframeState::explanation`]). Each frame also puts it
+    /// on the canvas, as `data-wireframe` and a tooltip.
+    /// [`WireframeState::Off`] outside the wireframe mode.
+    pub fn wireframe_state(&self) -> WireframeState {
+        match &self.model {
+            Some(loaded)
+                if self.mode == DisplayMode::ShadedWireframe && !loaded.textures_pending =>
+            {
+                loaded.wireframe.state(&self.camera)
+            }
+            _ => WireframeState::Off,
+        }
     }
 
     /// Draws one frame at the canvas's current size and pixel ratio; returns
     /// whether work begun for it (the wireframe's edge search) needs more
     /// frames.
     pub fn render(&mut self) -> bool {
+        let unfinished = self.draw();
+        canvas::show_wireframe_state(&self.canvas, self.wireframe_state());
+        unfinished
+    }
+
+    fn draw(&mut self) -> bool {
         let (width, height) = canvas::fit_drawing_buffer(&self.canvas);
         self.camera
             .set_viewport(Viewport::new_at_origo(width, height));

@@ -88,7 +88,7 @@ impl Mesh {
 
     /// The exact per-axis minimum and maximum of the positions, as the
     /// POSITION accessor must declare them.
-    fn bounds(&self) -> ([f32; 3], [f32; 3]) {
+    pub fn bounds(&self) -> ([f32; 3], [f32; 3]) {
         let (mut low, mut high) = ([f32::MAX; 3], [f32::MIN; 3]);
         for (i, value) in self.positions.iter().enumerate() {
             low[i % 3] = low[i % 3].min(*value);

@@ -5,8 +5,10 @@
 pub mod files;
 pub mod gated;
 pub mod glb;
+pub mod scene_glb;
 pub mod static_host;
 pub mod trellis_glb;
+pub mod viewer_page;
 
 use base64::Engine;
 use clap::Parser;

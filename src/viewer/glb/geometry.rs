@@ -1,5 +1,6 @@
 //! A direct reader for GLBs as simple as TRELLIS.2 writes them: f32
-//! positions, normals and UVs and integer indices read straight from the
+//! positions, normals, UVs and vertex colours and integer indices read
+//! straight from the
 //! binary chunk into the mesh arrays. gltf + three-d-asset copy the whole
 //! chunk and walk every value through iterators, which takes about a second
 //! of main-thread time for a 1M-triangle model in wasm; this takes a tenth.
@@ -8,10 +9,11 @@
 
 use super::accessor::{FLOAT, UNSIGNED_BYTE, UNSIGNED_INT, UNSIGNED_SHORT, accessor};
 use super::validate::{self, array, uint};
+use crate::viewer::colour::srgba_from_linear;
 use serde_json::Value;
 use three_d::{
     CpuMaterial, CpuMesh, CpuModel, GeometryFunction, Indices, LightingModel, Mat4,
-    NormalDistributionFunction, Positions, SquareMatrix,
+    NormalDistributionFunction, Positions, SquareMatrix, Srgba,
 };
 use three_d_asset::{Geometry, Primitive};
 
@@ -19,8 +21,9 @@ use three_d_asset::{Geometry, Primitive};
 /// (node hierarchies with animation or skinning, required extensions).
 const NEEDS_GENERAL_LOADER: [&str; 3] = ["animations", "skins", "extensionsRequired"];
 /// Vertex attributes this reader handles; any other sends the file to the
-/// general loader so nothing is silently dropped.
-const ATTRIBUTES: [&str; 3] = ["POSITION", "NORMAL", "TEXCOORD_0"];
+/// general loader so nothing is silently dropped. `COLOR_0` is what the
+/// crossworld FastAPI server's meshes carry instead of textures.
+const ATTRIBUTES: [&str; 4] = ["POSITION", "NORMAL", "TEXCOORD_0", "COLOR_0"];
 /// Material keys this reader handles (textures the browser decodes have
 /// already been taken out).
 const MATERIAL_KEYS: [&str; 5] = [
@@ -105,6 +108,10 @@ fn read_primitive(doc: &Value, buffers: &[&[u8]], primitive: &Value) -> Option<P
         Some(data) => Some(data.floats::<2, _>()?),
         None => None,
     };
+    let colors = match attributes.get("COLOR_0") {
+        Some(index) => Some(read_colors(doc, buffers, index.as_u64()?)?),
+        None => None,
+    };
     let indices = match uint(primitive, "indices") {
         Some(index) => {
             let kinds = [UNSIGNED_BYTE, UNSIGNED_SHORT, UNSIGNED_INT];
@@ -124,13 +131,27 @@ fn read_primitive(doc: &Value, buffers: &[&[u8]], primitive: &Value) -> Option<P
             normals,
             tangents: None,
             uvs,
-            colors: None,
+            colors,
         }),
         material_index: uint(primitive, "material").map(|m| m as usize),
     })
 }
 
-/// The material's factors, as three-d-asset would read them.
+/// Float RGB or RGBA vertex colours (linear, as glTF has them) in
+/// three-d's form; other component types go to the general loader.
+fn read_colors(doc: &Value, buffers: &[&[u8]], index: u64) -> Option<Vec<Srgba>> {
+    if let Ok(rgb) = accessor(doc, buffers, index, &["VEC3"], &[FLOAT]) {
+        let rgb: Vec<[f32; 3]> = rgb.floats::<3, _>()?;
+        return Some(srgba_from_linear(
+            rgb.into_iter().map(|[r, g, b]| [r, g, b, 1.0]),
+        ));
+    }
+    let rgba = accessor(doc, buffers, index, &["VEC4"], &[FLOAT]).ok()?;
+    Some(srgba_from_linear(rgba.floats::<4, [f32; 4]>()?))
+}
+
+/// The material's factors, as three-d-asset would read them, with the
+/// base colour (linear in glTF) in three-d's sRGB form.
 fn read_material(material: &Value) -> Option<CpuMaterial> {
     let keys = material.as_object()?.keys();
     if keys.clone().any(|k| !MATERIAL_KEYS.contains(&k.as_str())) {
@@ -161,7 +182,7 @@ fn read_material(material: &Value) -> Option<CpuMaterial> {
             .and_then(Value::as_str)
             .unwrap_or("")
             .into(),
-        albedo: color.into(),
+        albedo: srgba_from_linear([color]).pop()?,
         metallic: factor("metallicFactor").unwrap_or(1.0) as f32,
         roughness: factor("roughnessFactor").unwrap_or(1.0) as f32,
         alpha_cutout: material

@@ -1,11 +1,16 @@
 //! The wireframe overlay: every triangle edge drawn once, as a thin dark
-//! line over the shaded model. The edges are only found the first time the
+//! line over the shaded model, as strongly as the edges' density on screen
+//! allows (see `density`). The edges are only found the first time the
 //! overlay is asked for, a step per frame, so loads that never show it pay
 //! nothing for it beyond keeping the mesh's positions and indices, and
 //! showing it never blocks the page for long.
 
+mod density;
 mod edges;
 
+pub use density::WireframeState;
+
+use density::{TriangleSample, sample_stride, sample_triangles};
 use edges::EdgeFinder;
 use three_d::{
     Blend, Camera, Context, CpuGeometry, CpuModel, DepthTest, ElementBuffer, Indices, Mat4,
@@ -15,13 +20,6 @@ use web_sys::WebGl2RenderingContext as Gl;
 
 /// Near-black: reads on light and dark textures alike.
 const LINE_COLOR: Vec3 = Vec3::new(0.04, 0.045, 0.05);
-/// Line opacity on a mesh of up to [`SPARSE_EDGES`] edges; denser meshes
-/// get fainter lines (by the square root of the excess, down to
-/// [`MIN_LINE_ALPHA`]), or a 1M-triangle mesh, whose edges cover every
-/// pixel at full view, would read as a black blob.
-const LINE_ALPHA: f32 = 0.45;
-const SPARSE_EDGES: f32 = 300_000.0;
-const MIN_LINE_ALPHA: f32 = 0.15;
 /// How far lines are pulled towards the camera, in normalised depth: an
 /// edge and the triangles beside it rasterise to nearly the same depth, so
 /// without it the surface hides parts of its own edges. At the framing
@@ -69,21 +67,30 @@ struct PartMesh {
     transformation: Mat4,
 }
 
+impl PartMesh {
+    fn triangle_count(&self) -> usize {
+        self.indices.len().unwrap_or(self.positions.len()) / 3
+    }
+}
+
 struct PartBuild {
     positions: Vec<Vec3>,
     transformation: Mat4,
     finder: EdgeFinder,
     edges: Option<Vec<u32>>,
+    /// Every `stride`-th triangle, for measuring density on screen.
+    sample: Vec<[Vec3; 3]>,
 }
 
 impl PartBuild {
-    fn new(mesh: PartMesh) -> Self {
+    fn new(mesh: PartMesh, stride: usize) -> Self {
         let vertex_count = mesh.positions.len() as u32;
         let indices = mesh
             .indices
             .into_u32()
             .unwrap_or_else(|| (0..vertex_count).collect());
         Self {
+            sample: sample_triangles(&mesh.positions, &indices, mesh.transformation, stride),
             finder: EdgeFinder::new(indices, vertex_count),
             positions: mesh.positions,
             transformation: mesh.transformation,
@@ -94,8 +101,9 @@ impl PartBuild {
 
 struct Lines {
     program: Program,
-    alpha: f32,
     parts: Vec<PartLines>,
+    /// For measuring how crowded the lines are on screen.
+    sample: TriangleSample,
 }
 
 struct PartLines {
@@ -131,7 +139,9 @@ impl Wireframe {
     pub(super) fn draw(&mut self, context: &Context, gl: &Gl, camera: &Camera) -> bool {
         if let State::Pending(parts) = &mut self.0 {
             let parts = std::mem::take(parts);
-            self.0 = State::Building(parts.into_iter().map(PartBuild::new).collect());
+            let stride = sample_stride(parts.iter().map(PartMesh::triangle_count).sum());
+            let parts = parts.into_iter().map(|p| PartBuild::new(p, stride));
+            self.0 = State::Building(parts.collect());
         }
         if let State::Building(parts) = &mut self.0 {
             let start = js_sys::Date::now();
@@ -151,14 +161,25 @@ impl Wireframe {
         }
         false
     }
+
+    /// How the overlay shows from `camera`, once it is drawn.
+    pub(super) fn state(&self, camera: &Camera) -> WireframeState {
+        match &self.0 {
+            State::Pending(_) | State::Building(_) => WireframeState::Preparing,
+            State::Ready(Some(lines)) => lines.sample.legibility(camera).1,
+            State::Ready(None) => WireframeState::Off,
+        }
+    }
 }
 
 impl Lines {
     fn new(context: &Context, built: Vec<PartBuild>) -> Option<Self> {
         let program = Program::from_source(context, VERTEX_SHADER, FRAGMENT_SHADER).ok()?;
+        let mut sample = Vec::new();
         let parts = built
             .into_iter()
             .filter_map(|part| {
+                sample.extend(part.sample);
                 let edges = part.edges.filter(|edges| !edges.is_empty())?;
                 Some(PartLines {
                     positions: VertexBuffer::new_with_data(context, &part.positions),
@@ -167,16 +188,18 @@ impl Lines {
                 })
             })
             .collect::<Vec<_>>();
-        let edges: u32 = parts.iter().map(|p| p.edges.count() / 2).sum();
-        let alpha = LINE_ALPHA * (SPARSE_EDGES / edges.max(1) as f32).sqrt().min(1.0);
         Some(Self {
             program,
-            alpha: alpha.max(MIN_LINE_ALPHA),
             parts,
+            sample: TriangleSample::new(sample),
         })
     }
 
     fn draw(&self, gl: &Gl, camera: &Camera) {
+        let (alpha, state) = self.sample.legibility(camera);
+        if state == WireframeState::Hidden {
+            return;
+        }
         let view_projection = camera.projection() * camera.view();
         let render_states = RenderStates {
             // Equal depth passes too, and lines leave the depth buffer to
@@ -186,8 +209,7 @@ impl Lines {
             blend: Blend::TRANSPARENCY,
             ..Default::default()
         };
-        self.program
-            .use_uniform("color", LINE_COLOR.extend(self.alpha));
+        self.program.use_uniform("color", LINE_COLOR.extend(alpha));
         self.program.use_uniform("depthBias", DEPTH_BIAS);
         for part in &self.parts {
             self.program
