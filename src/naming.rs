@@ -67,7 +67,11 @@ pub fn file_stem(photo_name: &str, version: &str) -> String {
         .rsplit_once('.')
         .map_or(photo_name, |(stem, _)| stem);
     let slug = slug(&format!("{stem} {version}"));
-    if slug.is_empty() { "model".into() } else { slug }
+    if slug.is_empty() {
+        "model".into()
+    } else {
+        slug
+    }
 }
 
 /// Letters and digits kept, everything else one dash.

@@ -27,7 +27,9 @@ pub fn CustomExtract(
             texture_size: Some(texture.get()),
             ..ExtractRequest::default()
         };
-        request.resolve().map_err(|e| e.message_for(label_of(&e.field)))?;
+        request
+            .resolve()
+            .map_err(|e| e.message_for(label_of(&e.field)))?;
         Ok(request)
     };
     let prediction = move || match request().and_then(|r| r.resolve().map_err(|e| e.message)) {

@@ -16,7 +16,7 @@ mod stats_panel;
 
 use crate::components::icon::{Icon, IconName};
 use crate::share::SharedView;
-use crate::viewer::{AlphaMode, Viewer, with_alpha_mode};
+use crate::viewer::{AlphaMode, Viewer, WireframeState, with_alpha_mode};
 use alpha_panel::AlphaPanel;
 use control_bar::{ControlBar, FullscreenButton};
 use dcc_download::DccDownload;
@@ -174,9 +174,13 @@ pub fn ModelViewer(
             view.update(|v| v.mode = mode);
         }
     });
-    scene.on_pose(move |pose| {
+    let wireframe = RwSignal::new(WireframeState::Off);
+    scene.on_frame(move |pose, state| {
         if view.with_untracked(|v| v.pose != Some(pose)) {
             view.update(|v| v.pose = Some(pose));
+        }
+        if wireframe.get_untracked() != state {
+            wireframe.set(state);
         }
     });
     Effect::new({
@@ -304,7 +308,7 @@ pub fn ModelViewer(
                     }.into_any()
                 } else {
                     view! {
-                        <ControlBar mode auto_rotate reduced_motion sheet_open on_reset fullscreen />
+                        <ControlBar mode auto_rotate reduced_motion sheet_open on_reset fullscreen wireframe />
                         <DetailsSheet open=sheet_open report on_screenshot>
                             <AlphaPanel alpha on_download><DccDownload file alpha state file_stem /></AlphaPanel>
                         </DetailsSheet>

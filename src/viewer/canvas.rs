@@ -58,18 +58,13 @@ pub fn fit_drawing_buffer(canvas: &HtmlCanvasElement) -> (u32, u32) {
     (width, height)
 }
 
-/// Mirrors `state` on the canvas: `data-wireframe` (its key, for tests and
-/// styling) and, when the wireframe is faded or hidden, a tooltip saying
-/// why. Touches the DOM only when the state changes.
+/// Mirrors `state` on the canvas as `data-wireframe` (its key, for tests
+/// and styling); the control bar explains it to people. Touches the DOM
+/// only when the state changes.
 pub fn show_wireframe_state(canvas: &HtmlCanvasElement, state: WireframeState) {
     let key = state.key();
-    if canvas.get_attribute("data-wireframe").as_deref() == Some(key) {
-        return;
+    if canvas.get_attribute("data-wireframe").as_deref() != Some(key) {
+        // Failing only means the canvas keeps the old key.
+        let _ = canvas.set_attribute("data-wireframe", key);
     }
-    // Failing only means the canvas keeps the old hint.
-    let _ = canvas.set_attribute("data-wireframe", key);
-    let _ = match state.explanation() {
-        Some(text) => canvas.set_attribute("title", text),
-        None => canvas.remove_attribute("title"),
-    };
 }

@@ -30,3 +30,4 @@ pub use png_export::{has_webp_images, with_png_textures};
 pub use scene::Viewer;
 pub use stats::ModelStats;
 pub use textures::decode;
+pub use wireframe::WireframeState;

@@ -203,7 +203,10 @@ impl Browser {
     pub async fn console_problems(&self) -> Vec<String> {
         let problems = self
             .client
-            .execute("return window.__problems || ['console not watched'];", vec![])
+            .execute(
+                "return window.__problems || ['console not watched'];",
+                vec![],
+            )
             .await
             .expect("read the console record");
         problems

@@ -71,7 +71,10 @@ async fn a_generation_embeds_at_300_by_300_with_minimal_controls_and_a_poster() 
         .await
         .unwrap();
     let poster = poster.as_str().unwrap_or_default();
-    assert!(poster.contains("/input.png"), "no poster while loading: {poster:?}");
+    assert!(
+        poster.contains("/input.png"),
+        "no poster while loading: {poster:?}"
+    );
     let home = embed.property("#viewer-home", "href").await;
     assert!(
         home.contains("?g=") && !home.contains("embed"),

@@ -96,12 +96,18 @@ async fn a_failed_job_is_explained_in_the_stage_and_marked_failed_in_the_history
     // The model from before stays under the message.
     let stage_view = browser
         .client
-        .execute("return document.getElementById('stage').dataset.view;", vec![])
+        .execute(
+            "return document.getElementById('stage').dataset.view;",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(stage_view, "model");
     let failed = text_of(&browser, ".history-item.failed").await;
-    assert!(failed.contains("Failed") && failed.contains("robot.png"), "{failed}");
+    assert!(
+        failed.contains("Failed") && failed.contains("robot.png"),
+        "{failed}"
+    );
     let succeeded = text_of(&browser, ".history-item.succeeded").await;
     assert!(!succeeded.contains("Failed"), "{succeeded}");
     browser.screenshot("desktop-failed").await;
@@ -114,7 +120,10 @@ async fn a_link_to_no_generation_says_so_in_the_stage() {
     let browser = Browser::launch(1280, 900).await;
     browser
         .client
-        .goto(&format!("{}?g={}", studio.url, "0123456789abcdef0123456789abcdef"))
+        .goto(&format!(
+            "{}?g={}",
+            studio.url, "0123456789abcdef0123456789abcdef"
+        ))
         .await
         .unwrap();
     let problem = text_of(&browser, "#stage #stage-problem").await;
@@ -138,7 +147,10 @@ async fn cancelling_a_new_job_keeps_the_previous_model_on_screen() {
     let (state, _) = browser.wait_for_viewer(GENERATION_TIMEOUT).await;
     assert_eq!(state, "rendered");
     browser.settle().await;
-    assert!(drawn_fraction(&browser.canvas_pixels().await) > 0.03, "blanked");
+    assert!(
+        drawn_fraction(&browser.canvas_pixels().await) > 0.03,
+        "blanked"
+    );
     assert_eq!(browser.share_link().await, link_before);
     let cancelled = text_of(&browser, ".history-item.cancelled").await;
     assert!(cancelled.contains("Cancelled"), "{cancelled}");
@@ -151,9 +163,16 @@ async fn a_share_link_keeps_its_version_and_shows_the_photo_and_settings_it_came
     let browser = Browser::with_model_from_example(&studio.url, "cactus.png").await;
     browser.screenshot("desktop-result").await;
     let first = text_of(&browser, ".variant[aria-pressed='true']").await;
-    assert!(first.contains("Balanced"), "versions are named after presets: {first}");
     assert!(
-        browser.client.find(Locator::Css("[data-preset='balanced']")).await.is_err(),
+        first.contains("Balanced"),
+        "versions are named after presets: {first}"
+    );
+    assert!(
+        browser
+            .client
+            .find(Locator::Css("[data-preset='balanced']"))
+            .await
+            .is_err(),
         "Balanced is offered again though it exists"
     );
     let download = browser.property("#download-glb", "download").await;
@@ -162,10 +181,18 @@ async fn a_share_link_keeps_its_version_and_shows_the_photo_and_settings_it_came
     // A second version, viewed
     browser
         .client
-        .execute("document.querySelector('details.more-versions').open = true;", vec![])
+        .execute(
+            "document.querySelector('details.more-versions').open = true;",
+            vec![],
+        )
         .await
         .unwrap();
-    browser.wait_for("[data-preset='fast']").await.click().await.unwrap();
+    browser
+        .wait_for("[data-preset='fast']")
+        .await
+        .click()
+        .await
+        .unwrap();
     let light = browser
         .wait_for(".variant[aria-pressed='true']:not([disabled])")
         .await;
@@ -201,7 +228,9 @@ async fn deleting_the_generation_on_screen_clears_its_viewer_link_and_downloads(
     let studio = Studio::start().await;
     let browser = Browser::with_model_from_example(&studio.url, "mug.png").await;
     browser
-        .wait_for(".history-item[aria-current='true'] .history-actions button[aria-label^='Delete']")
+        .wait_for(
+            ".history-item[aria-current='true'] .history-actions button[aria-label^='Delete']",
+        )
         .await
         .click()
         .await

@@ -61,12 +61,23 @@ async fn reset_to_defaults_works_on_the_first_click_after_a_bad_value() {
     // click, between the button's mouse-down and mouse-up.
     let field = browser.wait_for("#shape_slat_sampling_steps").await;
     field.click().await.unwrap();
-    field.send_keys(&format!("{}{}0", Key::End, Key::Backspace)).await.unwrap();
+    field
+        .send_keys(&format!("{}{}0", Key::End, Key::Backspace))
+        .await
+        .unwrap();
     let reset = browser.wait_for("#reset-settings").await;
     reset.click().await.unwrap();
 
-    assert_eq!(browser.property("#shape_slat_sampling_steps", "value").await, "12");
-    assert_eq!(text_of(&browser, "#shape_slat_sampling_steps-problem").await, "");
+    assert_eq!(
+        browser
+            .property("#shape_slat_sampling_steps", "value")
+            .await,
+        "12"
+    );
+    assert_eq!(
+        text_of(&browser, "#shape_slat_sampling_steps-problem").await,
+        ""
+    );
     // Not flush against what is above it.
     let summary = browser.rect("#advanced > summary").await;
     let button = browser.rect("#reset-settings").await;
@@ -131,8 +142,15 @@ async fn the_theme_button_names_the_theme_it_switches_to() {
         .execute("return document.documentElement.dataset.theme;", vec![])
         .await
         .unwrap();
-    let expected = if theme == "dark" { "Light theme" } else { "Dark theme" };
-    assert!(after.contains(expected), "{theme} page, button says {after}");
+    let expected = if theme == "dark" {
+        "Light theme"
+    } else {
+        "Dark theme"
+    };
+    assert!(
+        after.contains(expected),
+        "{theme} page, button says {after}"
+    );
     assert_ne!(before, after);
     browser.close().await;
 }
@@ -150,7 +168,12 @@ async fn copying_the_share_link_says_copied_without_moving_the_row() {
         browser.rect("#copy-share-link").await,
         browser.rect("#copy-embed").await,
     );
-    browser.wait_for("#copy-share-link").await.click().await.unwrap();
+    browser
+        .wait_for("#copy-share-link")
+        .await
+        .click()
+        .await
+        .unwrap();
     browser
         .wait_for("#copy-share-link span:not(.gone)[aria-live]")
         .await;
@@ -169,12 +192,16 @@ async fn a_glb_on_a_static_host_with_no_api_is_viewer_only_and_quiet() {
     let site = tempfile::tempdir().unwrap();
     trellis_e2e::static_host::copy_dir(&trellis_e2e::dist_dir(), site.path());
     let host = trellis_e2e::static_host::StaticHost::start(site.path(), "/viewer").await;
-    let glb = trellis_e2e::trellis_glb::TestGlb::blob(trellis_e2e::trellis_glb::Textures::Png)
-        .to_bytes();
+    let glb =
+        trellis_e2e::trellis_glb::TestGlb::blob(trellis_e2e::trellis_glb::Textures::Png).to_bytes();
     let browser = Browser::launch(1280, 900).await;
     browser.watch_console().await;
     let (_files, (state, message)) = browser
-        .open_glb(&format!("{}/viewer/", host.origin), glb, trellis_e2e::GENERATION_TIMEOUT)
+        .open_glb(
+            &format!("{}/viewer/", host.origin),
+            glb,
+            trellis_e2e::GENERATION_TIMEOUT,
+        )
         .await;
     assert_eq!(state, "rendered", "{message}");
     let badge = text_of(&browser, "#health").await;

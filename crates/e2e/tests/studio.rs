@@ -102,10 +102,7 @@ async fn every_out_of_range_setting_shows_its_own_message_next_to_the_field() {
     browser.open(&studio.url).await;
     browser
         .client
-        .execute(
-            "document.getElementById('advanced').open = true;",
-            vec![],
-        )
+        .execute("document.getElementById('advanced').open = true;", vec![])
         .await
         .unwrap();
     for (field, label, bad) in [

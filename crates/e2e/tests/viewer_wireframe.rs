@@ -110,7 +110,10 @@ async fn a_dense_mesh_gets_faint_lines_not_a_dark_blob() {
         dark * 100.0
     );
     assert_eq!(wireframe_state(&browser).await, "faded");
-    let title = browser.property("#viewer canvas", "title").await;
+    // The control bar says so, with the reason as its tooltip.
+    let hint = browser.wait_for("#wireframe-hint").await;
+    assert!(hint.text().await.unwrap().contains("zoom in"));
+    let title = browser.property("#wireframe-hint", "title").await;
     assert!(title.contains("dense"), "no explanation: {title:?}");
 
     // Zoomed in, the edges have room and are drawn at full strength

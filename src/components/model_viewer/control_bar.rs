@@ -2,12 +2,12 @@
 //! actions as icon buttons, so the model keeps the stage.
 
 use crate::components::icon::{Icon, IconName};
-use crate::viewer::DisplayMode;
+use crate::viewer::{DisplayMode, WireframeState};
 use leptos::prelude::*;
 
-/// What the wireframe mode's tooltip says: dense meshes fade their edges.
+/// What the wireframe option's tooltip says before any is drawn.
 const WIREFRAME_HINT: &str =
-    "Edges fade where the mesh is too dense to draw them apart; zoom in to see them.";
+    "Edges over the shaded model; on dense meshes they fade until you zoom in.";
 
 /// Display mode, reset, auto-rotate, full screen and the details sheet.
 #[component]
@@ -23,6 +23,9 @@ pub(super) fn ControlBar(
     #[prop(into)] on_reset: Callback<()>,
     /// Present when the page may go full screen.
     fullscreen: Option<FullscreenControl>,
+    /// How the wireframe is drawn at this zoom, explained when faded.
+    #[prop(into)]
+    wireframe: Signal<WireframeState>,
 ) -> impl IntoView {
     let options = DisplayMode::ALL
         .into_iter()
@@ -43,18 +46,21 @@ pub(super) fn ControlBar(
     } else {
         "Turn the model slowly"
     };
-    let mode_title = move || {
-        if mode.get() == DisplayMode::ShadedWireframe {
-            WIREFRAME_HINT
-        } else {
-            "How the model is drawn"
-        }
+    let wireframe_note = move || {
+        let state = wireframe.get();
+        state.explanation().map(|explanation| {
+            let short = match state {
+                WireframeState::Hidden => "Edges hidden · zoom in",
+                _ => "Edges faded · zoom in",
+            };
+            view! { <span class="viewer-hint" id="wireframe-hint" title=explanation>{short}</span> }
+        })
     };
     view! {
         <div class="viewer-bar" role="toolbar" aria-label="Viewer">
             <label class="mode-picker">
                 <span class="visually-hidden">"Display mode"</span>
-                <select id="viewer-mode" title=mode_title on:change=on_mode>{options}</select>
+                <select id="viewer-mode" title="How the model is drawn" on:change=on_mode>{options}</select>
             </label>
             <button type="button" class="viewer-button icon-button" id="viewer-reset"
                 aria-label="Reset view" title="Back to the starting view (R)"
@@ -74,6 +80,7 @@ pub(super) fn ControlBar(
                 on:click=move |_| sheet_open.update(|open| *open = !*open)>
                 <Icon name=IconName::More />
             </button>
+            {wireframe_note}
         </div>
     }
 }

@@ -2,7 +2,7 @@
 //! itself, and frame scheduling that draws only when something changed or
 //! while auto-rotation runs.
 
-use crate::viewer::{CameraPose, Viewer};
+use crate::viewer::{CameraPose, Viewer, WireframeState};
 use leptos::prelude::request_animation_frame;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -14,7 +14,7 @@ const SPIN_RADIANS_PER_SECOND: f32 = 0.25;
 const MAX_SPIN_STEP_MS: f64 = 100.0;
 
 type AfterFrame = Box<dyn FnOnce()>;
-type PoseListener = Box<dyn Fn(CameraPose)>;
+type FrameListener = Box<dyn Fn(CameraPose, WireframeState)>;
 
 /// Shared by every event handler. Kept out of signals: WebGL objects are
 /// neither `Send` nor meaningful to diff.
@@ -27,8 +27,9 @@ pub(super) struct SceneHandle {
     last_frame_ms: Rc<Cell<f64>>,
     /// How long the last `Viewer::render` call took on the main thread.
     last_render_ms: Rc<Cell<f64>>,
-    /// Told the camera pose after each drawn frame, except mid-spin.
-    pose_listener: Rc<RefCell<Option<PoseListener>>>,
+    /// Told the camera pose and the wireframe's state after each drawn
+    /// frame, except mid-spin.
+    frame_listener: Rc<RefCell<Option<FrameListener>>>,
 }
 
 impl SceneHandle {
@@ -86,11 +87,12 @@ impl SceneHandle {
         }
     }
 
-    /// Calls `listener` with the camera pose whenever a frame is drawn while
-    /// the model stands still, so a share link can carry the view without
-    /// following every frame of an auto-rotation.
-    pub fn on_pose(&self, listener: impl Fn(CameraPose) + 'static) {
-        *self.pose_listener.borrow_mut() = Some(Box::new(listener));
+    /// Calls `listener` with the camera pose and the wireframe's state
+    /// whenever a frame is drawn while the model stands still, so a share
+    /// link can carry the view without following every frame of an
+    /// auto-rotation.
+    pub fn on_frame(&self, listener: impl Fn(CameraPose, WireframeState) + 'static) {
+        *self.frame_listener.borrow_mut() = Some(Box::new(listener));
     }
 
     fn frame(&self) {
@@ -98,20 +100,20 @@ impl SceneHandle {
         let now = js_sys::Date::now();
         let elapsed = (now - self.last_frame_ms.replace(now)).clamp(0.0, MAX_SPIN_STEP_MS);
         let spinning = self.spinning.get();
-        let (unfinished, pose) = self
+        let (unfinished, pose, wireframe) = self
             .with(|viewer| {
                 if spinning {
                     viewer.spin(SPIN_RADIANS_PER_SECOND * (elapsed / 1000.0) as f32);
                 }
-                (viewer.render(), viewer.pose())
+                (viewer.render(), viewer.pose(), viewer.wireframe_state())
             })
-            .unwrap_or((false, None));
+            .unwrap_or((false, None, WireframeState::Off));
         self.last_render_ms.set(js_sys::Date::now() - now);
         if !spinning
             && let Some(pose) = pose
-            && let Some(listener) = &*self.pose_listener.borrow()
+            && let Some(listener) = &*self.frame_listener.borrow()
         {
-            listener(pose);
+            listener(pose, wireframe);
         }
         let callbacks = std::mem::take(&mut *self.after_frame.borrow_mut());
         for callback in callbacks {
