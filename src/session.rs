@@ -115,13 +115,15 @@ impl Session {
     }
 
     pub fn refresh_history(&self) {
-        let (history, problem) = (self.history, self.submit_problem);
-        spawn_local(async move {
-            match history::list().await {
-                Ok(entries) => history.set(entries),
-                Err(e) => problem.set(Some(e.to_string())),
-            }
-        });
+        let this = *self;
+        spawn_local(async move { this.reload_history().await });
+    }
+
+    async fn reload_history(&self) {
+        match history::list().await {
+            Ok(entries) => self.history.set(entries),
+            Err(e) => self.submit_problem.set(Some(e.to_string())),
+        }
     }
 
     /// The job's model replaces the one on screen once it has one; until
@@ -304,8 +306,10 @@ impl Session {
                         delete_token: accepted.delete_token.clone(),
                         status: Some(JobStatus::Queued),
                     };
+                    // Listed before the job is followed, so its outcome,
+                    // however quick, is recorded against it.
                     match history::save(&entry).await {
-                        Ok(()) => this.refresh_history(),
+                        Ok(()) => this.reload_history().await,
                         Err(e) => this.submit_problem.set(Some(e.to_string())),
                     }
                     this.job.set(None);

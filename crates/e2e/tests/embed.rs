@@ -44,6 +44,7 @@ async fn a_generation_embeds_at_300_by_300_with_minimal_controls_and_a_poster() 
 
     let embed = Browser::launch_emulated(300, 300, true).await;
     embed.run_before_page_scripts(WATCH_POSTER).await;
+    embed.watch_console().await;
     embed.client.goto(&format!("{link}&embed=1")).await.unwrap();
     let (state, message) = embed.wait_for_viewer(GENERATION_TIMEOUT).await;
     assert_eq!(state, "rendered", "embed: {message}");
@@ -80,6 +81,7 @@ async fn a_generation_embeds_at_300_by_300_with_minimal_controls_and_a_poster() 
         home.contains("?g=") && !home.contains("embed"),
         "the link back: {home}"
     );
+    assert_eq!(embed.console_problems().await, Vec::<String>::new());
     embed.close().await;
 }
 

@@ -105,7 +105,7 @@ async fn a_photo_becomes_a_model_that_renders_orbits_downloads_and_opens_from_it
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_photo_with_no_subject_gets_a_plain_explanation_in_the_page() {
+async fn a_photo_with_no_subject_is_explained_before_anything_is_sent() {
     let studio = Studio::start().await;
     let files = tempfile::tempdir().unwrap();
     let blank = files.path().join("blank.png");
@@ -115,20 +115,24 @@ async fn a_photo_with_no_subject_gets_a_plain_explanation_in_the_page() {
     let browser = Browser::launch(1200, 900).await;
     browser.open(&studio.url).await;
     browser.pick_file(&blank).await;
-    browser.press_generate().await;
 
-    let banner = browser
+    let note = browser
         .client
         .wait()
         .at_most(Duration::from_secs(60))
-        .for_element(Locator::Css(".error-banner"))
+        .for_element(Locator::Css("#cutout-notes .note.warning"))
         .await
         .unwrap();
-    let text = banner.text().await.unwrap();
+    let text = note.text().await.unwrap();
     browser.screenshot("no-subject-error").await;
     assert!(
         text.to_lowercase().contains("subject"),
-        "error shown: {text}"
+        "explanation shown: {text}"
+    );
+    assert_eq!(
+        browser.property("#generate", "disabled").await,
+        "true",
+        "a photo with no subject can still be sent"
     );
     browser.close().await;
 }

@@ -192,8 +192,7 @@ async fn a_glb_on_a_static_host_with_no_api_is_viewer_only_and_quiet() {
     let site = tempfile::tempdir().unwrap();
     trellis_e2e::static_host::copy_dir(&trellis_e2e::dist_dir(), site.path());
     let host = trellis_e2e::static_host::StaticHost::start(site.path(), "/viewer").await;
-    let glb =
-        trellis_e2e::trellis_glb::TestGlb::blob(trellis_e2e::trellis_glb::Textures::Png).to_bytes();
+    let glb = trellis_e2e::glb::TestGlb::blob(trellis_e2e::glb::Textures::Png).to_bytes();
     let browser = Browser::launch(1280, 900).await;
     browser.watch_console().await;
     let (_files, (state, message)) = browser

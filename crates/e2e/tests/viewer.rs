@@ -6,13 +6,11 @@
 use fantoccini::Locator;
 use std::time::Duration;
 use trellis_e2e::glb::{Damage, TestGlb, Textures};
-use trellis_e2e::{Browser, Studio, changed_fraction, drawn_fraction, write_test_photo};
+use trellis_e2e::{Browser, Studio, changed_fraction, drawn_fraction};
 
 /// Loading a small crafted GLB takes well under a second; SwiftShader and a
 /// busy machine get plenty of slack.
 const LOAD_TIMEOUT: Duration = Duration::from_secs(60);
-/// Generation through the CPU engine (see generate_and_share.rs).
-const GENERATION_TIMEOUT: Duration = Duration::from_secs(180);
 /// The blob covers far more of the canvas than this.
 const MIN_DRAWN_FRACTION: f64 = 0.03;
 /// Two renders of the model count as different when at least this share
@@ -185,34 +183,19 @@ async fn malformed_glbs_show_a_clear_error_and_the_page_keeps_working() {
     }
     browser.screenshot("viewer-malformed").await;
 
-    // And after the last error the app still works: a photo still becomes
-    // a model in the same viewer (a wasm abort would leave a dead page).
-    let files = tempfile::tempdir().unwrap();
-    let photo = files.path().join("product.png");
-    write_test_photo(&photo);
+    // And after the last error the page still works: its controls still
+    // answer (a wasm abort would leave every handler dead).
     let page = &browser.client;
-    page.find(Locator::Css("#image-input"))
-        .await
-        .unwrap()
-        .send_keys(photo.to_str().unwrap())
-        .await
-        .unwrap();
-    page.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("#generate:not([disabled])"))
-        .await
-        .unwrap();
-    page.find(Locator::Css("#generate"))
+    let theme = || page.execute("return document.documentElement.dataset.theme;", vec![]);
+    let before = theme().await.unwrap();
+    page.find(Locator::Css("#theme-toggle"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    page.wait()
-        .at_most(GENERATION_TIMEOUT)
-        .for_element(Locator::Css("#viewer[data-state='rendered']"))
-        .await
-        .unwrap_or_else(|e| panic!("no model after the error: {e}"));
+    browser.settle().await;
+    assert_ne!(theme().await.unwrap(), before, "the page stopped answering");
     browser.close().await;
 }
 
