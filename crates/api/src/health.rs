@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::PipelineType;
+use crate::{AccessMode, Limits, PipelineType};
 
 /// Which engine the proxy drives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -53,6 +53,12 @@ pub struct Health {
     /// empty so answers of older proxies still parse.
     #[serde(default)]
     pub pipeline_seconds: Vec<PipelineEstimate>,
+    /// Whether generating needs an API key. Older proxies were all open.
+    #[serde(default)]
+    pub access: AccessMode,
+    /// The per-client limits and the retention, to show before they bite.
+    #[serde(default)]
+    pub limits: Limits,
 }
 
 /// The proxy's current estimate of one whole job: waking the GPU if it is
@@ -75,6 +81,8 @@ mod tests {
             "can_extract":true,"has_preview_video":true}"#;
         let health: Health = serde_json::from_str(old).unwrap();
         assert!(health.pipeline_seconds.is_empty());
+        assert_eq!(health.access, AccessMode::Open);
+        assert_eq!(health.limits, Limits::default());
 
         let estimate = PipelineEstimate {
             pipeline_type: PipelineType::P1536Cascade,
