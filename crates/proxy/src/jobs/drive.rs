@@ -78,8 +78,23 @@ impl Warmth {
 
 impl Jobs {
     /// Runs `call` for the job. `Ok(None)`: the job stopped being `wanted`
-    /// (it was cancelled) and the call was abandoned.
+    /// (it was cancelled) and the call was abandoned. However it ends, the
+    /// time it took is charged to the engine's daily budget.
     pub(super) async fn drive<T>(
+        &self,
+        record: &Record,
+        wanted: impl Fn(&Generation) -> bool,
+        limit: Limit,
+        covering: Option<Covering<'_>>,
+        call: impl Future<Output = Result<T, BackendError>>,
+    ) -> Result<Option<T>, BackendError> {
+        let started = Instant::now();
+        let outcome = self.watch_call(record, wanted, limit, covering, call).await;
+        self.budget.spend(started.elapsed()).await;
+        outcome
+    }
+
+    async fn watch_call<T>(
         &self,
         record: &Record,
         wanted: impl Fn(&Generation) -> bool,

@@ -30,5 +30,7 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
         can_extract: capabilities.can_extract,
         has_preview_video: capabilities.has_preview_video,
         pipeline_seconds: state.jobs.pipeline_estimates().await,
+        access: state.access.mode,
+        limits: state.limits,
     })
 }

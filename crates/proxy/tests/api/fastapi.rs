@@ -79,10 +79,7 @@ async fn it_has_no_extract_step_and_no_video() {
 
     let id = server.submit(&subject_png(), &[]).await;
     server.wait_for_status(&id, JobStatus::Succeeded).await;
-    let uri = format!("/api/generations/{id}/extract_glb");
-    let reply = server
-        .post_json(&uri, &json!({ "preset": "quality" }))
-        .await;
+    let reply = server.extract(&id, &json!({ "preset": "quality" })).await;
     reply.assert_error(
         StatusCode::CONFLICT,
         "extract_unsupported",

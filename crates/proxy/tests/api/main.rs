@@ -3,15 +3,21 @@
 
 mod builtin;
 mod common;
+mod creator;
+mod cross_site;
 mod fake;
 mod fastapi;
 mod generations;
+mod hardening;
 mod images;
+mod keys;
 mod line;
 mod modal;
 mod modal_errors;
 mod queue;
+mod quotas;
 mod rejects;
 mod remove;
+mod retention;
 mod upstream;
 mod web;
