@@ -249,7 +249,7 @@ async fn the_history_keeps_this_browsers_generations_across_reloads() {
         )
         .await
         .unwrap();
-    assert_eq!(status, 404, "the server still has the deleted generation");
+    assert_eq!(status, 410, "the server still has the deleted generation");
     browser.close().await;
 }
 
