@@ -9,15 +9,15 @@ pub mod cli;
 mod clock;
 pub mod config;
 pub mod error;
-mod id;
+pub mod id;
 mod jobs;
 mod json;
 mod quota;
 mod routes;
 mod server;
 mod state;
-mod store;
-mod tokens;
+pub mod store;
+pub mod tokens;
 mod upload;
 mod web;
 

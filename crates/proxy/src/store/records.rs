@@ -95,18 +95,38 @@ impl Records {
         stored: &StoredGeneration,
         bytes: u64,
     ) -> Result<(), StoreError> {
-        let (id, record) = (id.to_string(), to_json(&stored.generation)?);
-        let created_at = stored.generation.created_at;
-        let settled = stored.generation.is_settled();
-        let owner = stored.owner.as_ref().map(|hash| hash.as_str().to_owned());
-        let extractions = stored.extractions;
+        self.insert_many(vec![(id.clone(), stored.clone(), bytes)])
+            .await
+    }
+
+    /// Stores new generations in one transaction: an import of thousands
+    /// costs one sync to disk, not one each.
+    pub async fn insert_many(
+        &self,
+        generations: Vec<(GenerationId, StoredGeneration, u64)>,
+    ) -> Result<(), StoreError> {
         self.db
             .call(move |conn| {
-                conn.execute(
-                    "INSERT INTO generations (id, created_at, settled, owner_hash, extractions, bytes, record)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![id, created_at, settled, owner, extractions, bytes, record],
-                )?;
+                let transaction = conn.transaction()?;
+                {
+                    let mut insert = transaction.prepare(
+                        "INSERT INTO generations (id, created_at, settled, owner_hash, extractions, bytes, record)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )?;
+                    for (id, stored, bytes) in &generations {
+                        let generation = &stored.generation;
+                        insert.execute(params![
+                            id.as_str(),
+                            generation.created_at,
+                            generation.is_settled(),
+                            stored.owner.as_ref().map(TokenHash::as_str),
+                            stored.extractions,
+                            bytes,
+                            to_json(generation)?,
+                        ])?;
+                    }
+                }
+                transaction.commit()?;
                 Ok(())
             })
             .await
