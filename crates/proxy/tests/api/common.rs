@@ -334,6 +334,25 @@ impl TestServer {
     }
 }
 
+/// The real server loop (timeouts, sweeper) on a free port, over the data
+/// dir under `dir` (as [`TestServer`] lays it out), with these flags.
+pub async fn listen(dir: &Path, extra: &[&str]) -> std::net::SocketAddr {
+    capture_logs();
+    let extra: Vec<String> = extra.iter().map(|arg| (*arg).to_owned()).collect();
+    let engine: Arc<dyn Backend> = crate::fake::FakeEngine::instant();
+    let state = AppState::with_backend(&config_with(dir, 1, &extra), engine)
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(trellis_proxy::serve_on(
+        listener,
+        state,
+        std::future::pending(),
+    ));
+    addr
+}
+
 /// A collected response.
 pub struct Reply {
     pub status: StatusCode,

@@ -166,3 +166,29 @@ async fn a_422_and_an_inference_500_become_messages() {
         error.message
     );
 }
+
+#[tokio::test]
+async fn a_mesh_answer_that_stalls_midway_fails_after_the_idle_limit() {
+    let upstream = Upstream::fastapi().await;
+    let args = [
+        "--backend",
+        "fastapi",
+        "--fastapi-url",
+        &upstream.url,
+        "--upstream-idle-secs",
+        "1",
+    ]
+    .map(str::to_owned);
+    let server = TestServer::configured(tempfile::tempdir().unwrap(), 1, &args).await;
+    upstream.script(
+        "/generate",
+        [Reply::Stall(b"{\"vertices\": [[0.1, ".to_vec())],
+    );
+    let error = failure(&server).await;
+    assert_eq!(error.code, "upstream_stalled");
+    assert!(
+        error.message.contains("nothing for 1 second"),
+        "{}",
+        error.message
+    );
+}

@@ -2,7 +2,7 @@
 //! 503 and `Retry-After`, slow clients cut off, and every error in the
 //! API's JSON shape, the file server's own included.
 
-use std::{net::SocketAddr, time::Duration};
+use std::time::Duration;
 
 use axum::{
     body::{Body, Bytes},
@@ -11,13 +11,13 @@ use axum::{
 use futures_util::{StreamExt as _, stream};
 use tokio::{
     io::{AsyncReadExt as _, AsyncWriteExt as _},
-    net::{TcpListener, TcpStream},
+    net::TcpStream,
 };
 use tower::ServiceExt as _;
 use trellis_api::JobStatus;
 
 use crate::{
-    common::{TestServer, config_with},
+    common::{TestServer, listen},
     fake::FakeEngine,
     images::subject_png,
 };
@@ -67,26 +67,6 @@ async fn past_the_requests_in_flight_the_server_sheds_load_with_503() {
     assert_eq!(server.get("/api/health").await.status, StatusCode::OK);
 }
 
-/// The real server loop on a free port, with these flags.
-async fn listening(extra: &[&str]) -> (SocketAddr, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let extra: Vec<String> = extra.iter().map(|arg| (*arg).to_owned()).collect();
-    let state = trellis_proxy::AppState::with_backend(
-        &config_with(dir.path(), 1, &extra),
-        FakeEngine::instant(),
-    )
-    .await
-    .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(trellis_proxy::serve_on(
-        listener,
-        state,
-        std::future::pending(),
-    ));
-    (addr, dir)
-}
-
 /// Reads what the server sends until it closes, for at most `wait`.
 async fn read_until_closed(stream: &mut TcpStream, wait: Duration) -> Option<String> {
     let mut answer = Vec::new();
@@ -97,7 +77,8 @@ async fn read_until_closed(stream: &mut TcpStream, wait: Duration) -> Option<Str
 
 #[tokio::test]
 async fn a_client_sending_its_headers_byte_by_byte_is_cut_off() {
-    let (addr, _dir) = listening(&["--header-timeout-secs", "1"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let addr = listen(dir.path(), &["--header-timeout-secs", "1"]).await;
     let mut slow = TcpStream::connect(addr).await.unwrap();
     slow.write_all(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         .await
@@ -118,7 +99,8 @@ async fn a_client_sending_its_headers_byte_by_byte_is_cut_off() {
 
 #[tokio::test]
 async fn an_upload_that_stalls_is_abandoned_with_408() {
-    let (addr, _dir) = listening(&["--body-idle-secs", "1"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let addr = listen(dir.path(), &["--body-idle-secs", "1"]).await;
     let mut slow = TcpStream::connect(addr).await.unwrap();
     slow.write_all(
         b"POST /api/generate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"image\":\"",

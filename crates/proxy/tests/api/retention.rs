@@ -8,7 +8,11 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use trellis_api::JobStatus;
 
-use crate::{common::TestServer, fake::FakeEngine, images::subject_png};
+use crate::{
+    common::{TestServer, listen},
+    fake::FakeEngine,
+    images::subject_png,
+};
 
 /// About 86 ms: long enough to order two submissions, short enough to wait.
 const BLINK_DAYS: &str = "0.000001";
@@ -159,4 +163,26 @@ async fn settled_generations_are_read_from_disk_not_held_in_memory() {
         })
         .await;
     assert_eq!(server.generation(&ids[0]).await.models.len(), 2);
+}
+
+#[tokio::test]
+async fn the_server_sweeps_by_itself_from_its_start() {
+    let server = TestServer::with_backend(FakeEngine::instant(), 1).await;
+    let id = server.submit(&subject_png(), &[]).await;
+    server.wait_for_status(&id, JobStatus::Succeeded).await;
+    server.wait_saved(&id).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // The same data dir served with a retention it is past.
+    let addr = listen(server.dir.path(), &["--retention-days", BLINK_DAYS]).await;
+    let url = format!("http://{addr}/api/generations/{id}");
+    let give_up = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let status = reqwest::get(&url).await.unwrap().status();
+        if status == StatusCode::GONE {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < give_up, "still {status}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
