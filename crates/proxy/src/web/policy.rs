@@ -133,13 +133,16 @@ fn make(html: &str, api: Option<&str>, model_origins: &[String]) -> Policies {
          style-src 'self' 'unsafe-inline'; \
          img-src 'self' data: blob: {api}; \
          media-src 'self' blob: {api}; \
-         connect-src 'self' {api} {models}; \
+         connect-src 'self' blob: data: {api} {models}; \
          worker-src 'self' blob:; \
          font-src 'self'; \
          object-src 'none'; \
          base-uri 'none'; \
          form-action 'none'"
     );
+    // `blob:` and `data:` in connect-src name no server: they let the page
+    // read back what it made itself (a download it built, a thumbnail), and
+    // cannot carry anything off the machine.
     let tidy = |policy: String| {
         let policy = policy.split_whitespace().collect::<Vec<_>>().join(" ");
         let policy = policy.replace(" ;", ";");
@@ -176,7 +179,9 @@ await init();</script><script src="x.js"></script><SCRIPT>b()</SCRIPT></head>"#;
         );
         let page = policies.page.to_str().unwrap();
         assert!(
-            page.contains("connect-src 'self' https://api.example.com/api/ http://127.0.0.1:*;"),
+            page.contains(
+                "connect-src 'self' blob: data: https://api.example.com/api/ http://127.0.0.1:*;"
+            ),
             "{page}"
         );
         assert!(page.contains("'wasm-unsafe-eval'") && page.contains("'sha256-"));

@@ -126,8 +126,9 @@ async fn pages_allow_wasm_and_the_loader_but_no_other_inline_script() {
         &format!("'self' 'wasm-unsafe-eval' 'sha256-{hash}'")
     );
     assert!(!scripts.contains("'unsafe-inline'") && !scripts.contains("'unsafe-eval'"));
-    // Only this origin is reachable: the API is on it.
-    assert_eq!(policy["connect-src"], "'self'");
+    // Only this origin is reachable (the API is on it), and what the page
+    // made itself.
+    assert_eq!(policy["connect-src"], "'self' blob: data:");
     assert_eq!(policy["object-src"], "'none'");
     assert_eq!(policy["base-uri"], "'none'");
     // Not framed, by browsers old or new.
