@@ -39,34 +39,21 @@ const MAX_KILL_DELAY_MS: u64 = 1500;
 /// How long the last run may take to finish everything.
 const SETTLE_TIMEOUT: Duration = Duration::from_secs(600);
 
+/// What to run.
+#[derive(clap::Parser)]
 struct Args {
+    /// The `trellis-proxy` binary to test.
+    #[arg(long, default_value = "target/release/trellis-proxy")]
     proxy: PathBuf,
+    /// Generations to submit over the run.
+    #[arg(long, default_value = "30")]
     generations: usize,
+    /// Times the proxy is killed.
+    #[arg(long, default_value = "10")]
     kills: usize,
+    /// The seed of the kill moments, to repeat a run.
+    #[arg(long, default_value = "24301")]
     seed: u64,
-}
-
-fn args() -> Args {
-    let mut args = Args {
-        proxy: PathBuf::from("target/release/trellis-proxy"),
-        generations: 30,
-        kills: 10,
-        seed: 0x5eed,
-    };
-    let mut words = std::env::args().skip(1);
-    while let Some(flag) = words.next() {
-        let value = words
-            .next()
-            .unwrap_or_else(|| panic!("{flag} needs a value"));
-        match flag.as_str() {
-            "--proxy" => args.proxy = PathBuf::from(value),
-            "--generations" => args.generations = value.parse().expect("a count"),
-            "--kills" => args.kills = value.parse().expect("a count"),
-            "--seed" => args.seed = value.parse().expect("a number"),
-            other => panic!("unknown flag {other}"),
-        }
-    }
-    args
 }
 
 /// A small deterministic generator (xorshift), so a failing run can be
@@ -248,7 +235,7 @@ async fn extract_more(
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = args();
+    let args = <Args as clap::Parser>::parse();
     let dir = tempfile::tempdir().expect("a temp dir");
     let data = dir.path().join("data");
     let http = reqwest::Client::new();

@@ -40,34 +40,21 @@ const PROBE_INTERVAL: Duration = Duration::from_millis(50);
 /// The photo every upload sends.
 const PHOTO: &[u8] = include_bytes!("../../../assets/examples/mug.png");
 
+/// What to run.
+#[derive(clap::Parser)]
 struct Args {
+    /// The `trellis-proxy` binary to test.
+    #[arg(long, default_value = "target/release/trellis-proxy")]
     proxy: PathBuf,
+    /// Event-stream subscribers open at once.
+    #[arg(long, default_value = "2000")]
     subscribers: usize,
+    /// Uploads sent at once.
+    #[arg(long, default_value = "200")]
     uploads: usize,
+    /// How long the subscribers stay.
+    #[arg(long, default_value = "60")]
     seconds: u64,
-}
-
-fn args() -> Args {
-    let mut args = Args {
-        proxy: PathBuf::from("target/release/trellis-proxy"),
-        subscribers: 2000,
-        uploads: 200,
-        seconds: 60,
-    };
-    let mut words = std::env::args().skip(1);
-    while let Some(flag) = words.next() {
-        let value = words
-            .next()
-            .unwrap_or_else(|| panic!("{flag} needs a value"));
-        match flag.as_str() {
-            "--proxy" => args.proxy = PathBuf::from(value),
-            "--subscribers" => args.subscribers = value.parse().expect("a count"),
-            "--uploads" => args.uploads = value.parse().expect("a count"),
-            "--seconds" => args.seconds = value.parse().expect("seconds"),
-            other => panic!("unknown flag {other}"),
-        }
-    }
-    args
 }
 
 /// The `n`th simulated client's address (TEST-NET-2 and -3, 508 of them).
@@ -106,7 +93,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let args = args();
+    let args = <Args as clap::Parser>::parse();
     let dir = tempfile::tempdir().expect("a temp dir");
     let queue = (args.uploads + 10).to_string();
     let proxy = process::Proxy::start(

@@ -17,6 +17,8 @@ mod routes;
 mod server;
 mod state;
 pub mod store;
+#[cfg(test)]
+mod testing;
 pub mod tokens;
 mod upload;
 mod web;

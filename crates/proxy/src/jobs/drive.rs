@@ -88,36 +88,22 @@ impl Jobs {
         covering: Option<Covering<'_>>,
         call: impl Future<Output = Result<T, BackendError>>,
     ) -> Result<Option<T>, BackendError> {
-        let started = Instant::now();
-        let outcome = self.watch_call(record, wanted, limit, covering, call).await;
-        self.budget.spend(started.elapsed()).await;
-        outcome
-    }
-
-    async fn watch_call<T>(
-        &self,
-        record: &Record,
-        wanted: impl Fn(&Generation) -> bool,
-        limit: Limit,
-        covering: Option<Covering<'_>>,
-        call: impl Future<Output = Result<T, BackendError>>,
-    ) -> Result<Option<T>, BackendError> {
         let _busy = self.warmth.busy();
         let started = Instant::now();
         let mut call = pin!(tokio::time::timeout(limit.after, call));
         let mut changes = record.tx.subscribe();
         let mut tick = tokio::time::interval(TICK);
-        loop {
+        let outcome = loop {
             tokio::select! {
                 result = &mut call => {
-                    return match result {
+                    break match result {
                         Ok(result) => result.map(Some),
                         Err(_) => Err(BackendError::TimedOut { step: limit.step, limit: limit.after }),
                     };
                 }
                 _ = changes.wait_for(|g| !wanted(g)) => {
                     tracing::info!(id = %record.id, "job cancelled; abandoning its engine call");
-                    return Ok(None);
+                    break Ok(None);
                 }
                 _ = tick.tick() => {
                     if let Some(covering) = &covering {
@@ -127,6 +113,8 @@ impl Jobs {
                     }
                 }
             }
-        }
+        };
+        self.budget.spend(started.elapsed()).await;
+        outcome
     }
 }

@@ -8,15 +8,6 @@ use proptest::prelude::*;
 use super::{base64::decode_base64_image, decode::normalize, json::from_json};
 use crate::error::AppError;
 
-/// Cases per property: `PROPTEST_CASES`, else a few for the test suite.
-fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(64);
-    ProptestConfig::with_cases(cases)
-}
-
 /// Then: a refusal the client can act on, never a server error.
 fn assert_refusal(err: &AppError) {
     assert!(!err.code().is_empty());
@@ -35,7 +26,7 @@ const SIGNATURES: [&[u8]; 5] = [
 ];
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(crate::testing::proptest_config())]
 
     #[test]
     fn any_text_decodes_or_is_refused_with_a_code(text in ".{0,300}") {

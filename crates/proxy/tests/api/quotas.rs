@@ -17,14 +17,18 @@ use crate::{
     images::subject_png,
 };
 
-/// A generate request from the connection `peer`.
-fn upload_from(peer: &str) -> Request<Body> {
-    let image = subject_png();
-    let mut request = multipart(&[Part::File("image", &image)]);
+/// `request` as if it came over a connection from `peer`.
+fn from_peer(mut request: Request<Body>, peer: &str) -> Request<Body> {
     request
         .extensions_mut()
         .insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
     request
+}
+
+/// A generate request from the connection `peer`.
+fn upload_from(peer: &str) -> Request<Body> {
+    let image = subject_png();
+    from_peer(multipart(&[Part::File("image", &image)]), peer)
 }
 
 /// Then: a 429 with this code, a `Retry-After` of at most `most` seconds,
@@ -188,13 +192,8 @@ async fn a_client_may_follow_only_so_many_generations_at_once() {
     let server = TestServer::with_backend_and(engine.clone(), &["--streams-per-client", "1"]).await;
     let id = server.submit(&subject_png(), &[]).await;
     let events = |peer: &str| {
-        let mut request = Request::get(format!("/api/generations/{id}/events"))
-            .body(Body::empty())
-            .unwrap();
-        request
-            .extensions_mut()
-            .insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
-        request
+        let request = Request::get(format!("/api/generations/{id}/events"));
+        from_peer(request.body(Body::empty()).unwrap(), peer)
     };
     use tower::ServiceExt as _;
     let open = server

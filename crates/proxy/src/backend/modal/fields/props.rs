@@ -7,15 +7,6 @@ use proptest::prelude::*;
 
 use super::*;
 
-/// Cases per property: `PROPTEST_CASES`, else a few for the test suite.
-fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(64);
-    ProptestConfig::with_cases(cases)
-}
-
 /// Feeds `answer` in pieces ending at `cuts`; returns the outcome and the
 /// decoded state file.
 fn read_split(answer: &[u8], cuts: &[usize]) -> (Result<Fields, FieldsError>, Vec<u8>) {
@@ -57,7 +48,7 @@ fn other_value() -> impl Strategy<Value = serde_json::Value> {
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(crate::testing::proptest_config())]
 
     #[test]
     fn any_bytes_in_any_pieces_are_read_or_refused_as_malformed(
