@@ -373,6 +373,11 @@ impl Reply {
         self.headers.get(name).map(|v| v.to_str().unwrap())
     }
 
+    /// Then: this status (the body in the message otherwise).
+    pub fn assert_status(&self, status: StatusCode) {
+        assert_eq!(self.status, status, "{}", self.text());
+    }
+
     /// Then: the API error shape, with this status and code, and a message
     /// containing `words`.
     pub fn assert_error(&self, status: StatusCode, code: &str, words: &str) {

@@ -51,7 +51,7 @@ async fn a_client_over_its_hourly_generations_waits_while_others_go_on() {
         TestServer::with_backend_and(FakeEngine::instant(), &["--generations-per-hour", "2"]).await;
     for _ in 0..2 {
         let reply = server.send(upload_from("192.0.2.1:5000")).await;
-        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+        reply.assert_status(StatusCode::ACCEPTED);
     }
     let reply = server.send(upload_from("192.0.2.1:5001")).await;
     assert_limited(
@@ -68,7 +68,7 @@ async fn a_client_over_its_hourly_generations_waits_while_others_go_on() {
 
     // Another address is another client.
     let reply = server.send(upload_from("192.0.2.2:5000")).await;
-    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+    reply.assert_status(StatusCode::ACCEPTED);
 }
 
 #[tokio::test]
@@ -78,7 +78,7 @@ async fn a_client_may_have_only_so_many_jobs_waiting_at_once() {
     let mut ids = Vec::new();
     for _ in 0..2 {
         let reply = server.send(upload_from("192.0.2.1:5000")).await;
-        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+        reply.assert_status(StatusCode::ACCEPTED);
         ids.push(server.accepted(&reply));
     }
     let reply = server.send(upload_from("192.0.2.1:5000")).await;
@@ -96,7 +96,7 @@ async fn a_client_may_have_only_so_many_jobs_waiting_at_once() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+    reply.assert_status(StatusCode::ACCEPTED);
     engine.release_one();
     engine.release_one();
 }
@@ -127,12 +127,7 @@ async fn behind_a_trusted_proxy_each_forwarded_address_is_its_own_client() {
         StatusCode::ACCEPTED
     );
     let reply = server.send(from("10.0.0.1:3", "203.0.113.1")).await;
-    assert_eq!(
-        reply.status,
-        StatusCode::TOO_MANY_REQUESTS,
-        "{}",
-        reply.text()
-    );
+    reply.assert_status(StatusCode::TOO_MANY_REQUESTS);
     // From anyone else the header is a lie, and ignored.
     assert_eq!(
         server
@@ -142,12 +137,7 @@ async fn behind_a_trusted_proxy_each_forwarded_address_is_its_own_client() {
         StatusCode::ACCEPTED
     );
     let reply = server.send(from("198.51.100.9:2", "203.0.113.4")).await;
-    assert_eq!(
-        reply.status,
-        StatusCode::TOO_MANY_REQUESTS,
-        "{}",
-        reply.text()
-    );
+    reply.assert_status(StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]
@@ -167,23 +157,13 @@ async fn the_engine_budget_of_the_day_is_shared_and_survives_a_restart() {
     let reply = server
         .extract(&id, &serde_json::json!({ "preset": "quality" }))
         .await;
-    assert_eq!(
-        reply.status,
-        StatusCode::TOO_MANY_REQUESTS,
-        "{}",
-        reply.text()
-    );
+    reply.assert_status(StatusCode::TOO_MANY_REQUESTS);
 
     // The spent time is on disk, so a restart does not refill it.
     let flags: Vec<String> = ["--gpu-seconds-per-day", "1"].map(str::to_owned).to_vec();
     let server = server.reconfigure(1, &flags).await;
     let reply = server.send(upload_from("192.0.2.1:1")).await;
-    assert_eq!(
-        reply.status,
-        StatusCode::TOO_MANY_REQUESTS,
-        "{}",
-        reply.text()
-    );
+    reply.assert_status(StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]
