@@ -11,6 +11,12 @@ pub struct ApiError {
 pub struct ErrorDetail {
     pub code: String,
     pub message: String,
+    /// Set on the answers that mean "not now" (429, and 503 when the server
+    /// sheds load): seconds until the same request may succeed. The same
+    /// value as the `Retry-After` header, here too because a page on
+    /// another origin cannot read that header unless CORS exposes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<u64>,
 }
 
 impl ErrorDetail {
@@ -18,7 +24,15 @@ impl ErrorDetail {
         Self {
             code: code.into(),
             message: message.into(),
+            retry_after_seconds: None,
         }
+    }
+
+    /// The same error, saying when to try again.
+    #[must_use]
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after_seconds = Some(seconds);
+        self
     }
 }
 

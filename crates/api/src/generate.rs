@@ -252,12 +252,23 @@ pub struct GenerateAccepted {
     pub status_url: String,
     /// Server-Sent Events URL, relative to the API base.
     pub events_url: String,
-    /// Lets the creator (and only the creator) delete the generation later
-    /// with `DELETE /api/generations/{id}?remove=true` and
-    /// `Authorization: Bearer …`.
-    /// Keep it private: it is never part of a share link.
+    /// Proves its holder created the generation: only the creator may
+    /// cancel it, remove it or ask for new models, sending this in the
+    /// [`crate::OWNER_TOKEN_HEADER`] header. Sent only here, once; the
+    /// server keeps a hash. Keep it private: it is never part of a link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_token: Option<String>,
+    /// The same token under its old name, sent too so that apps and
+    /// clients from before the rename keep working.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete_token: Option<String>,
+}
+
+impl GenerateAccepted {
+    /// The owner token, under whichever name the server sent it.
+    pub fn token(&self) -> Option<&str> {
+        self.owner_token.as_deref().or(self.delete_token.as_deref())
+    }
 }
 
 #[cfg(test)]
@@ -328,6 +339,20 @@ mod tests {
             (p.seed, p.pipeline_type, p.ss_guidance_strength),
             (7, PipelineType::P512, 3.5)
         );
+    }
+
+    #[test]
+    fn the_owner_token_is_read_under_its_new_or_its_old_name() {
+        let old: GenerateAccepted = serde_json::from_str(
+            r#"{"id":"a","status_url":"s","events_url":"e","delete_token":"t"}"#,
+        )
+        .unwrap();
+        assert_eq!(old.token(), Some("t"));
+        let new: GenerateAccepted = serde_json::from_str(
+            r#"{"id":"a","status_url":"s","events_url":"e","owner_token":"t","delete_token":"t"}"#,
+        )
+        .unwrap();
+        assert_eq!(new.token(), Some("t"));
     }
 
     #[test]

@@ -105,6 +105,12 @@ pub struct Generation {
 }
 
 impl Generation {
+    /// Whether nothing about it will change any more unless someone asks
+    /// for another model: it finished, and no model is pending.
+    pub fn is_settled(&self) -> bool {
+        self.status.is_terminal() && self.models.iter().all(|m| m.status.is_terminal())
+    }
+
     /// The first model that can be downloaded, if any.
     pub fn ready_model(&self) -> Option<&ModelVariant> {
         self.models

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::PipelineType;
+use crate::{AccessMode, Limits, PipelineType};
 
 /// Which engine the proxy drives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -58,6 +58,12 @@ pub struct Health {
     /// with its own model, which cannot be previewed.
     #[serde(default)]
     pub cutout_preview: bool,
+    /// Whether generating needs an API key. Older proxies were all open.
+    #[serde(default)]
+    pub access: AccessMode,
+    /// The per-client limits and the retention, to show before they bite.
+    #[serde(default)]
+    pub limits: Limits,
 }
 
 /// The proxy's current estimate of one whole job: waking the GPU if it is
@@ -80,6 +86,8 @@ mod tests {
             "can_extract":true,"has_preview_video":true}"#;
         let health: Health = serde_json::from_str(old).unwrap();
         assert!(health.pipeline_seconds.is_empty());
+        assert_eq!(health.access, AccessMode::Open);
+        assert_eq!(health.limits, Limits::default());
 
         let estimate = PipelineEstimate {
             pipeline_type: PipelineType::P1536Cascade,

@@ -3,6 +3,8 @@
 //! so every side rejects bad input with the same words.
 
 mod cutout;
+mod access;
+pub mod codes;
 mod error;
 mod extract;
 mod generate;
@@ -10,6 +12,7 @@ mod generation;
 mod health;
 
 pub use cutout::{CUTOUT_PREVIEW_SIDE, CutoutPreview, CutoutSource};
+pub use access::{AccessMode, Limits, OWNER_TOKEN_HEADER, bearer};
 pub use error::{ApiError, ErrorDetail, FieldError};
 pub use extract::{
     ExtractParams, ExtractRequest, MAX_DECIMATION_TARGET, MIN_DECIMATION_TARGET, Preset,

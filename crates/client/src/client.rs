@@ -3,9 +3,12 @@
 
 use std::{sync::Arc, time::Duration};
 
-use reqwest::{Method, RequestBuilder, Url};
+use reqwest::{
+    Method, RequestBuilder, Url,
+    header::{AUTHORIZATION, HeaderMap, HeaderValue},
+};
 use serde::de::DeserializeOwned;
-use trellis_api::{GenerateAccepted, Health};
+use trellis_api::{GenerateAccepted, Health, bearer};
 
 use crate::{Error, GenerateRequest, GenerationHandle, http};
 
@@ -26,6 +29,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// also ends downloads that stall, which have no overall limit because a
 /// large model on a slow link may rightly take minutes.
 const READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// Where [`ClientBuilder::api_key_from_env`] (and the `trellis` command
+/// line) read an API key.
+pub const API_KEY_ENV: &str = "TRELLIS_API_KEY";
 
 /// A client for one Trellis Studio server. Cheap to clone: clones share
 /// one connection pool.
@@ -51,6 +57,7 @@ pub struct ClientBuilder {
     base_url: String,
     timeout: Duration,
     user_agent: String,
+    api_key: Option<String>,
 }
 
 impl ClientBuilder {
@@ -67,13 +74,40 @@ impl ClientBuilder {
         self
     }
 
+    /// The API key a server in `keys` mode asks for, sent with every
+    /// request as `Authorization: Bearer <key>`. Servers in open mode
+    /// ignore it.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The API key from the `TRELLIS_API_KEY` environment variable, if it
+    /// is set and not empty.
+    pub fn api_key_from_env(self) -> Self {
+        match std::env::var(API_KEY_ENV) {
+            Ok(key) if !key.trim().is_empty() => self.api_key(key.trim()),
+            _ => self,
+        }
+    }
+
     /// Checks the settings and makes the client. No request is sent.
     pub fn build(self) -> Result<Client, Error> {
         let server = parse_base(&self.base_url)?;
         let api = server
             .join("api/")
             .map_err(|err| Error::Config(format!("cannot make the API URL of {server}: {err}")))?;
+        let mut headers = HeaderMap::new();
+        if let Some(key) = &self.api_key {
+            let mut value = HeaderValue::from_str(&bearer(key.trim())).map_err(|_| {
+                Error::Config("the API key has characters a key cannot have".to_owned())
+            })?;
+            // Kept out of debug output and HTTP/2 header compression tables.
+            value.set_sensitive(true);
+            headers.insert(AUTHORIZATION, value);
+        }
         let http = reqwest::Client::builder()
+            .default_headers(headers)
             .user_agent(self.user_agent)
             .connect_timeout(CONNECT_TIMEOUT)
             .read_timeout(READ_TIMEOUT)
@@ -125,6 +159,7 @@ impl Client {
             base_url: base_url.into(),
             timeout: DEFAULT_TIMEOUT,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
+            api_key: None,
         }
     }
 
@@ -141,8 +176,9 @@ impl Client {
 
     /// Validates the request locally, uploads the photo and queues the
     /// job. Returns as soon as the server has accepted it; follow it with
-    /// the handle. Never retried: a second submission would be a second
-    /// job of many minutes.
+    /// the handle, which holds the generation's owner token (see
+    /// [`GenerationHandle::owner_token`]). Never retried: a second
+    /// submission would be a second job of many minutes.
     pub async fn generate(&self, request: GenerateRequest) -> Result<GenerationHandle, Error> {
         request.validate()?;
         let url = self.endpoint(&["generate"])?;
@@ -150,11 +186,18 @@ impl Client {
         let accepted: GenerateAccepted = self
             .call(self.request(Method::POST, url).multipart(form))
             .await?;
-        Ok(self.generation(accepted.id))
+        let token = accepted.token().map(str::to_owned);
+        let handle = self.generation(accepted.id);
+        Ok(match token {
+            Some(token) => handle.with_owner_token(token),
+            None => handle,
+        })
     }
 
     /// A handle on an existing generation, e.g. from a share link. Nothing
-    /// is sent until a method of the handle is called.
+    /// is sent until a method of the handle is called. Without its owner
+    /// token (see [`GenerationHandle::with_owner_token`]) the handle can
+    /// follow and download, but not cancel, remove or extract.
     pub fn generation(&self, id: impl Into<String>) -> GenerationHandle {
         GenerationHandle::new(self.clone(), id.into())
     }
@@ -183,6 +226,13 @@ impl Client {
     ) -> Result<T, Error> {
         let response = self.send(request.timeout(self.inner.timeout)).await?;
         http::json(&self.inner.server, response).await
+    }
+
+    /// Sends an API call that answers with no content, under the call
+    /// timeout.
+    pub(crate) async fn call_no_content(&self, request: RequestBuilder) -> Result<(), Error> {
+        self.send(request.timeout(self.inner.timeout)).await?;
+        Ok(())
     }
 
     /// Sends a request; any answer but a 2xx becomes an error.
@@ -214,6 +264,16 @@ mod tests {
             assert!(matches!(err, Error::Config(_)), "{bad}");
             assert!(err.to_string().contains("http://127.0.0.1:8642"), "{err}");
         }
+    }
+
+    #[test]
+    fn an_api_key_that_is_not_a_header_value_is_a_config_error() {
+        let err = Client::builder("http://127.0.0.1:8642")
+            .api_key("bad\nkey")
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err}");
+        assert!(!err.to_string().contains("bad"), "the key is echoed: {err}");
     }
 
     #[test]

@@ -167,6 +167,17 @@ impl Error {
         }
     }
 
+    /// How long to wait before the same call may succeed, when the server
+    /// said (a 429 over a limit, a 503 while it sheds load).
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Self::Rejected { detail, .. } | Self::Server { detail, .. } => detail
+                .retry_after_seconds
+                .map(std::time::Duration::from_secs),
+            _ => None,
+        }
+    }
+
     /// The HTTP status, when the server answered with an error.
     pub fn status(&self) -> Option<StatusCode> {
         match self {

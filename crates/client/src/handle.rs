@@ -1,26 +1,70 @@
 //! A handle on one generation: follow it, get its models, cancel it.
 
+use std::sync::Arc;
+
 use futures_util::{StreamExt as _, TryStreamExt as _};
-use reqwest::{Method, Url, header::ACCEPT};
+use reqwest::{Method, RequestBuilder, Url, header::ACCEPT};
 use tokio::io::{AsyncWrite, AsyncWriteExt as _};
-use trellis_api::{ErrorDetail, ExtractRequest, FieldError, Generation, JobStatus, ModelVariant};
+use trellis_api::{
+    ErrorDetail, ExtractRequest, FieldError, Generation, JobStatus, ModelVariant,
+    OWNER_TOKEN_HEADER,
+};
 
 use crate::{Client, Error, Events, Job, events::EVENT_STREAM};
 
 /// The query parameter of share links that the web app reads.
 const SHARE_QUERY: &str = "g";
 
-/// One generation on the server, by id. Cheap to clone; holds no
-/// connection between calls.
-#[derive(Debug, Clone)]
+/// One generation on the server, by id, and its owner token when this
+/// side created it. Cheap to clone; holds no connection between calls.
+#[derive(Clone)]
 pub struct GenerationHandle {
     client: Client,
     id: String,
+    owner_token: Option<Arc<str>>,
+}
+
+/// Never prints the owner token: it is a credential.
+impl std::fmt::Debug for GenerationHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GenerationHandle")
+            .field("id", &self.id)
+            .field("owner_token", &self.owner_token.as_ref().map(|_| ".."))
+            .finish_non_exhaustive()
+    }
 }
 
 impl GenerationHandle {
     pub(crate) fn new(client: Client, id: String) -> Self {
-        Self { client, id }
+        Self {
+            client,
+            id,
+            owner_token: None,
+        }
+    }
+
+    /// The same handle, proving to be the generation's creator with
+    /// `token` (from [`Client::generate`], kept from an earlier run).
+    #[must_use]
+    pub fn with_owner_token(mut self, token: impl Into<String>) -> Self {
+        self.owner_token = Some(Arc::from(token.into()));
+        self
+    }
+
+    /// The owner token: only its holder may cancel or remove the
+    /// generation or extract new models of it. Keep it private (it is not
+    /// part of the share link); keep it somewhere to act on the generation
+    /// later.
+    pub fn owner_token(&self) -> Option<&str> {
+        self.owner_token.as_deref()
+    }
+
+    /// `request` with the owner token, when the handle has one.
+    fn as_owner(&self, request: RequestBuilder) -> RequestBuilder {
+        match &self.owner_token {
+            Some(token) => request.header(OWNER_TOKEN_HEADER, token.as_ref()),
+            None => request,
+        }
     }
 
     /// The generation id: unguessable, so it doubles as the share id.
@@ -88,6 +132,8 @@ impl GenerationHandle {
     /// Asks for a model with a preset or custom settings, and waits until
     /// it can be downloaded. The settings are checked locally first, with
     /// the proxy's rules. A model that already exists returns at once.
+    /// Only the creator may ask for new models: the handle needs the owner
+    /// token (the server answers 401 `owner_token_required` without it).
     pub async fn extract_glb(
         &self,
         request: impl Into<ExtractRequest>,
@@ -100,9 +146,11 @@ impl GenerationHandle {
         let generation: Generation = self
             .client
             .call(
-                self.client
-                    .request(Method::POST, url.clone())
-                    .json(&request),
+                self.as_owner(
+                    self.client
+                        .request(Method::POST, url.clone())
+                        .json(&request),
+                ),
             )
             .await?;
         if let Some(model) = model_outcome(&generation, &variant, &url)? {
@@ -146,12 +194,22 @@ impl GenerationHandle {
     /// Cancels the generation, or once it has succeeded, the models still
     /// being extracted. Returns the new state. Cancelling twice is fine;
     /// cancelling a generation with nothing pending is refused (409,
-    /// `already_finished`).
+    /// `already_finished`). Creator only: needs the owner token.
     pub async fn cancel(&self) -> Result<Generation, Error> {
         let url = self.url(&[])?;
         self.client
-            .call(self.client.request(Method::DELETE, url))
+            .call(self.as_owner(self.client.request(Method::DELETE, url)))
             .await
+    }
+
+    /// Removes the generation and its files from the server for good; its
+    /// link then says it was deleted. Removing it again is fine. Creator
+    /// only: needs the owner token.
+    pub async fn remove(&self) -> Result<(), Error> {
+        let mut url = self.url(&[])?;
+        url.set_query(Some("remove=true"));
+        let request = self.as_owner(self.client.request(Method::DELETE, url));
+        self.client.call_no_content(request).await
     }
 
     /// `api/generations/<id>/<tail…>`.

@@ -41,7 +41,7 @@ mod http;
 mod request;
 mod sse;
 
-pub use client::{Client, ClientBuilder, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT};
+pub use client::{API_KEY_ENV, Client, ClientBuilder, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT};
 pub use error::{Error, Job};
 pub use events::Events;
 pub use handle::GenerationHandle;

@@ -98,6 +98,9 @@ impl SseDecoder {
 }
 
 #[cfg(test)]
+mod props;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -18,13 +18,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use tempfile::TempDir;
-use trellis_proxy::{AppState, Config, app};
+use trellis_proxy::{AppState, Config};
 
 /// Generous: the CPU engine takes about a second, but the machine may be
 /// busy compiling, and SwiftShader renders slowly.
 pub const GENERATION_TIMEOUT: Duration = Duration::from_secs(180);
 /// Longest wait for the page to react to an action.
 pub const PAGE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Where the viewer tests serve GLBs from ([`files::FileServer`]): any
+/// loopback port.
+const MODEL_ORIGINS: &str = "http://127.0.0.1:*";
 /// Longest wait for chromedriver to accept a session.
 const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(30);
 /// Flags that give headless Chromium WebGL2 through SwiftShader with no GPU
@@ -56,7 +59,9 @@ impl Studio {
         Self::start_with(&[]).await
     }
 
-    /// The proxy with extra command-line flags, e.g. `--cors-origins`.
+    /// The proxy with extra command-line flags, e.g. `--cors-origins`. The
+    /// viewer tests' GLBs come from file servers on other loopback ports,
+    /// which the page's policy allows with `--model-origins`.
     pub async fn start_with(extra_args: &[&str]) -> Self {
         Self::launch(extra_args, None).await
     }
@@ -88,6 +93,8 @@ impl Studio {
                 data_dir.path().as_os_str(),
                 "--dist-dir".as_ref(),
                 dist.as_os_str(),
+                "--model-origins".as_ref(),
+                MODEL_ORIGINS.as_ref(),
             ]
             .into_iter()
             .chain(extra_args.iter().map(std::ffi::OsStr::new)),
@@ -102,8 +109,9 @@ impl Studio {
             .await
             .expect("bind");
         let url = format!("http://{}/", listener.local_addr().expect("local addr"));
+        // The server the proxy binary runs, timeouts and policy included.
         let server = tokio::spawn(async move {
-            axum::serve(listener, app(state))
+            trellis_proxy::serve_on(listener, state, std::future::pending())
                 .await
                 .expect("proxy serves");
         });

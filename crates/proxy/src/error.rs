@@ -1,15 +1,26 @@
 //! The one error type of the HTTP API and how it becomes a response.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use axum::{
     Json,
     extract::{Request, rejection::JsonRejection},
-    http::StatusCode,
+    http::{
+        HeaderValue, StatusCode,
+        header::{CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE},
+    },
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use trellis_api::{ApiError, ErrorDetail, FieldError};
+use trellis_api::{ApiError, ErrorDetail, FieldError, codes};
+
+use crate::{quota::Refusal, store::StoreError};
+
+/// What `Retry-After` says when the line is full: about one job's length.
+const QUEUE_FULL_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// What `Retry-After` says when the server sheds load: requests in flight
+/// finish in well under a second, so a short pause is enough.
+pub const BUSY_RETRY_AFTER: Duration = Duration::from_secs(2);
 
 /// `Result` with [`AppError`] as the default error.
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
@@ -34,9 +45,31 @@ pub enum AppError {
     /// 400: the query string does not fit the endpoint.
     #[error("The query string is not valid here: {0}")]
     InvalidQuery(String),
-    /// 403: removing a generation without its creator's delete token.
-    #[error("Only the browser or program that created this generation can delete it.")]
+    /// 401: the server runs in keys mode and no API key came with the request.
+    #[error(
+        "This server needs an API key to start work: send it as \"Authorization: Bearer <key>\". Ask the server's operator for one."
+    )]
+    ApiKeyRequired,
+    /// 401: the API key is unknown or revoked.
+    #[error(
+        "This API key is not valid here: it is mistyped or was revoked. Check it, or ask the server's operator for a new one."
+    )]
+    ApiKeyInvalid,
+    /// 401: a creator-only request without an owner token.
+    #[error(
+        "Only the creator of this generation can do this: send the owner token it was created with in the X-Owner-Token header."
+    )]
+    OwnerTokenRequired,
+    /// 403: an owner token that is not this generation's.
+    #[error(
+        "This owner token is not this generation's: only the browser or program that created it can cancel it, delete it or make new models of it."
+    )]
     NotCreator,
+    /// 403: a state-changing request from another site's page.
+    #[error(
+        "This request came from a page of another site ({0}), which may not start or change work here. Use the Trellis Studio page itself; an operator can allow a site with --cors-origins."
+    )]
+    CrossSite(String),
     /// 404: no generation has this id.
     #[error(
         "No generation has this id. It may have been made on another server, or the link is incomplete."
@@ -57,12 +90,23 @@ pub enum AppError {
         "This server's engine removes the background inside the job, so it cannot preview the cut-out."
     )]
     NoCutoutPreview,
+    /// 404: a file the generation lists is missing from the disk.
+    #[error("This file is missing from the server; it may have just been removed.")]
+    FileMissing,
+    /// 404: no file of the web app at this path.
+    #[error("The web app has no file at this path.")]
+    AssetNotFound,
     /// 404: no API endpoint at this path.
     #[error("There is no API endpoint at this path; see GET /api/health for a working one.")]
     NoSuchEndpoint,
     /// 405: the endpoint exists but not with this method.
     #[error("This endpoint does not accept that HTTP method.")]
     MethodNotAllowed,
+    /// 408: the upload stalled.
+    #[error(
+        "The upload stopped arriving, so it was abandoned; check the connection and send it again."
+    )]
+    UploadStalled,
     /// 409: models can only be extracted once generation has succeeded.
     #[error(
         "This generation is not finished yet; extract more models once its status is succeeded."
@@ -88,12 +132,23 @@ pub enum AppError {
         "This engine makes one model per generation and cannot extract others; generate again with other settings instead."
     )]
     ExtractUnsupported,
+    /// 410: the generation was removed when its retention ran out.
+    #[error(
+        "This model has expired: the server keeps generations for a limited time, and this one was removed. Generate it again from the photo."
+    )]
+    Expired,
+    /// 410: the generation was removed by its creator.
+    #[error("This model was deleted by its creator.")]
+    Deleted,
     /// 413: the body or the image inside it is over a size limit.
     #[error("{0}")]
     PayloadTooLarge(String),
     /// 415: neither multipart nor JSON where one was required.
     #[error("{0}")]
     UnsupportedMediaType(&'static str),
+    /// 416: a byte range outside the file.
+    #[error("The requested byte range is outside the file.")]
+    RangeNotSatisfiable,
     /// 422: a well-formed JSON body of the wrong shape (serde's words).
     #[error("{0}")]
     InvalidBody(String),
@@ -116,9 +171,22 @@ pub enum AppError {
     /// 422: the engine finds no subject in the photo. Holds its advice.
     #[error("{0}")]
     NoSubject(String),
+    /// 429: a per-client limit or the engine's daily budget was reached.
+    #[error("{0}")]
+    TooMany(Refusal),
     /// 503: the line of waiting jobs is full.
-    #[error("The queue is full ({max} jobs are waiting); try again later.", max = crate::jobs::MAX_WAITING)]
+    #[error("The queue of waiting jobs is full; try again in a minute.")]
     QueueFull,
+    /// 503: too many requests at once; the server sheds load.
+    #[error("The server is too busy to answer right now; try again in a few seconds.")]
+    ServerBusy,
+    /// 503: the web app is not built.
+    #[error("The web app is not built yet; run scripts/serve, which builds it.")]
+    AppNotBuilt,
+    /// Any other 4xx a layer made without a body of ours (a safety net: see
+    /// [`json_errors`]).
+    #[error("The server refused this request (HTTP {0}).")]
+    Refused(StatusCode),
     /// 500: a bug or a broken server; the source is logged, never sent.
     #[error(
         "Something went wrong on the server; it has been logged. Try again, and report it if it keeps happening."
@@ -139,19 +207,27 @@ impl AppError {
             | Self::InvalidMultipart(_)
             | Self::InvalidId
             | Self::InvalidQuery(_) => StatusCode::BAD_REQUEST,
-            Self::NotCreator => StatusCode::FORBIDDEN,
+            Self::ApiKeyRequired | Self::ApiKeyInvalid | Self::OwnerTokenRequired => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::NotCreator | Self::CrossSite(_) => StatusCode::FORBIDDEN,
             Self::NotFound
             | Self::ModelNotFound(_)
             | Self::NoVideo
             | Self::NoCutoutPreview
+            | Self::FileMissing
+            | Self::AssetNotFound
             | Self::NoSuchEndpoint => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::UploadStalled => StatusCode::REQUEST_TIMEOUT,
             Self::NotFinished
             | Self::GenerationFailed
             | Self::GenerationCancelled
             | Self::AlreadyFinished
             | Self::ExtractUnsupported => StatusCode::CONFLICT,
+            Self::Expired | Self::Deleted => StatusCode::GONE,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::InvalidBody(_)
             | Self::InvalidField(_)
@@ -159,7 +235,11 @@ impl AppError {
             | Self::InvalidImage(_)
             | Self::ImageTooLarge { .. }
             | Self::NoSubject(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::QueueFull => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::QueueFull | Self::ServerBusy | Self::AppNotBuilt => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Self::Refused(status) => *status,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -171,8 +251,27 @@ impl AppError {
             Self::InvalidMultipart(_) => "invalid_multipart",
             Self::InvalidId => "invalid_id",
             Self::InvalidQuery(_) => "invalid_query",
-            Self::NotCreator => "not_creator",
+            Self::ApiKeyRequired => codes::API_KEY_REQUIRED,
+            Self::ApiKeyInvalid => codes::API_KEY_INVALID,
+            Self::OwnerTokenRequired => codes::OWNER_TOKEN_REQUIRED,
+            Self::NotCreator => codes::NOT_CREATOR,
+            Self::CrossSite(_) => codes::CROSS_SITE_REQUEST,
             Self::NotFound => "not_found",
+            Self::FileMissing => "file_missing",
+            Self::AssetNotFound => "asset_not_found",
+            Self::UploadStalled => "upload_stalled",
+            Self::Expired => codes::GENERATION_EXPIRED,
+            Self::Deleted => codes::GENERATION_DELETED,
+            Self::RangeNotSatisfiable => "range_not_satisfiable",
+            Self::TooMany(refusal) => match refusal {
+                Refusal::GenerationsPerHour { .. } => codes::GENERATION_RATE_LIMITED,
+                Refusal::Waiting { .. } => codes::TOO_MANY_WAITING,
+                Refusal::Extractions { .. } => codes::EXTRACTION_LIMIT,
+                Refusal::GpuBudget { .. } => codes::GPU_BUDGET_SPENT,
+                Refusal::Streams { .. } => codes::TOO_MANY_STREAMS,
+            },
+            Self::ServerBusy => codes::SERVER_BUSY,
+            Self::AppNotBuilt => "app_not_built",
             Self::ModelNotFound(_) => "model_not_found",
             Self::NoVideo => "no_video",
             Self::NoCutoutPreview => "no_cutout_preview",
@@ -191,9 +290,32 @@ impl AppError {
             Self::InvalidImage(_) => "invalid_image",
             Self::ImageTooLarge { .. } => "image_too_large",
             Self::NoSubject(_) => "no_subject",
-            Self::QueueFull => "queue_full",
+            Self::QueueFull => codes::QUEUE_FULL,
+            Self::Refused(_) => "request_refused",
             Self::Internal(_) => "internal_error",
         }
+    }
+
+    /// When the same request may succeed, for `Retry-After`.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::TooMany(refusal) => refusal.retry_after(),
+            Self::QueueFull => Some(QUEUE_FULL_RETRY_AFTER),
+            Self::ServerBusy => Some(BUSY_RETRY_AFTER),
+            _ => None,
+        }
+    }
+}
+
+/// Whole seconds for `Retry-After`, rounded up so a client never comes back
+/// a moment too early.
+fn whole_seconds(wait: Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        Self::internal(err)
     }
 }
 
@@ -245,10 +367,19 @@ struct LoggedSource(Arc<InternalSource>);
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let body = ApiError {
-            error: ErrorDetail::new(self.code(), self.to_string()),
-        };
-        let mut response = (status, Json(body)).into_response();
+        let retry_after = self.retry_after().map(whole_seconds);
+        let mut error = ErrorDetail::new(self.code(), self.to_string());
+        if let Some(seconds) = retry_after {
+            error = error.retry_after(seconds);
+        }
+        let mut response = (status, Json(ApiError { error })).into_response();
+        let headers = response.headers_mut();
+        if let Some(seconds) = retry_after {
+            headers.insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if matches!(self, Self::ApiKeyRequired | Self::ApiKeyInvalid) {
+            headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         if let Self::Internal(source) = self {
             response
                 .extensions_mut()
@@ -266,6 +397,41 @@ pub async fn log_internal_errors(request: Request, next: Next) -> Response {
         tracing::error!(error = %source, "request failed");
     }
     response
+}
+
+/// Middleware that gives every error the API's JSON shape, whatever layer
+/// made it (a file server's 405, a body limit's 413): a safety net under
+/// the handlers, which answer in that shape themselves. Headers such as
+/// `Allow` and `Content-Range` are kept.
+pub async fn json_errors(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let error = match status {
+        StatusCode::NOT_FOUND if api => AppError::NoSuchEndpoint,
+        StatusCode::NOT_FOUND => AppError::AssetNotFound,
+        StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
+        StatusCode::REQUEST_TIMEOUT => AppError::UploadStalled,
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            AppError::PayloadTooLarge("The request body is too large for this endpoint.".to_owned())
+        }
+        StatusCode::RANGE_NOT_SATISFIABLE => AppError::RangeNotSatisfiable,
+        status if status.is_client_error() => AppError::Refused(status),
+        status => AppError::internal(format!("a layer answered {status} without a body")),
+    };
+    let (mut parts, _) = response.into_parts();
+    let (ours, body) = error.into_response().into_parts();
+    parts.headers.remove(CONTENT_LENGTH);
+    parts.headers.extend(ours.headers);
+    parts.extensions.extend(ours.extensions);
+    Response::from_parts(parts, body)
 }
 
 /// The fallback for unknown `/api` paths, in the API's error shape.

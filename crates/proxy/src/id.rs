@@ -1,6 +1,6 @@
 //! Generation ids: random, unguessable, and safe to use as a directory name.
 
-use std::fmt;
+use std::{fmt, io};
 
 use crate::error::AppError;
 
@@ -21,7 +21,7 @@ pub struct GenerationId(String);
 
 impl GenerationId {
     /// A fresh random id.
-    pub fn random() -> Result<Self, AppError> {
+    pub fn random() -> io::Result<Self> {
         random_hex::<ID_BYTES>().map(Self)
     }
 
@@ -55,9 +55,9 @@ impl fmt::Display for GenerationId {
 }
 
 /// `N` random bytes from the OS, as lowercase hex.
-pub fn random_hex<const N: usize>() -> Result<String, AppError> {
+pub fn random_hex<const N: usize>() -> io::Result<String> {
     let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(|err| AppError::internal(err.to_string()))?;
+    getrandom::fill(&mut bytes).map_err(|err| io::Error::other(err.to_string()))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 

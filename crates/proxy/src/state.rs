@@ -1,16 +1,20 @@
 //! What every handler shares.
 
-use std::{io, path::Path, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use axum::http::HeaderValue;
 use tokio::sync::{Semaphore, watch};
+use trellis_api::Limits;
 
 use crate::{
+    access::{Access, TrustedProxies, cross_site::OriginPolicy},
     backend::{self, Backend},
     config::Config,
     error::AppError,
-    jobs::{Jobs, Settings, Timings},
-    store::Store,
+    jobs::{Jobs, Settings, Swept, Timings},
+    quota::{EngineBudget, Quotas},
+    store::{Store, StoreError},
+    web::WebApp,
 };
 
 /// Why the server could not start.
@@ -18,7 +22,7 @@ use crate::{
 pub enum StartError {
     /// The data dir cannot be created or read.
     #[error("cannot use the data directory {path}: {source}")]
-    DataDir { path: String, source: io::Error },
+    DataDir { path: String, source: StoreError },
     /// The engine's settings are incomplete or wrong.
     #[error("cannot set up the {backend} engine: {reason}")]
     Backend {
@@ -30,14 +34,33 @@ pub enum StartError {
 /// Images decoded at once. Each decode may hold up to 128 MiB of pixels, so
 /// this bounds upload memory at about half a GiB however many arrive.
 const PARALLEL_DECODES: usize = 4;
+/// Uploads read at once. Each holds up to 20 MiB while it is read; more
+/// wait their turn with their bytes still in the network buffers, so a
+/// flood of uploads cannot take the memory.
+const PARALLEL_UPLOADS: usize = 8;
+
+/// How long clients may take (see `config::Hosting`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Timeouts {
+    pub header: Duration,
+    pub body_idle: Duration,
+}
 
 /// The server's shared state. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub(crate) jobs: Arc<Jobs>,
-    pub(crate) dist_dir: Arc<Path>,
+    pub(crate) quotas: Arc<Quotas>,
+    pub(crate) access: Arc<Access>,
+    pub(crate) origins: Arc<OriginPolicy>,
+    pub(crate) web: Arc<WebApp>,
     pub(crate) cors_origins: Arc<[HeaderValue]>,
+    /// The limits as `GET /api/health` shows them.
+    pub(crate) limits: Limits,
+    pub(crate) max_requests_in_flight: usize,
+    pub(crate) timeouts: Timeouts,
     decodes: Arc<Semaphore>,
+    uploads: Arc<Semaphore>,
     shutdown: Arc<watch::Sender<bool>>,
 }
 
@@ -61,22 +84,56 @@ impl AppState {
             path: config.data_dir.display().to_string(),
             source,
         };
-        let store = Store::open(&config.data_dir).map_err(data_dir)?;
+        let hosting = &config.hosting;
+        let store = Store::open(&config.data_dir).await.map_err(data_dir)?;
+        let budget = EngineBudget::load(hosting.gpu_budget(), backend.kind(), store.usage.clone())
+            .await
+            .map_err(data_dir)?;
+        let budget = Arc::new(budget);
+        let access = Access {
+            mode: hosting.access,
+            keys: store.keys.clone(),
+            trusted: TrustedProxies::new(hosting.trusted_proxies.clone()),
+        };
         let cold_start = Duration::from_secs(config.modal.modal_cold_start_secs);
         let settings = Settings {
             concurrency: config.concurrency,
+            max_waiting: hosting.max_queue,
             generate_timeout: config.generate_timeout(),
             extract_timeout: config.extract_timeout(),
+            extractions_per_generation: hosting.extractions(),
+            retention: hosting.retention(),
             timings: Timings::load(&config.data_dir, backend.kind(), cold_start),
+            budget: Arc::clone(&budget),
         };
         let jobs = Jobs::start(store, backend, settings)
             .await
             .map_err(data_dir)?;
+        let quotas = hosting.quotas();
+        let limits = Limits {
+            generations_per_hour: quotas.generations_per_hour.map(std::num::NonZeroU32::get),
+            waiting_per_client: quotas.waiting_per_client,
+            extractions_per_generation: hosting.extractions(),
+            retention_days: hosting.retention_days_shown(),
+        };
         Ok(Self {
             jobs,
-            dist_dir: Arc::from(config.dist_dir.as_path()),
+            quotas: Arc::new(Quotas::new(quotas, budget)),
+            access: Arc::new(access),
+            origins: Arc::new(OriginPolicy {
+                allowed: config.cors_origins.clone(),
+                loopback_only: config.bind.ip().is_loopback(),
+            }),
+            web: Arc::new(WebApp::new(&config.dist_dir, &hosting.model_origins)),
             cors_origins: config.cors_origins.clone().into(),
+            limits,
+            max_requests_in_flight: hosting.max_requests_in_flight.max(1),
+            timeouts: Timeouts {
+                header: hosting.header_timeout(),
+                body_idle: hosting.body_idle(),
+            },
             decodes: Arc::new(Semaphore::new(PARALLEL_DECODES)),
+            uploads: Arc::new(Semaphore::new(PARALLEL_UPLOADS)),
             shutdown: Arc::new(watch::Sender::new(false)),
         })
     }
@@ -100,4 +157,44 @@ impl AppState {
         let _permit = self.decodes.acquire().await.map_err(AppError::internal)?;
         tokio::task::spawn_blocking(work).await?
     }
+
+    /// Waits for a turn to read an upload; the turn ends when dropped.
+    pub(crate) async fn upload_turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+        Arc::clone(&self.uploads)
+            .acquire_owned()
+            .await
+            .map_err(AppError::internal)
+    }
+
+    /// Runs one sweep now: expired generations, then the disk budget. The
+    /// server runs one at start and then every few minutes by itself.
+    pub async fn sweep_now(&self) -> Result<Swept, AppError> {
+        self.jobs.sweep().await
+    }
+
+    /// Unsettled generations held in memory; settled ones are on disk only.
+    pub fn live_generations(&self) -> usize {
+        self.jobs.live_count()
+    }
+
+    /// Upkeep the server does by itself: sweeps, and forgetting the hourly
+    /// history of quiet clients.
+    pub(crate) async fn upkeep(self) {
+        let mut tick = tokio::time::interval(UPKEEP_INTERVAL);
+        let mut shutdown = self.shutdown_signal();
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = shutdown.wait_for(|stop| *stop) => return,
+            }
+            if let Err(err) = self.jobs.sweep().await {
+                tracing::error!(error = %err, "the sweep failed; it is tried again later");
+            }
+            self.quotas.forget_quiet_clients();
+        }
+    }
 }
+
+/// How often the sweeper runs: expiry is counted in days, so minutes of
+/// delay do not matter, and each sweep reads only what it removes.
+const UPKEEP_INTERVAL: Duration = Duration::from_secs(5 * 60);

@@ -85,11 +85,24 @@ impl Files {
     }
 }
 
+/// The owner-token file of every run in this test binary, so no test
+/// writes to the user's own.
+fn tokens_file() -> &'static Path {
+    static DIR: std::sync::OnceLock<TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
+
 fn trellis(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_trellis"));
     command
         .args(args)
         .env_remove("TRELLIS_SERVER")
+        .env_remove("TRELLIS_API_KEY")
+        .env_remove("TRELLIS_OWNER_TOKEN")
+        .env(
+            "TRELLIS_TOKENS_FILE",
+            tokens_file().join("owner-tokens.json"),
+        )
         .kill_on_drop(true);
     command
 }
@@ -195,18 +208,90 @@ async fn trellis_health_status_and_extract_work_on_an_existing_generation() {
     let human = run(&["status", handle.id(), "--server", &server.url]).await;
     assert!(human.stdout.contains("succeeded"), "{}", human.stdout);
 
-    let extract = run(&[
+    // It was not started by this command line, so it needs the token.
+    let args = [
         "extract",
         handle.id(),
         "--preset",
-        "fast",
+        "balanced",
+        "-o",
+        &files.output,
+        "--server",
+        &server.url,
+    ];
+    let refused = run(&args).await;
+    refused.assert_failed_with("pass --owner-token");
+    let token = handle.owner_token().unwrap();
+    let extract = run(&[&args[..], &["--owner-token", token]].concat()).await;
+    assert!(extract.status.success(), "{}", extract.stderr);
+    files.assert_glb();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn trellis_keeps_the_owner_token_of_what_it_generates_to_remove_it_later() {
+    let server = TestServer::builtin().await;
+    let files = Files::new(&subject_png());
+    let generated = run(&[
+        "--json",
+        "generate",
+        &files.photo,
         "-o",
         &files.output,
         "--server",
         &server.url,
     ])
     .await;
-    assert!(extract.status.success(), "{}", extract.stderr);
+    assert!(generated.status.success(), "{}", generated.stderr);
+    let id = generated.json()["id"].as_str().unwrap().to_owned();
+    let kept = std::fs::read_to_string(tokens_file().join("owner-tokens.json")).unwrap();
+    assert!(kept.contains(&id), "{kept}");
+
+    let removed = run(&["--json", "remove", &id, "--server", &server.url]).await;
+    assert!(removed.status.success(), "{}", removed.stderr);
+    assert_eq!(removed.json()["removed"], true);
+    let gone = server
+        .client()
+        .generation(id.clone())
+        .status()
+        .await
+        .unwrap_err();
+    assert_eq!(gone.code(), "generation_deleted");
+    let kept = std::fs::read_to_string(tokens_file().join("owner-tokens.json")).unwrap();
+    assert!(
+        !kept.contains(&id),
+        "the token of a removed generation is kept"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn trellis_sends_the_api_key_a_server_in_keys_mode_asks_for() {
+    let (server, key) = TestServer::with_key().await;
+    let files = Files::new(&subject_png());
+    let args = [
+        "generate",
+        &files.photo,
+        "-o",
+        &files.output,
+        "--server",
+        &server.url,
+    ];
+    let refused = run(&args).await;
+    refused.assert_failed_with("needs an API key");
+    refused.assert_failed_with("--api-key or TRELLIS_API_KEY");
+    files.assert_no_output();
+
+    let output = tokio::time::timeout(
+        JOB_TIMEOUT,
+        trellis(&args).env("TRELLIS_API_KEY", &key).output(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     files.assert_glb();
 }
 
@@ -220,7 +305,17 @@ async fn trellis_cancel_stops_a_generation_waiting_in_line() {
         .await
         .unwrap();
 
-    let run = run(&["--json", "cancel", handle.id(), "--server", &server.url]).await;
+    let token = handle.owner_token().unwrap().to_owned();
+    let run = run(&[
+        "--json",
+        "cancel",
+        handle.id(),
+        "--owner-token",
+        &token,
+        "--server",
+        &server.url,
+    ])
+    .await;
 
     assert!(run.status.success(), "{}", run.stderr);
     assert_eq!(run.json()["status"], "cancelled");

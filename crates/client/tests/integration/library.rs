@@ -281,3 +281,91 @@ async fn unknown_or_malformed_ids_are_user_errors_with_the_proxys_codes() {
 fn the_client_checks_the_same_image_size_limit_as_the_proxy() {
     assert_eq!(MAX_IMAGE_BYTES, trellis_proxy::MAX_IMAGE_BYTES);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_a_handle_with_the_owner_token_may_cancel_extract_or_remove() {
+    // Given a finished generation, and a handle on it from its share link
+    let server = TestServer::builtin().await;
+    let client = server.client();
+    let mine = client
+        .generate(GenerateRequest::from_bytes(subject_png()).extract_preset(Preset::Fast))
+        .await
+        .unwrap();
+    finish(&mine).await;
+    let theirs = client.generation(mine.id());
+    assert!(mine.owner_token().is_some() && theirs.owner_token().is_none());
+    assert!(
+        !format!("{mine:?}").contains(mine.owner_token().unwrap()),
+        "Debug shows the token"
+    );
+
+    // The viewer reads; it may not extract or remove
+    assert_eq!(theirs.status().await.unwrap().status, JobStatus::Succeeded);
+    let err = theirs.extract_glb(Preset::Quality).await.unwrap_err();
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(StatusCode::UNAUTHORIZED), "owner_token_required")
+    );
+    let err = theirs.remove().await.unwrap_err();
+    assert_eq!(err.code(), "owner_token_required");
+    let forged = theirs.clone().with_owner_token("0".repeat(64));
+    assert_eq!(forged.remove().await.unwrap_err().code(), "not_creator");
+
+    // The creator does, even from a handle made later with the token kept
+    let later = client
+        .generation(mine.id())
+        .with_owner_token(mine.owner_token().unwrap());
+    extract(&later, Preset::Balanced).await.unwrap();
+    later.remove().await.unwrap();
+    later.remove().await.unwrap();
+    let err = theirs.status().await.unwrap_err();
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(StatusCode::GONE), "generation_deleted")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_api_key_goes_with_the_requests_and_a_missing_one_is_explained() {
+    let (server, key) = TestServer::with_key().await;
+    let request = || GenerateRequest::from_bytes(subject_png()).extract_preset(Preset::Fast);
+
+    let err = server.client().generate(request()).await.unwrap_err();
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(StatusCode::UNAUTHORIZED), "api_key_required")
+    );
+    assert!(err.is_user_error() && !err.is_retryable());
+
+    let client = Client::builder(&server.url).api_key(&key).build().unwrap();
+    let handle = client.generate(request()).await.unwrap();
+    finish(&handle).await;
+    extract(&handle, Preset::Balanced).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn over_a_limit_the_error_is_retryable_and_says_when() {
+    let server = TestServer::with_flags(&["--generations-per-hour", "1"]).await;
+    let client = server.client();
+    client
+        .generate(GenerateRequest::from_bytes(subject_png()))
+        .await
+        .unwrap();
+    let err = client
+        .generate(GenerateRequest::from_bytes(subject_png()))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.status(), err.code()),
+        (
+            Some(StatusCode::TOO_MANY_REQUESTS),
+            "generation_rate_limited"
+        )
+    );
+    assert!(err.is_retryable());
+    let wait = err.retry_after().expect("a retry time");
+    assert!(
+        wait > std::time::Duration::from_secs(60) && wait <= std::time::Duration::from_secs(3600),
+        "{wait:?}"
+    );
+}

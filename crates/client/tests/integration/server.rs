@@ -10,7 +10,7 @@ use trellis_client::{
     Client, Error, ExtractRequest, GenerateRequest, Generation, GenerationHandle, ModelVariant,
     Preset,
 };
-use trellis_proxy::{AppState, Config, app};
+use trellis_proxy::{AppState, Config};
 
 use crate::photo::large_subject_png;
 
@@ -28,27 +28,48 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn builtin() -> Self {
+        Self::with_flags(&[]).await
+    }
+
+    /// A server in keys mode, and a key for it.
+    pub async fn with_key() -> (Self, String) {
         let dir = tempfile::tempdir().unwrap();
+        let key = trellis_proxy::cli::add_key(&dir.path().join("data"), "tester").unwrap();
+        (Self::on(dir, &["--access", "keys"]).await, key)
+    }
+
+    /// The built-in engine with more proxy flags.
+    pub async fn with_flags(extra: &[&str]) -> Self {
+        Self::on(tempfile::tempdir().unwrap(), extra).await
+    }
+
+    async fn on(dir: TempDir, extra: &[&str]) -> Self {
         let data_dir = dir.path().join("data");
         let dist_dir = dir.path().join("dist");
-        let config = Config::try_parse_from([
-            "trellis-proxy".as_ref(),
-            "--bind".as_ref(),
-            "127.0.0.1:0".as_ref(),
-            "--data-dir".as_ref(),
-            data_dir.as_os_str(),
-            "--dist-dir".as_ref(),
-            dist_dir.as_os_str(),
-            // Explicit, so a TRELLIS_BACKEND in the environment is ignored.
-            "--backend".as_ref(),
-            "builtin".as_ref(),
-        ])
+        let config = Config::try_parse_from(
+            [
+                "trellis-proxy".as_ref(),
+                "--bind".as_ref(),
+                "127.0.0.1:0".as_ref(),
+                "--data-dir".as_ref(),
+                data_dir.as_os_str(),
+                "--dist-dir".as_ref(),
+                dist_dir.as_os_str(),
+                // Explicit, so a TRELLIS_BACKEND in the environment is ignored.
+                "--backend".as_ref(),
+                "builtin".as_ref(),
+            ]
+            .into_iter()
+            .chain(extra.iter().map(std::ffi::OsStr::new)),
+        )
         .unwrap();
         let state = AppState::new(&config).await.unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let task = tokio::spawn(async move {
-            axum::serve(listener, app(state)).await.unwrap();
+            trellis_proxy::serve_on(listener, state, std::future::pending())
+                .await
+                .unwrap();
         });
         Self {
             url,

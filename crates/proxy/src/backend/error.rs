@@ -62,6 +62,12 @@ pub enum BackendError {
         spoken(*limit)
     )]
     TimedOut { step: &'static str, limit: Duration },
+    /// The GPU server started its answer, then sent nothing for `idle`.
+    #[error(
+        "The GPU server stopped sending its answer halfway (nothing for {}), so the job was stopped. Try again; if it keeps happening, the GPU server may be overloaded.",
+        spoken(*idle)
+    )]
+    Stalled { idle: Duration },
     /// The GPU server's answer was cut short or malformed.
     #[error("The GPU server's answer was unusable: {0}. Try again.")]
     BadResponse(String),
@@ -101,6 +107,7 @@ impl BackendError {
             Self::Loading(_) => "upstream_loading",
             Self::Unreachable(_) => "upstream_unreachable",
             Self::TimedOut { .. } => "upstream_timeout",
+            Self::Stalled { .. } => trellis_api::codes::UPSTREAM_STALLED,
             Self::BadResponse(_) => "upstream_bad_response",
             Self::BrokenMesh(_) => "upstream_broken_mesh",
             Self::ExtractUnsupported => "extract_unsupported",
@@ -123,7 +130,7 @@ impl BackendError {
             | Self::Status { .. }
             | Self::BadResponse(_)
             | Self::BrokenMesh(_) => StatusCode::BAD_GATEWAY,
-            Self::TimedOut { .. } => StatusCode::GATEWAY_TIMEOUT,
+            Self::TimedOut { .. } | Self::Stalled { .. } => StatusCode::GATEWAY_TIMEOUT,
             Self::ExtractUnsupported => StatusCode::CONFLICT,
             Self::Engine(_) | Self::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

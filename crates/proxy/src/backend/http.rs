@@ -4,7 +4,8 @@
 
 use std::{error::Error as _, future::Future, io, time::Duration};
 
-use futures_util::StreamExt as _;
+use axum::body::Bytes;
+use futures_util::{Stream, StreamExt as _, stream};
 use reqwest::{Client, RequestBuilder, Response, redirect};
 use serde_json::Value;
 
@@ -140,11 +141,31 @@ fn describe(err: &reqwest::Error) -> String {
     format!("the exchange with {host} failed")
 }
 
+/// The body of an answer, chunk by chunk. Once the answer has started, a
+/// server that sends nothing for `idle` fails it with
+/// [`BackendError::Stalled`]: without this, a body that stops midway holds
+/// the job until the whole step's time limit (up to 15 minutes).
+pub fn body_chunks(
+    response: Response,
+    idle: Duration,
+) -> impl Stream<Item = Result<Bytes, BackendError>> + Send {
+    let chunks = response.bytes_stream().boxed();
+    stream::unfold(Some(chunks), move |chunks| async move {
+        let mut chunks = chunks?;
+        match tokio::time::timeout(idle, chunks.next()).await {
+            Ok(Some(Ok(chunk))) => Some((Ok(chunk), Some(chunks))),
+            Ok(Some(Err(err))) => Some((Err(broken_download(&err)), None)),
+            Ok(None) => None,
+            Err(_) => Some((Err(BackendError::Stalled { idle }), None)),
+        }
+    })
+}
+
 /// The first part of an error answer's body, for the message: FastAPI's
 /// `detail` when there is one, else the text, cut to a sentence's length.
-pub async fn error_detail(response: Response) -> String {
+pub async fn error_detail(response: Response, idle: Duration) -> String {
     let mut body = Vec::new();
-    let mut chunks = response.bytes_stream();
+    let mut chunks = std::pin::pin!(body_chunks(response, idle));
     while let Some(Ok(chunk)) = chunks.next().await {
         body.extend_from_slice(&chunk);
         if body.len() >= MAX_ERROR_BODY {

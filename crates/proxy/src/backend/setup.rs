@@ -20,7 +20,8 @@ pub fn from_config(config: &Config) -> Result<Arc<dyn Backend>, String> {
                     config.fastapi_url
                 )
             })?;
-            let backend = FastApi::new(url).map_err(|err| format!("HTTP client: {err}"))?;
+            let backend = FastApi::new(url, config.hosting.upstream_idle())
+                .map_err(|err| format!("HTTP client: {err}"))?;
             Ok(Arc::new(backend))
         }
     }
@@ -51,5 +52,6 @@ fn modal(config: &Config) -> Result<Modal, String> {
     .map_err(|err| err.to_string())?;
     tracing::info!(source = ?credentials.source, "Modal credentials loaded");
     let window = Duration::from_secs(settings.modal_scale_down_secs);
-    Modal::new(urls, credentials, window).map_err(|err| format!("HTTP client: {err}"))
+    Modal::new(urls, credentials, window, config.hosting.upstream_idle())
+        .map_err(|err| format!("HTTP client: {err}"))
 }

@@ -78,7 +78,8 @@ impl Warmth {
 
 impl Jobs {
     /// Runs `call` for the job. `Ok(None)`: the job stopped being `wanted`
-    /// (it was cancelled) and the call was abandoned.
+    /// (it was cancelled) and the call was abandoned. However it ends, the
+    /// time it took is charged to the engine's daily budget.
     pub(super) async fn drive<T>(
         &self,
         record: &Record,
@@ -92,17 +93,17 @@ impl Jobs {
         let mut call = pin!(tokio::time::timeout(limit.after, call));
         let mut changes = record.tx.subscribe();
         let mut tick = tokio::time::interval(TICK);
-        loop {
+        let outcome = loop {
             tokio::select! {
                 result = &mut call => {
-                    return match result {
+                    break match result {
                         Ok(result) => result.map(Some),
                         Err(_) => Err(BackendError::TimedOut { step: limit.step, limit: limit.after }),
                     };
                 }
                 _ = changes.wait_for(|g| !wanted(g)) => {
                     tracing::info!(id = %record.id, "job cancelled; abandoning its engine call");
-                    return Ok(None);
+                    break Ok(None);
                 }
                 _ = tick.tick() => {
                     if let Some(covering) = &covering {
@@ -112,6 +113,8 @@ impl Jobs {
                     }
                 }
             }
-        }
+        };
+        self.budget.spend(started.elapsed()).await;
+        outcome
     }
 }

@@ -1,12 +1,20 @@
-//! Asking for another model of a finished generation.
+//! Asking for another model of a finished generation: for its creator
+//! only, within the extractions a generation may have.
+
+use std::sync::atomic::Ordering;
 
 use trellis_api::{ExtractParams, Generation, JobStatus};
 
 use super::{
     Jobs, lifecycle,
+    owner::check_owner,
     queue::{Task, TaskKind},
 };
-use crate::{error::AppError, id::GenerationId};
+use crate::{
+    error::AppError,
+    id::GenerationId,
+    quota::{Refusal, Ticket},
+};
 
 /// The answer to a request for a model.
 #[derive(Debug)]
@@ -44,31 +52,57 @@ fn decide(generation: &Generation, variant: &str) -> Decision {
 
 impl Jobs {
     /// Asks for a model of a finished generation, queueing its extraction
-    /// unless it is already done or underway.
+    /// unless it is already done or underway. `admit` gives the client's
+    /// place in line, and is asked only when something is to be queued.
     pub async fn request_extract(
         &self,
         id: &GenerationId,
         params: ExtractParams,
+        token: Option<&str>,
+        admit: impl FnOnce() -> Result<Ticket, AppError>,
     ) -> Result<ExtractOutcome, AppError> {
-        let record = self.record(id)?;
+        check_owner(self.find(id).await?.owner(), token)?;
         let variant = params.variant_name();
         let can_extract = self.backend.capabilities().can_extract;
+        let membership = self.membership.lock().await;
+        let record = self.revive(id).await?;
         let slot = self.queue.reserve();
+        let extractions = record.extractions.load(Ordering::SeqCst);
         let mut decision = Decision::Underway;
+        let mut ticket = None;
+        let mut admit = Some(admit);
         record.tx.send_if_modified(|generation| {
             decision = match decide(generation, &variant) {
                 Decision::Queue if !can_extract => Decision::Refuse(AppError::ExtractUnsupported),
+                Decision::Queue
+                    if self
+                        .extractions_per_generation
+                        .is_some_and(|limit| extractions >= limit) =>
+                {
+                    Decision::Refuse(AppError::TooMany(Refusal::Extractions {
+                        limit: self.extractions_per_generation.unwrap_or_default(),
+                    }))
+                }
                 Decision::Queue if slot.is_none() => Decision::Refuse(AppError::QueueFull),
+                Decision::Queue => match admit.take().map(|admit| admit()) {
+                    Some(Ok(admitted)) => {
+                        ticket = Some(admitted);
+                        Decision::Queue
+                    }
+                    Some(Err(err)) => Decision::Refuse(err),
+                    None => Decision::Refuse(AppError::internal("admitted twice")),
+                },
                 decision => decision,
             };
             let queue = matches!(decision, Decision::Queue);
             if queue {
                 lifecycle::request_model(generation, params);
+                record.extractions.fetch_add(1, Ordering::SeqCst);
             }
             queue
         });
         let generation = record.tx.borrow().clone();
-        match (decision, slot) {
+        let outcome = match (decision, slot) {
             (Decision::Refuse(err), _) => Err(err),
             (Decision::Ready, _) => Ok(ExtractOutcome::Ready(generation)),
             (Decision::Underway, _) => Ok(ExtractOutcome::Pending(generation)),
@@ -77,13 +111,18 @@ impl Jobs {
                 let kind = TaskKind::Extract { variant };
                 let expected = self.extract_expected(params).await;
                 slot.push(Task {
-                    record,
+                    record: std::sync::Arc::clone(&record),
                     kind,
                     expected,
+                    _ticket: ticket,
                 });
                 Ok(ExtractOutcome::Pending(generation))
             }
             (Decision::Queue, None) => Err(AppError::QueueFull),
-        }
+        };
+        drop(membership);
+        // Revived for nothing (ready, refused): back out of the live set.
+        self.evict_if_settled(&record).await;
+        outcome
     }
 }

@@ -2,11 +2,11 @@
 //! wire type, each returning whether it changed anything, so that a change
 //! that no longer applies (the job was cancelled meanwhile) is a no-op.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use trellis_api::{
     BackendKind, ErrorDetail, ExtractParams, GenerateParams, Generation, JobStatus, Phase,
-    PhaseTiming,
+    PhaseTiming, codes,
 };
 
 mod models;
@@ -16,21 +16,10 @@ pub use self::models::{
     StoredModel, model_done, model_failed, model_running, request_model, start_model,
 };
 use super::plan::Estimate;
-use crate::id::GenerationId;
-
-/// Unix time in milliseconds.
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| {
-            u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
-        })
-}
-
-/// Milliseconds in a duration, for `PhaseTiming`.
-fn millis(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
-}
+use crate::{
+    clock::{millis, now_ms},
+    id::GenerationId,
+};
 
 /// Status URL of a generation, relative to the API base.
 pub fn status_url(id: &GenerationId) -> String {
@@ -232,7 +221,7 @@ pub fn cancel(generation: &mut Generation) -> bool {
 pub fn interrupt(generation: &mut Generation) -> bool {
     if generation.status == JobStatus::Running {
         let error = ErrorDetail::new(
-            "interrupted",
+            codes::INTERRUPTED,
             "The server restarted while this job was running; generate again.",
         );
         generation.error = Some(error.clone());
@@ -241,7 +230,7 @@ pub fn interrupt(generation: &mut Generation) -> bool {
         return true;
     }
     let error = ErrorDetail::new(
-        "interrupted",
+        codes::INTERRUPTED,
         "The server restarted while this model was being extracted; extract it again.",
     );
     let mut changed = false;
@@ -260,5 +249,5 @@ pub fn interrupt(generation: &mut Generation) -> bool {
 /// Whether an event stream can end: nothing about this generation will
 /// change any more unless someone asks for another model.
 pub fn is_settled(generation: &Generation) -> bool {
-    generation.status.is_terminal() && generation.models.iter().all(|m| m.status.is_terminal())
+    generation.is_settled()
 }

@@ -1,26 +1,28 @@
-//! Generations in memory: the live state of each one (a `watch` channel that
-//! carries the `Generation` on every change), the queue, and the workers.
-//! Every change is saved to the store, so the data dir always has the
-//! latest state.
+//! Generations at work: the live state of each unsettled one (a `watch`
+//! channel carrying the `Generation` on every change), the queue, the
+//! workers, and the sweeper that removes what has expired. Every change is
+//! saved to the records, so the database always has the latest state;
+//! settled generations live only there and are read when asked for.
 
 mod drive;
 mod estimate;
 mod extract;
 mod lifecycle;
+mod live;
+mod owner;
 mod plan;
 mod queue;
-mod remove;
+mod sweep;
 mod timing;
 mod worker;
 
 use std::{
     collections::HashMap,
-    io,
     num::NonZeroUsize,
     path::PathBuf,
     sync::{
-        Arc, PoisonError, RwLock,
-        atomic::{AtomicBool, Ordering},
+        Arc, Mutex as StdMutex,
+        atomic::{AtomicBool, AtomicU32, Ordering},
     },
     time::Duration,
 };
@@ -30,79 +32,117 @@ use trellis_api::{ExtractParams, GenerateParams, Generation, JobStatus};
 
 pub use extract::ExtractOutcome;
 pub use lifecycle::{events_url, is_settled, status_url};
-pub use queue::MAX_WAITING;
+pub use sweep::{Retention, Swept};
 pub use timing::Timings;
 
 use self::{
     drive::Warmth,
+    live::Found,
     queue::{Queue, Task, TaskKind},
 };
 use crate::{
     backend::Backend,
-    delete_token::{self, TokenHash},
     error::AppError,
     id::GenerationId,
-    store::{Store, Stored},
+    quota::{EngineBudget, Ticket},
+    store::{Files, Records, Store, StoreError, StoredGeneration},
+    tokens::{TokenHash, issue_owner_token},
 };
 
 /// How the jobs are run.
 pub struct Settings {
     /// Jobs run at once.
     pub concurrency: NonZeroUsize,
+    /// Most jobs that may wait in line at once, over all clients.
+    pub max_waiting: usize,
     /// Time limit of a generate call, cold start included.
     pub generate_timeout: Duration,
     /// Time limit of one extraction.
     pub extract_timeout: Duration,
+    /// Models one generation may have asked of it, the first included.
+    pub extractions_per_generation: Option<u32>,
+    /// When generations expire.
+    pub retention: Retention,
     /// Expected step durations.
     pub timings: Timings,
+    /// The engine's daily time budget, charged by every engine call.
+    pub budget: Arc<EngineBudget>,
 }
 
-/// One generation's live state.
+/// One unsettled generation's live state.
 struct Record {
     id: GenerationId,
     tx: watch::Sender<Generation>,
     /// Held while saving, so saves of one generation never overlap and the
     /// last one to finish always wrote the latest state.
     save_lock: Mutex<()>,
-    /// The hash of the creator's delete token; `None` for generations made
-    /// before tokens existed, which therefore cannot be removed.
-    token_hash: Option<TokenHash>,
+    /// The hash of the creator's owner token; `None` for generations made
+    /// before tokens existed, which therefore have no creator to prove.
+    owner: Option<TokenHash>,
+    /// Models asked of it so far, the first included.
+    extractions: AtomicU32,
     /// Set (under `save_lock`) once the generation is being removed, so a
-    /// worker still holding it never writes its folder back.
+    /// worker still holding it never writes its record back.
     removed: AtomicBool,
 }
 
-/// All generations, the queue, and the engine the workers drive.
+impl Record {
+    fn new(id: GenerationId, stored: StoredGeneration) -> Self {
+        Self {
+            id,
+            tx: watch::Sender::new(stored.generation),
+            save_lock: Mutex::new(()),
+            owner: stored.owner,
+            extractions: AtomicU32::new(stored.extractions),
+            removed: AtomicBool::new(false),
+        }
+    }
+}
+
+/// The generations, the queue, and the engine the workers drive.
 pub struct Jobs {
-    store: Store,
+    files: Files,
+    records: Records,
     backend: Arc<dyn Backend>,
-    records: RwLock<HashMap<GenerationId, Arc<Record>>>,
+    /// Generations that can still change, by id; see [`live`].
+    live: StdMutex<HashMap<GenerationId, Arc<Record>>>,
+    /// Held while a generation joins or leaves the live set, or while a
+    /// request decides whether to un-settle it; see [`live`].
+    membership: Mutex<()>,
     queue: Queue,
     timings: Timings,
     warmth: Warmth,
+    budget: Arc<EngineBudget>,
     generate_timeout: Duration,
     extract_timeout: Duration,
+    extractions_per_generation: Option<u32>,
+    retention: Retention,
 }
 
 impl Jobs {
-    /// Loads every stored generation, re-queues what was waiting, marks what
-    /// was running as interrupted, and starts the workers.
+    /// Takes over the store: re-queues what was waiting, marks what was
+    /// running as interrupted, and starts the workers.
     pub async fn start(
         store: Store,
         backend: Arc<dyn Backend>,
         settings: Settings,
-    ) -> io::Result<Arc<Self>> {
+    ) -> Result<Arc<Self>, StoreError> {
         let concurrency = settings.concurrency.get();
         let warmth = Warmth::new(backend.capabilities().scale_down_window);
         let jobs = Arc::new(Self {
-            store,
+            files: store.files,
+            records: store.records,
             backend,
-            records: RwLock::default(),
-            queue: Queue::new(concurrency),
+            live: StdMutex::default(),
+            membership: Mutex::new(()),
+            queue: Queue::new(concurrency, settings.max_waiting),
             timings: settings.timings,
             warmth,
+            budget: settings.budget,
             generate_timeout: settings.generate_timeout,
             extract_timeout: settings.extract_timeout,
+            extractions_per_generation: settings.extractions_per_generation,
+            retention: settings.retention,
         });
         jobs.restore().await?;
         for _ in 0..concurrency {
@@ -111,18 +151,15 @@ impl Jobs {
         Ok(jobs)
     }
 
-    async fn restore(&self) -> io::Result<()> {
-        for stored in self.store.load_all().await? {
-            let Stored {
-                id,
-                mut generation,
-                token_hash,
-            } = stored;
-            let interrupted = lifecycle::interrupt(&mut generation);
+    async fn restore(&self) -> Result<(), StoreError> {
+        for (id, mut stored) in self.records.unsettled().await? {
+            self.files.remove_temp_files(&id).await?;
+            let interrupted = lifecycle::interrupt(&mut stored.generation);
             let mut resume = Vec::new();
+            let generation = &stored.generation;
             match generation.status {
                 JobStatus::Queued => {
-                    let expected = self.plan(&generation, false).await.total();
+                    let expected = self.plan(generation, false).await.total();
                     resume.push((TaskKind::Generate, expected));
                 }
                 JobStatus::Succeeded => {
@@ -138,96 +175,94 @@ impl Jobs {
                 }
                 JobStatus::Running | JobStatus::Failed | JobStatus::Cancelled => {}
             }
-            let record = self.insert(id, generation, token_hash);
+            let record = Arc::new(Record::new(id.clone(), stored));
             if interrupted {
                 self.save(&record).await;
             }
+            if lifecycle::is_settled(&record.tx.borrow()) {
+                continue;
+            }
+            self.lock_live().insert(id, Arc::clone(&record));
             for (kind, expected) in resume {
                 self.queue.push(Task {
                     record: Arc::clone(&record),
                     kind,
                     expected,
+                    _ticket: None,
                 });
             }
         }
         Ok(())
     }
 
-    fn insert(
-        &self,
-        id: GenerationId,
-        generation: Generation,
-        token_hash: Option<TokenHash>,
-    ) -> Arc<Record> {
-        let record = Arc::new(Record {
-            id: id.clone(),
-            tx: watch::Sender::new(generation),
-            save_lock: Mutex::new(()),
-            token_hash,
-            removed: AtomicBool::new(false),
-        });
-        self.records
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id, Arc::clone(&record));
-        record
-    }
-
-    fn record(&self, id: &GenerationId) -> Result<Arc<Record>, AppError> {
-        self.records
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(id)
-            .cloned()
-            .ok_or(AppError::NotFound)
-    }
-
-    /// Stores a new generation with its normalized input and puts it in line.
-    /// Returns its id and the delete token only its creator gets to see.
+    /// Stores a new generation with its normalized input and puts it in
+    /// line, holding `ticket` (the client's place) until it is done.
+    /// Returns its id and the owner token only its creator gets to see.
     pub async fn submit(
         &self,
         params: GenerateParams,
         first_model: ExtractParams,
         input_png: Vec<u8>,
+        ticket: Ticket,
     ) -> Result<(GenerationId, String), AppError> {
         let slot = self.queue.reserve().ok_or(AppError::QueueFull)?;
         let id = GenerationId::random()?;
         let generation = lifecycle::queued(&id, self.backend.kind(), params, first_model);
         let expected = self.plan(&generation, false).await.total();
-        let (token, token_hash) = delete_token::issue()?;
-        self.store
-            .create(&id, &generation, &token_hash, input_png)
-            .await?;
-        let record = self.insert(id.clone(), generation, Some(token_hash));
+        let (token, owner) = issue_owner_token()?;
+        let stored = StoredGeneration {
+            generation,
+            owner: Some(owner),
+            extractions: 1,
+        };
+        let bytes = self.files.create(&id, input_png).await?;
+        if let Err(err) = self.records.insert(&id, &stored, bytes).await {
+            // Best effort: a folder without a record is removed at the
+            // next start anyway.
+            let _ = self.files.remove(&id).await;
+            return Err(err.into());
+        }
+        let record = Arc::new(Record::new(id.clone(), stored));
+        self.lock_live().insert(id.clone(), Arc::clone(&record));
         slot.push(Task {
             record,
             kind: TaskKind::Generate,
             expected,
+            _ticket: Some(ticket),
         });
         Ok((id, token))
     }
 
     /// The current state of a generation.
-    pub fn get(&self, id: &GenerationId) -> Result<Generation, AppError> {
-        Ok(self.record(id)?.tx.borrow().clone())
+    pub async fn get(&self, id: &GenerationId) -> Result<Generation, AppError> {
+        Ok(match self.find(id).await? {
+            Found::Live(record) => record.tx.borrow().clone(),
+            Found::Settled(stored) => stored.generation,
+        })
     }
 
-    /// A receiver that holds the current state and sees every change.
-    pub fn subscribe(&self, id: &GenerationId) -> Result<watch::Receiver<Generation>, AppError> {
-        Ok(self.record(id)?.tx.subscribe())
+    /// A receiver that holds the current state and sees every change. For
+    /// a settled generation nothing changes: its sender is already gone.
+    pub async fn subscribe(
+        &self,
+        id: &GenerationId,
+    ) -> Result<watch::Receiver<Generation>, AppError> {
+        Ok(match self.find(id).await? {
+            Found::Live(record) => record.tx.subscribe(),
+            Found::Settled(stored) => watch::channel(stored.generation).1,
+        })
     }
 
     /// Where the normalized input of a known generation is.
-    pub fn input_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
-        self.record(id)?;
-        Ok(self.store.input_path(id))
+    pub async fn input_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
+        self.find(id).await?;
+        Ok(self.files.input_path(id))
     }
 
     /// Where the preview video of a generation is, once it has one.
-    pub fn video_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
-        let record = self.record(id)?;
-        if record.tx.borrow().video_url.is_some() {
-            Ok(self.store.video_path(id))
+    pub async fn video_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
+        if self.get(id).await?.video_url.is_some() {
+            Ok(self.files.video_path(id))
         } else {
             Err(AppError::NoVideo)
         }
@@ -235,34 +270,17 @@ impl Jobs {
 
     /// Where a finished model is. Only variants the generation lists as
     /// succeeded are ever turned into a path.
-    pub fn model_path(&self, id: &GenerationId, variant: &str) -> Result<PathBuf, AppError> {
-        let record = self.record(id)?;
-        let ready = record
-            .tx
-            .borrow()
+    pub async fn model_path(&self, id: &GenerationId, variant: &str) -> Result<PathBuf, AppError> {
+        let ready = self
+            .get(id)
+            .await?
             .models
             .iter()
             .any(|m| m.variant == variant && m.status == JobStatus::Succeeded);
         if ready {
-            Ok(self.store.model_path(id, variant))
+            Ok(self.files.model_path(id, variant))
         } else {
             Err(AppError::ModelNotFound(variant.to_owned()))
-        }
-    }
-
-    /// Cancels a generation, or its pending models once it has succeeded.
-    /// Waiting work leaves the line at once; running work is discarded when
-    /// the engine returns.
-    pub async fn cancel(&self, id: &GenerationId) -> Result<Generation, AppError> {
-        let record = self.record(id)?;
-        self.queue.remove(id);
-        let changed = self.change(&record, lifecycle::cancel).await;
-        let generation = record.tx.borrow().clone();
-        // Cancelling twice is not an error; cancelling a finished job is.
-        if changed || generation.status == JobStatus::Cancelled {
-            Ok(generation)
-        } else {
-            Err(AppError::AlreadyFinished)
         }
     }
 
@@ -282,26 +300,49 @@ impl Jobs {
     }
 
     /// Applies a change; if it changed anything, subscribers see it and it
-    /// is saved. Returns whether it changed anything.
-    async fn change(&self, record: &Record, change: impl FnOnce(&mut Generation) -> bool) -> bool {
+    /// is saved, and a generation it settled leaves the live set. Returns
+    /// whether it changed anything.
+    async fn change(
+        &self,
+        record: &Arc<Record>,
+        change: impl FnOnce(&mut Generation) -> bool,
+    ) -> bool {
         let changed = record.tx.send_if_modified(change);
         if changed {
             self.save(record).await;
+            self.evict_if_settled(record).await;
         }
         changed
     }
 
-    /// Saves the latest state. A failed save is logged rather than failing
-    /// the job: the state in memory is still right, and the next save
-    /// (or the job's next file write) will report a broken disk anyway.
+    /// Saves the latest state, with the size of its files once it settled
+    /// (for the disk budget). A failed save is logged rather than failing
+    /// the job: the state in memory is still right, and the next save (or
+    /// the job's next file write) will report a broken disk anyway.
     async fn save(&self, record: &Record) {
         let _guard = record.save_lock.lock().await;
         if record.removed.load(Ordering::SeqCst) {
             return;
         }
         let latest = record.tx.borrow().clone();
-        if let Err(err) = self.store.save(&record.id, &latest).await {
-            tracing::error!(id = %record.id, error = ?err, "could not save a generation record");
+        let bytes = if latest.is_settled() {
+            match self.files.size(&record.id).await {
+                Ok(bytes) => Some(bytes),
+                Err(err) => {
+                    tracing::warn!(id = %record.id, error = %err, "could not measure a generation's files");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let extractions = record.extractions.load(Ordering::SeqCst);
+        if let Err(err) = self
+            .records
+            .save(&record.id, &latest, extractions, bytes)
+            .await
+        {
+            tracing::error!(id = %record.id, error = %err, "could not save a generation record");
         }
     }
 }

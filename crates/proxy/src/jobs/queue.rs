@@ -14,12 +14,7 @@ use std::{
 use tokio::sync::Notify;
 
 use super::{Record, lifecycle};
-use crate::id::GenerationId;
-
-/// Most tasks that may wait at once. One GPU does a job in about a minute,
-/// so 100 waiting is well over an hour: a longer line helps no one, and
-/// the bound keeps a flood of uploads from filling the disk.
-pub const MAX_WAITING: usize = 100;
+use crate::{id::GenerationId, quota::Ticket};
 
 /// One unit of work for a worker.
 pub(super) struct Task {
@@ -27,6 +22,9 @@ pub(super) struct Task {
     pub kind: TaskKind,
     /// How long the task is expected to take once it runs.
     pub expected: Duration,
+    /// The client's place among its jobs waiting at once, given back when
+    /// the task is done or leaves the line. `None` for restored work.
+    pub _ticket: Option<Ticket>,
 }
 
 /// What a task does.
@@ -48,6 +46,8 @@ pub(super) struct Queue {
     next_token: AtomicU64,
     /// Places promised to requests still storing their files.
     reserved: AtomicUsize,
+    /// Most tasks that may wait at once.
+    max_waiting: usize,
     workers: usize,
 }
 
@@ -83,8 +83,8 @@ impl Drop for Slot<'_> {
 }
 
 impl Queue {
-    /// An empty line served by `workers` workers.
-    pub fn new(workers: usize) -> Self {
+    /// An empty line of at most `max_waiting` served by `workers` workers.
+    pub fn new(workers: usize, max_waiting: usize) -> Self {
         Self {
             tasks: Mutex::default(),
             wake: Notify::new(),
@@ -92,6 +92,7 @@ impl Queue {
             running: Mutex::default(),
             next_token: AtomicU64::new(0),
             reserved: AtomicUsize::new(0),
+            max_waiting,
             workers: workers.max(1),
         }
     }
@@ -100,10 +101,10 @@ impl Queue {
         lock(&self.tasks)
     }
 
-    /// Holds a place in line, or `None` when [`MAX_WAITING`] are waiting.
+    /// Holds a place in line, or `None` when the line is full.
     pub fn reserve(&self) -> Option<Slot<'_>> {
         let tasks = self.lock();
-        if tasks.len() + self.reserved.load(Ordering::Relaxed) >= MAX_WAITING {
+        if tasks.len() + self.reserved.load(Ordering::Relaxed) >= self.max_waiting {
             return None;
         }
         self.reserved.fetch_add(1, Ordering::Relaxed);

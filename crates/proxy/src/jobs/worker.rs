@@ -4,7 +4,7 @@
 //! after the step succeeded and the job is still wanted; on any other path
 //! they are removed, so a half-written state or model is never served.
 
-use std::{sync::Arc, time::Instant};
+use std::{io, sync::Arc, time::Instant};
 
 use trellis_api::{ErrorDetail, ExtractParams};
 
@@ -30,6 +30,12 @@ enum JobError {
     /// The server could not read or write the job's files.
     #[error(transparent)]
     Server(#[from] AppError),
+}
+
+impl From<io::Error> for JobError {
+    fn from(err: io::Error) -> Self {
+        Self::Backend(BackendError::Storage(err))
+    }
 }
 
 impl JobError {
@@ -71,7 +77,7 @@ fn stored(counts: ModelCounts, bytes: u64) -> StoredModel {
 }
 
 impl Jobs {
-    async fn run_generation(&self, record: &Record) {
+    async fn run_generation(&self, record: &Arc<Record>) {
         let cold = self.warmth.is_cold();
         let generation = record.tx.borrow().clone();
         let plan = self.plan(&generation, cold).await;
@@ -89,7 +95,7 @@ impl Jobs {
 
     async fn generate_and_extract(
         &self,
-        record: &Record,
+        record: &Arc<Record>,
         plan: &Plan,
         cold: bool,
     ) -> Result<(), JobError> {
@@ -98,11 +104,11 @@ impl Jobs {
         };
         let params = record.tx.borrow().params.clone();
         let id = &record.id;
-        let image_png = self.store.read_input(id).await?;
+        let image_png = self.files.read_input(id).await?;
         let (state_file, video_file, model_file) = (
-            self.store.temp_file(id, "state")?,
-            self.store.temp_file(id, "video")?,
-            self.store.temp_model(id, &variant)?,
+            self.files.temp_file(id, "state")?,
+            self.files.temp_file(id, "video")?,
+            self.files.temp_model(id, &variant)?,
         );
         let outputs = GenerateOutputs {
             state: state_file.path().to_owned(),
@@ -138,8 +144,8 @@ impl Jobs {
         let video = match generated {
             Generated::Model(counts) => {
                 let bytes = self
-                    .store
-                    .commit(&model_file, &self.store.model_path(id, &variant))
+                    .files
+                    .commit(&model_file, &self.files.model_path(id, &variant))
                     .await?;
                 let done = stored(counts, bytes);
                 if self
@@ -154,12 +160,12 @@ impl Jobs {
             }
             Generated::State { video } => video,
         };
-        self.store
-            .commit(&state_file, &self.store.state_path(id))
+        self.files
+            .commit(&state_file, &self.files.state_path(id))
             .await?;
         if video {
-            self.store
-                .commit(&video_file, &self.store.video_path(id))
+            self.files
+                .commit(&video_file, &self.files.video_path(id))
                 .await?;
         }
         let Some(extract_phases) = plan.extract_phases() else {
@@ -196,7 +202,7 @@ impl Jobs {
         Ok(())
     }
 
-    async fn run_extraction(&self, record: &Record, variant: &str) {
+    async fn run_extraction(&self, record: &Arc<Record>, variant: &str) {
         if !self
             .change(record, |g| lifecycle::start_model(g, variant))
             .await
@@ -222,7 +228,7 @@ impl Jobs {
 
     async fn extract_again(
         &self,
-        record: &Record,
+        record: &Arc<Record>,
         variant: &str,
     ) -> Result<Option<StoredModel>, JobError> {
         let params = record
@@ -233,20 +239,20 @@ impl Jobs {
             .find(|m| m.variant == variant)
             .map(|m| m.params)
             .ok_or_else(|| AppError::internal("a queued model vanished"))?;
-        let model = self.store.temp_model(&record.id, variant)?;
+        let model = self.files.temp_model(&record.id, variant)?;
         self.extract(record, variant, params, model, None).await
     }
 
     /// Extracts and stores a model; `None` if it was cancelled meanwhile.
     async fn extract(
         &self,
-        record: &Record,
+        record: &Arc<Record>,
         variant: &str,
         params: ExtractParams,
         model: TempFile,
         covering: Option<Covering<'_>>,
     ) -> Result<Option<StoredModel>, JobError> {
-        let state = self.store.state_path(&record.id);
+        let state = self.files.state_path(&record.id);
         let clock = Instant::now();
         let limit = Limit {
             step: "extracting the GLB model",
@@ -262,8 +268,8 @@ impl Jobs {
             return Ok(None);
         }
         let bytes = self
-            .store
-            .commit(&model, &self.store.model_path(&record.id, variant))
+            .files
+            .commit(&model, &self.files.model_path(&record.id, variant))
             .await?;
         Ok(Some(stored(counts, bytes)))
     }

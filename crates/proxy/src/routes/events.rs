@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use trellis_api::Generation;
 
 use super::path::IdPath;
-use crate::{error::Result, jobs::is_settled, state::AppState};
+use crate::{access::Caller, error::Result, jobs::is_settled, quota::Ticket, state::AppState};
 
 /// A comment line this often keeps proxies and browsers from closing a
 /// quiet stream while a job waits in line.
@@ -26,14 +26,19 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/generations/{id}/events", get(events))
 }
 
+/// At most `--streams-per-client` open at once per client: each holds a
+/// connection and a subscription for as long as the job runs.
 async fn events(
     State(state): State<AppState>,
     IdPath(id): IdPath,
+    Caller(client): Caller,
 ) -> Result<Sse<impl Stream<Item = Result<Event, axum::Error>>>> {
+    let ticket = state.quotas.open_stream(&client)?;
     let follow = Follow {
-        generation: state.jobs.subscribe(&id)?,
+        generation: state.jobs.subscribe(&id).await?,
         shutdown: state.shutdown_signal(),
         first: true,
+        _ticket: ticket,
     };
     let events = stream::unfold(Some(follow), next_event);
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE_INTERVAL)))
@@ -44,6 +49,8 @@ struct Follow {
     generation: watch::Receiver<Generation>,
     shutdown: watch::Receiver<bool>,
     first: bool,
+    /// The client's place among its open streams, given back at the end.
+    _ticket: Ticket,
 }
 
 /// The next event, or the end of the stream (`None` state = settled).

@@ -1,9 +1,10 @@
-//! A generation: read it, cancel it, remove it, ask for another model of it.
+//! A generation: read it; and for its creator only, cancel it, remove it,
+//! or ask for another model of it.
 
 use axum::{
     Json, Router,
     extract::{Query, State, rejection::QueryRejection},
-    http::{HeaderMap, StatusCode, header::AUTHORIZATION},
+    http::StatusCode,
     response::{IntoResponse, Response},
     routing::{get, post},
 };
@@ -12,6 +13,7 @@ use trellis_api::{ExtractRequest, Generation};
 
 use super::path::IdPath;
 use crate::{
+    access::{Authorized, OwnerToken},
     error::{AppError, Result},
     jobs::ExtractOutcome,
     json,
@@ -25,56 +27,54 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn show(State(state): State<AppState>, IdPath(id): IdPath) -> Result<Json<Generation>> {
-    Ok(Json(state.jobs.get(&id)?))
+    Ok(Json(state.jobs.get(&id).await?))
 }
 
 /// The query of `DELETE /generations/{id}`.
 #[derive(Deserialize)]
 struct DeleteQuery {
-    /// `true`: remove the generation for good (creator only) rather than
-    /// just cancel it.
+    /// `true`: remove the generation for good rather than just cancel it.
     #[serde(default)]
     remove: bool,
 }
 
-/// Plain: cancels the generation (or its pending models) and answers with
-/// its state. With `?remove=true` and the creator's `Authorization: Bearer
-/// <delete token>`: cancels and removes it, answering 204.
+/// Creator only. Plain: cancels the generation (or its pending models) and
+/// answers with its state. With `?remove=true`: cancels and removes it,
+/// answering 204.
 async fn delete(
     State(state): State<AppState>,
     IdPath(id): IdPath,
     query: Result<Query<DeleteQuery>, QueryRejection>,
-    headers: HeaderMap,
+    OwnerToken(token): OwnerToken,
 ) -> Result<Response> {
     let Query(query) = query.map_err(|err| AppError::InvalidQuery(err.body_text()))?;
     if query.remove {
-        state.jobs.remove(&id, bearer_token(&headers)).await?;
+        state.jobs.remove(&id, token.as_deref()).await?;
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
-        Ok(Json(state.jobs.cancel(&id).await?).into_response())
+        Ok(Json(state.jobs.cancel(&id, token.as_deref()).await?).into_response())
     }
 }
 
-/// The token of an `Authorization: Bearer <token>` header, if any.
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
-    // The scheme is case-insensitive (RFC 9110 §11.1).
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|token| !token.is_empty())
-}
-
-/// 200 when the model already exists, 202 when it is queued or underway.
+/// Creator only (and a client with a key in keys mode). 200 when the model
+/// already exists, 202 when it is queued or underway.
 async fn extract_glb(
     State(state): State<AppState>,
     IdPath(id): IdPath,
+    Authorized(client): Authorized,
+    OwnerToken(token): OwnerToken,
     json::Json(request): json::Json<ExtractRequest>,
 ) -> Result<(StatusCode, Json<Generation>)> {
     let params = request.resolve()?;
-    Ok(match state.jobs.request_extract(&id, params).await? {
-        ExtractOutcome::Ready(generation) => (StatusCode::OK, Json(generation)),
-        ExtractOutcome::Pending(generation) => (StatusCode::ACCEPTED, Json(generation)),
-    })
+    let admit = || state.quotas.admit_extraction(&client);
+    Ok(
+        match state
+            .jobs
+            .request_extract(&id, params, token.as_deref(), admit)
+            .await?
+        {
+            ExtractOutcome::Ready(generation) => (StatusCode::OK, Json(generation)),
+            ExtractOutcome::Pending(generation) => (StatusCode::ACCEPTED, Json(generation)),
+        },
+    )
 }

@@ -31,5 +31,7 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
         has_preview_video: capabilities.has_preview_video,
         pipeline_seconds: state.jobs.pipeline_estimates().await,
         cutout_preview: capabilities.cutout_preview,
+        access: state.access.mode,
+        limits: state.limits,
     })
 }

@@ -8,13 +8,18 @@ mod generations;
 mod health;
 mod path;
 
-use axum::Router;
+use axum::{Router, extract::DefaultBodyLimit};
 use tower_http::{CompressionLevel, compression::CompressionLayer};
 
 use crate::{
     error::{method_not_allowed, no_such_endpoint},
     state::AppState,
 };
+
+/// The largest body of every route but `POST /generate` (which has its
+/// own limit): extraction settings are a few hundred bytes of JSON, and
+/// 16 KiB leaves room for any client's formatting, no more.
+const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// Every API route, relative to `/api`.
 pub fn router() -> Router<AppState> {
@@ -30,6 +35,8 @@ pub fn router() -> Router<AppState> {
         .merge(files::router())
         .fallback(no_such_endpoint)
         .method_not_allowed_fallback(method_not_allowed)
+        // The outer limit; a route's own layer (generate's) replaces it.
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
 /// Compression effort for gzip and brotli alike. Brotli's default (11)

@@ -3,7 +3,11 @@
 //! `GenerateParams::set_field` as text, so both encodings give the same
 //! messages for the same mistakes.
 
+mod base64;
 mod decode;
+mod json;
+#[cfg(test)]
+mod props;
 
 use axum::{
     body::Bytes,
@@ -13,11 +17,8 @@ use axum::{
     },
     http::{StatusCode, header::CONTENT_TYPE},
 };
-use base64::{
-    Engine as _, alphabet,
-    engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig},
-};
-use serde_json::{Map, Value};
+use std::time::Duration;
+
 use trellis_api::{ExtractParams, FieldError, GenerateParams, Preset};
 
 use self::decode::image_too_big;
@@ -31,13 +32,12 @@ pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 /// Field naming the preset of the model extracted right after generating.
 const EXTRACT_PRESET_FIELD: &str = "extract_preset";
 /// Field holding the photo.
-const IMAGE_FIELD: &str = "image";
+pub(crate) const IMAGE_FIELD: &str = "image";
 
-/// Standard base64, padded or not: browsers' `btoa` pads, some tools don't.
-const BASE64: GeneralPurpose = GeneralPurpose::new(
-    &alphabet::STANDARD,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
+/// The longest an upload may take to arrive: a whole 20 MiB body at about
+/// half a megabit per second. Past it the request is abandoned (408), so a
+/// client trickling bytes cannot hold an upload turn for ever.
+const UPLOAD_DEADLINE: Duration = Duration::from_secs(300);
 
 /// A parsed generate request whose image is not yet decoded.
 #[derive(Debug)]
@@ -81,34 +81,45 @@ impl<S: Send + Sync> FromRequest<S> for GenerateUpload {
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
-        let content_type = request
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        if content_type.starts_with("multipart/form-data") {
-            let multipart = Multipart::from_request(request, state)
-                .await
-                .map_err(|err| AppError::InvalidMultipart(err.body_text()))?;
-            from_multipart(multipart).await
-        } else if content_type.starts_with("application/json") {
-            let body = Bytes::from_request(request, state).await.map_err(|err| {
-                if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    body_too_big()
-                } else {
-                    AppError::InvalidJson(err.body_text())
-                }
-            })?;
-            // Parsing and decoding up to 20 MiB of base64 takes a while;
-            // keep it off the threads that answer other requests.
-            tokio::task::spawn_blocking(move || from_json(&body)).await?
-        } else {
-            Err(AppError::UnsupportedMediaType(
-                "Send the photo as multipart/form-data with an \"image\" file part, or as JSON \
-                 {\"image\": \"<base64>\"} with Content-Type: application/json.",
-            ))
-        }
+        tokio::time::timeout(UPLOAD_DEADLINE, read_upload(request, state))
+            .await
+            .map_err(|_| AppError::UploadStalled)?
+    }
+}
+
+async fn read_upload<S: Send + Sync>(
+    request: Request,
+    state: &S,
+) -> Result<GenerateUpload, AppError> {
+    let content_type = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        let multipart = Multipart::from_request(request, state)
+            .await
+            .map_err(|err| AppError::InvalidMultipart(err.body_text()))?;
+        from_multipart(multipart).await
+    } else if content_type.starts_with("application/json") {
+        let body = Bytes::from_request(request, state).await.map_err(|err| {
+            if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                body_too_big()
+            } else if stalled(&err) {
+                AppError::UploadStalled
+            } else {
+                AppError::InvalidJson(err.body_text())
+            }
+        })?;
+        // Parsing and decoding up to 20 MiB of base64 takes a while;
+        // keep it off the threads that answer other requests.
+        tokio::task::spawn_blocking(move || json::from_json(&body)).await?
+    } else {
+        Err(AppError::UnsupportedMediaType(
+            "Send the photo as multipart/form-data with an \"image\" file part, or as JSON \
+             {\"image\": \"<base64>\"} with Content-Type: application/json.",
+        ))
     }
 }
 
@@ -120,9 +131,24 @@ fn body_too_big() -> AppError {
     ))
 }
 
+/// Whether reading the body failed because it stopped arriving (the
+/// server's idle timeout on request bodies).
+fn stalled(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(err);
+    while let Some(err) = cause {
+        if err.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = err.source();
+    }
+    false
+}
+
 fn multipart_error(err: MultipartError) -> AppError {
     if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
         body_too_big()
+    } else if stalled(&err) {
+        AppError::UploadStalled
     } else {
         AppError::InvalidMultipart(err.body_text())
     }
@@ -160,80 +186,6 @@ async fn read_image_part(mut field: Field<'_>) -> Result<Vec<u8>, AppError> {
     Ok(image)
 }
 
-fn from_json(body: &[u8]) -> Result<GenerateUpload, AppError> {
-    let fields: Map<String, Value> = serde_json::from_slice(body).map_err(|err| {
-        AppError::InvalidJson(format!(
-            "{err}; send one JSON object such as {{\"image\": \"<base64>\"}}"
-        ))
-    })?;
-    let mut form = Form::default();
-    for (name, value) in fields {
-        if name == IMAGE_FIELD {
-            let Value::String(text) = value else {
-                return Err(FieldError::new(
-                    IMAGE_FIELD,
-                    "image must be base64 text (a data: URI is fine too)",
-                )
-                .into());
-            };
-            form.image = Some(decode_base64_image(&text)?);
-            continue;
-        }
-        let text = match value {
-            // Absent and null mean the same: use the default.
-            Value::Null => continue,
-            Value::String(text) => text,
-            Value::Number(number) => number.to_string(),
-            Value::Bool(_) | Value::Array(_) | Value::Object(_) => {
-                return Err(
-                    FieldError::new(&name, format!("{name} must be a number or a string")).into(),
-                );
-            }
-        };
-        form.set_text(&name, &text)?;
-    }
-    form.finish()
-}
-
-/// Decodes base64 image text, with or without a `data:image/...;base64,`
-/// prefix, checking the size before decoding anything.
-fn decode_base64_image(text: &str) -> Result<Vec<u8>, AppError> {
-    let payload = match text.strip_prefix("data:") {
-        Some(uri) => {
-            let (header, data) = uri.split_once(',').ok_or_else(|| {
-                FieldError::new(
-                    IMAGE_FIELD,
-                    "the image data: URI has no comma before its data",
-                )
-            })?;
-            if !header.ends_with(";base64") {
-                return Err(FieldError::new(
-                    IMAGE_FIELD,
-                    "the image data: URI must be base64-encoded (data:image/png;base64,...)",
-                )
-                .into());
-            }
-            data
-        }
-        None => text,
-    };
-    // Some encoders wrap base64 at 76 columns; whitespace carries no data.
-    let compact: String = payload
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .collect();
-    let decoded_len = compact.len() / 4 * 3;
-    if decoded_len > MAX_IMAGE_BYTES {
-        return Err(image_too_big(decoded_len));
-    }
-    BASE64.decode(compact.as_bytes()).map_err(|err| {
-        AppError::InvalidImage(format!(
-            "The image field is not valid base64 ({err}). Send the file's bytes base64-encoded, \
-             optionally as a data: URI."
-        ))
-    })
-}
-
 fn parse_preset(value: &str) -> Result<Preset, AppError> {
     let value = value.trim();
     Preset::ALL
@@ -246,32 +198,4 @@ fn parse_preset(value: &str) -> Result<Preset, AppError> {
             )
             .into()
         })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_decodes_with_or_without_a_data_uri_and_padding() {
-        assert_eq!(decode_base64_image("aGk=").unwrap(), b"hi");
-        assert_eq!(decode_base64_image("aGk").unwrap(), b"hi");
-        assert_eq!(
-            decode_base64_image("data:image/png;base64,aGk=").unwrap(),
-            b"hi"
-        );
-        assert_eq!(decode_base64_image("aG\nk=").unwrap(), b"hi");
-        assert!(decode_base64_image("data:image/png,hi").is_err());
-        assert!(decode_base64_image("not base64!").is_err());
-    }
-
-    #[test]
-    fn json_fields_become_text_for_the_shared_validation() {
-        let upload = from_json(br#"{"image":"aGk=","seed":7,"pipeline_type":"512","ss_guidance_strength":2.5,"extract_preset":"fast"}"#).unwrap();
-        assert_eq!(upload.params.seed, 7);
-        assert_eq!(upload.params.ss_guidance_strength, 2.5);
-        assert_eq!(upload.first_model, Preset::Fast.params());
-        let err = from_json(br#"{"image":"aGk=","seed":-1}"#).unwrap_err();
-        assert!(err.to_string().contains("seed must be"), "{err}");
-    }
 }

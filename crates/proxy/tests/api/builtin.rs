@@ -138,10 +138,7 @@ async fn extracting_another_preset_adds_a_second_model() {
     server.wait_for_status(&id, JobStatus::Succeeded).await;
 
     // When the balanced preset is asked for
-    let uri = format!("/api/generations/{id}/extract_glb");
-    let reply = server
-        .post_json(&uri, &json!({ "preset": "balanced" }))
-        .await;
+    let reply = server.extract(&id, &json!({ "preset": "balanced" })).await;
 
     // Then it is accepted and listed next to the first
     assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
@@ -157,9 +154,7 @@ async fn extracting_another_preset_adds_a_second_model() {
         .await;
     assert_eq!(generation.status, JobStatus::Succeeded);
     assert_model_downloads(&server, &generation, Preset::Balanced).await;
-    let again = server
-        .post_json(&uri, &json!({ "preset": "balanced" }))
-        .await;
+    let again = server.extract(&id, &json!({ "preset": "balanced" })).await;
     assert_eq!(again.status, StatusCode::OK);
     assert_eq!(again.json::<Generation>().models.len(), 2);
 }
@@ -187,8 +182,7 @@ async fn a_photo_without_a_subject_fails_and_cannot_be_extracted() {
     assert_eq!(generation.models[0].status, JobStatus::Failed);
 
     // And asking for a model is a conflict that says why
-    let uri = format!("/api/generations/{id}/extract_glb");
-    let reply = server.post_json(&uri, &json!({ "preset": "fast" })).await;
+    let reply = server.extract(&id, &json!({ "preset": "fast" })).await;
     reply.assert_error(
         StatusCode::CONFLICT,
         "generation_failed",

@@ -1,6 +1,7 @@
 //! Shared helpers: a server on a temporary data dir, and requests to it.
 
 use std::{
+    collections::HashMap,
     io::Write,
     path::Path,
     sync::{Arc, Mutex, OnceLock},
@@ -17,7 +18,7 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tempfile::TempDir;
 use tower::ServiceExt;
-use trellis_api::{Generation, JobStatus};
+use trellis_api::{GenerateAccepted, Generation, JobStatus, OWNER_TOKEN_HEADER};
 use trellis_proxy::{AppState, Config, app, backend::Backend};
 
 /// The Modal credentials of every test: distinctive, so a leak is found
@@ -73,12 +74,23 @@ pub fn assert_no_secret(text: &[u8], what: &str) {
 pub const JOB_TIMEOUT: Duration = Duration::from_secs(180);
 pub const CORS_ORIGIN: &str = "http://127.0.0.1:8080";
 
-/// An app on its own temporary data dir.
+/// An app on its own temporary data dir, and the owner tokens of the
+/// generations its tests submitted.
 pub struct TestServer {
     pub app: Router,
     pub state: AppState,
     pub dir: TempDir,
+    tokens: Mutex<HashMap<String, String>>,
 }
+
+/// The per-client limits, off for tests that are about something else (a
+/// hundred uploads from one address); the quota tests turn them on.
+const UNLIMITED: [(&str, &str); 4] = [
+    ("--generations-per-hour", "0"),
+    ("--waiting-per-client", "0"),
+    ("--extractions-per-generation", "0"),
+    ("--gpu-seconds-per-day", "0"),
+];
 
 pub fn config(data_dir: &Path, concurrency: usize) -> Config {
     config_with(data_dir, concurrency, &[])
@@ -99,6 +111,11 @@ pub fn config_with(data_dir: &Path, concurrency: usize, extra: &[String]) -> Con
         "--concurrency".to_owned(),
         concurrency.to_string(),
     ];
+    for (flag, value) in UNLIMITED {
+        if !extra.iter().any(|arg| arg == flag) {
+            args.extend([flag.to_owned(), value.to_owned()]);
+        }
+    }
     args.extend_from_slice(extra);
     Config::parse_from(args)
 }
@@ -110,10 +127,16 @@ impl TestServer {
         let state = AppState::new(&config_with(dir.path(), concurrency, extra))
             .await
             .unwrap();
+        Self::of(state, dir)
+    }
+
+    /// A server of `state`, on `dir`.
+    pub fn of(state: AppState, dir: TempDir) -> Self {
         Self {
             app: app(state.clone()),
             state,
             dir,
+            tokens: Mutex::default(),
         }
     }
 
@@ -122,11 +145,18 @@ impl TestServer {
         capture_logs();
         let dir = tempfile::tempdir().unwrap();
         let state = AppState::new(&config(dir.path(), 1)).await.unwrap();
-        Self {
-            app: app(state.clone()),
-            state,
-            dir,
-        }
+        Self::of(state, dir)
+    }
+
+    /// A fake engine and more flags.
+    pub async fn with_backend_and(backend: Arc<dyn Backend>, extra: &[&str]) -> Self {
+        capture_logs();
+        let dir = tempfile::tempdir().unwrap();
+        let extra: Vec<String> = extra.iter().map(|arg| (*arg).to_owned()).collect();
+        let state = AppState::with_backend(&config_with(dir.path(), 1, &extra), backend)
+            .await
+            .unwrap();
+        Self::of(state, dir)
     }
 
     /// A fake engine, `concurrency` workers.
@@ -141,11 +171,47 @@ impl TestServer {
         let state = AppState::with_backend(&config(dir.path(), concurrency), backend)
             .await
             .unwrap();
-        Self {
-            app: app(state.clone()),
-            state,
-            dir,
-        }
+        Self::of(state, dir)
+    }
+
+    /// A restart with other flags, keeping the owner tokens.
+    pub async fn reconfigure(self, concurrency: usize, extra: &[String]) -> Self {
+        let tokens = self.tokens.into_inner().unwrap();
+        let server = Self::configured(self.dir, concurrency, extra).await;
+        *server.tokens.lock().unwrap() = tokens;
+        server
+    }
+
+    /// The owner token a submission of this server was answered with.
+    pub fn token(&self, id: &str) -> String {
+        self.tokens.lock().unwrap()[id].clone()
+    }
+
+    /// `request` as the creator of generation `id`.
+    pub fn as_owner(
+        &self,
+        id: &str,
+        request: axum::http::request::Builder,
+    ) -> axum::http::request::Builder {
+        request.header(OWNER_TOKEN_HEADER, self.token(id))
+    }
+
+    /// `DELETE /api/generations/{id}` by its creator: a cancellation.
+    pub async fn cancel(&self, id: &str) -> Reply {
+        let request = self.as_owner(id, Request::delete(format!("/api/generations/{id}")));
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    /// `POST /api/generations/{id}/extract_glb` by its creator.
+    pub async fn extract(&self, id: &str, json: &Value) -> Reply {
+        let request = self
+            .as_owner(
+                id,
+                Request::post(format!("/api/generations/{id}/extract_glb")),
+            )
+            .header(CONTENT_TYPE, "application/json");
+        self.send(request.body(Body::from(json.to_string())).unwrap())
+            .await
     }
 
     pub fn generations_dir(&self) -> std::path::PathBuf {
@@ -200,7 +266,18 @@ impl TestServer {
         parts.push(Part::File("image", image));
         let reply = self.send(multipart(&parts)).await;
         assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
-        reply.json::<Value>()["id"].as_str().unwrap().to_owned()
+        self.accepted(&reply)
+    }
+
+    /// Keeps the owner token of a 202 answer; returns the id.
+    pub fn accepted(&self, reply: &Reply) -> String {
+        let accepted: GenerateAccepted = reply.json();
+        let token = accepted.owner_token.expect("an owner token");
+        self.tokens
+            .lock()
+            .unwrap()
+            .insert(accepted.id.clone(), token);
+        accepted.id
     }
 
     /// Polls until `done` holds, failing after [`JOB_TIMEOUT`].
@@ -223,15 +300,28 @@ impl TestServer {
         self.wait_until(id, |g| g.status == status).await
     }
 
+    /// The record of generation `id` in the database on disk.
+    pub fn saved(&self, id: &str) -> Option<Generation> {
+        let db =
+            rusqlite::Connection::open(self.dir.path().join("data").join(trellis_proxy::DB_FILE))
+                .ok()?;
+        let record: String = db
+            .query_row(
+                "SELECT record FROM generations WHERE id = ?1",
+                [id],
+                |row| row.get(0),
+            )
+            .ok()?;
+        serde_json::from_str(&record).ok()
+    }
+
     /// Waits until the record on disk is the state served now: a change is
     /// published before it is saved, and a restart reads the disk.
     pub async fn wait_saved(&self, id: &str) -> Generation {
-        let path = self.generations_dir().join(id).join("generation.json");
         let give_up = tokio::time::Instant::now() + JOB_TIMEOUT;
         loop {
             let served = self.generation(id).await;
-            let saved = std::fs::read(&path).ok();
-            let saved: Option<Generation> = saved.and_then(|b| serde_json::from_slice(&b).ok());
+            let saved = self.saved(id);
             if saved.as_ref() == Some(&served) {
                 return served;
             }
@@ -242,6 +332,25 @@ impl TestServer {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
+}
+
+/// The real server loop (timeouts, sweeper) on a free port, over the data
+/// dir under `dir` (as [`TestServer`] lays it out), with these flags.
+pub async fn listen(dir: &Path, extra: &[&str]) -> std::net::SocketAddr {
+    capture_logs();
+    let extra: Vec<String> = extra.iter().map(|arg| (*arg).to_owned()).collect();
+    let engine: Arc<dyn Backend> = crate::fake::FakeEngine::instant();
+    let state = AppState::with_backend(&config_with(dir, 1, &extra), engine)
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(trellis_proxy::serve_on(
+        listener,
+        state,
+        std::future::pending(),
+    ));
+    addr
 }
 
 /// A collected response.
@@ -262,6 +371,11 @@ impl Reply {
 
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+
+    /// Then: this status (the body in the message otherwise).
+    pub fn assert_status(&self, status: StatusCode) {
+        assert_eq!(self.status, status, "{}", self.text());
     }
 
     /// Then: the API error shape, with this status and code, and a message

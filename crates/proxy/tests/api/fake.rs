@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use tokio::sync::Semaphore;
@@ -12,17 +13,24 @@ use trellis_proxy::backend::{
     Generated, ModelCounts,
 };
 
-/// A stand-in engine: instant, or holding each generate step until the
-/// test lets it through.
+/// A stand-in engine: instant, slow, or holding each generate step until
+/// the test lets it through.
 pub struct FakeEngine {
     gate: Option<Semaphore>,
+    delay: Duration,
     pub generated: AtomicUsize,
 }
 
 impl FakeEngine {
     pub fn instant() -> Arc<Self> {
+        Self::slow(Duration::ZERO)
+    }
+
+    /// Every generate step takes `delay`.
+    pub fn slow(delay: Duration) -> Arc<Self> {
         Arc::new(Self {
             gate: None,
+            delay,
             generated: AtomicUsize::new(0),
         })
     }
@@ -30,6 +38,7 @@ impl FakeEngine {
     pub fn gated() -> Arc<Self> {
         Arc::new(Self {
             gate: Some(Semaphore::new(0)),
+            delay: Duration::ZERO,
             generated: AtomicUsize::new(0),
         })
     }
@@ -70,6 +79,7 @@ impl Backend for FakeEngine {
         if let Some(gate) = &self.gate {
             gate.acquire().await.unwrap().forget();
         }
+        tokio::time::sleep(self.delay).await;
         self.generated.fetch_add(1, Ordering::SeqCst);
         tokio::fs::write(&outputs.state, request.image_png).await?;
         Ok(Generated::State { video: false })

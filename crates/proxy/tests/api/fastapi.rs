@@ -79,10 +79,7 @@ async fn it_has_no_extract_step_and_no_video() {
 
     let id = server.submit(&subject_png(), &[]).await;
     server.wait_for_status(&id, JobStatus::Succeeded).await;
-    let uri = format!("/api/generations/{id}/extract_glb");
-    let reply = server
-        .post_json(&uri, &json!({ "preset": "quality" }))
-        .await;
+    let reply = server.extract(&id, &json!({ "preset": "quality" })).await;
     reply.assert_error(
         StatusCode::CONFLICT,
         "extract_unsupported",
@@ -165,6 +162,32 @@ async fn a_422_and_an_inference_500_become_messages() {
     assert_eq!(error.code, "upstream_error");
     assert!(
         error.message.contains("Inference failed"),
+        "{}",
+        error.message
+    );
+}
+
+#[tokio::test]
+async fn a_mesh_answer_that_stalls_midway_fails_after_the_idle_limit() {
+    let upstream = Upstream::fastapi().await;
+    let args = [
+        "--backend",
+        "fastapi",
+        "--fastapi-url",
+        &upstream.url,
+        "--upstream-idle-secs",
+        "1",
+    ]
+    .map(str::to_owned);
+    let server = TestServer::configured(tempfile::tempdir().unwrap(), 1, &args).await;
+    upstream.script(
+        "/generate",
+        [Reply::Stall(b"{\"vertices\": [[0.1, ".to_vec())],
+    );
+    let error = failure(&server).await;
+    assert_eq!(error.code, "upstream_stalled");
+    assert!(
+        error.message.contains("nothing for 1 second"),
         "{}",
         error.message
     );

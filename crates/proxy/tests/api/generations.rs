@@ -83,31 +83,31 @@ async fn extraction_settings_outside_the_shared_ranges_are_refused() {
     let server = TestServer::with_backend(FakeEngine::instant(), 1).await;
     let id = server.submit(&subject_png(), &[]).await;
     server.wait_for_status(&id, JobStatus::Succeeded).await;
-    let uri = format!("/api/generations/{id}/extract_glb");
-
-    let reply = server
-        .post_json(&uri, &json!({ "texture_size": 300 }))
-        .await;
+    let reply = server.extract(&id, &json!({ "texture_size": 300 })).await;
     reply.assert_error(
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_field",
         "texture_size must be one of",
     );
     let reply = server
-        .post_json(&uri, &json!({ "decimation_target": 10 }))
+        .extract(&id, &json!({ "decimation_target": 10 }))
         .await;
     reply.assert_error(
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_field",
         "(got 10)",
     );
-    let reply = server.post_json(&uri, &json!({ "preset": "ultra" })).await;
+    let reply = server.extract(&id, &json!({ "preset": "ultra" })).await;
     reply.assert_error(
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_body",
         "unknown variant `ultra`",
     );
-    let request = Request::post(&uri)
+    let request = server
+        .as_owner(
+            &id,
+            Request::post(format!("/api/generations/{id}/extract_glb")),
+        )
         .header("content-type", "application/json")
         .body(Body::from("{\"preset\":"))
         .unwrap();

@@ -9,7 +9,6 @@ use futures_util::future::join_all;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 use trellis_api::{Generation, JobStatus};
-use trellis_proxy::MAX_WAITING;
 
 use crate::{
     common::TestServer, fake::FakeEngine, images::subject_png, modal::modal_server,
@@ -67,14 +66,18 @@ async fn twenty_generations_on_one_worker_run_in_order_with_falling_positions() 
     assert_eq!(seeds, (0..20).collect::<Vec<_>>());
 }
 
+/// The line's bound in the test below (`--max-queue`).
+const MAX_QUEUE: usize = 10;
+
 #[tokio::test]
 async fn a_full_line_refuses_new_work_with_503() {
     // Given one job running and the line full behind it
     let engine = FakeEngine::gated();
-    let server = TestServer::with_backend(engine, 1).await;
+    let server =
+        TestServer::with_backend_and(engine, &["--max-queue", &MAX_QUEUE.to_string()]).await;
     let running = server.submit(&subject_png(), &[]).await;
     server.wait_for_status(&running, JobStatus::Running).await;
-    for _ in 0..MAX_WAITING {
+    for _ in 0..MAX_QUEUE {
         server.submit(&subject_png(), &[]).await;
     }
 
@@ -89,8 +92,9 @@ async fn a_full_line_refuses_new_work_with_503() {
     reply.assert_error(
         StatusCode::SERVICE_UNAVAILABLE,
         "queue_full",
-        "queue is full",
+        "queue of waiting jobs is full",
     );
+    assert_eq!(reply.header("retry-after"), Some("60"));
     assert_eq!(
         std::fs::read_dir(server.generations_dir()).unwrap().count(),
         before

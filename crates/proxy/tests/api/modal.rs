@@ -230,10 +230,7 @@ async fn cancelling_abandons_the_upstream_request_and_frees_the_worker() {
         .await;
     let next = server.submit(&subject_png(), &[]).await;
 
-    let request = Request::delete(format!("/api/generations/{stuck}"))
-        .body(Body::empty())
-        .unwrap();
-    assert_eq!(server.send(request).await.status, StatusCode::OK);
+    assert_eq!(server.cancel(&stuck).await.status, StatusCode::OK);
 
     // The one worker is free again at once: the next job runs
     server.wait_for_status(&next, JobStatus::Succeeded).await;
@@ -266,7 +263,7 @@ async fn a_restart_keeps_models_video_and_state_and_fails_the_running_job() {
 
     // When the server restarts on the same data dir
     let args = modal_args(&format!("{}/generate", upstream.url), &upstream.url, &[]);
-    let second = TestServer::configured(first.dir, 1, &args).await;
+    let second = first.reconfigure(1, &args).await;
 
     // Then the finished one still serves its model and video
     assert_eq!(second.generation(&done).await, before);
@@ -278,10 +275,7 @@ async fn a_restart_keeps_models_video_and_state_and_fails_the_running_job() {
         fake_video()
     );
     // And its state still extracts another model upstream
-    let uri = format!("/api/generations/{done}/extract_glb");
-    let reply = second
-        .post_json(&uri, &json!({ "preset": "quality" }))
-        .await;
+    let reply = second.extract(&done, &json!({ "preset": "quality" })).await;
     assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
     second
         .wait_until(&done, |g| {
@@ -330,11 +324,7 @@ async fn a_broken_secrets_file_stops_the_start_with_a_clear_error() {
 pub fn assert_no_leftovers(server: &TestServer) {
     for entry in walk(&server.generations_dir()) {
         let name = entry.file_name().unwrap().to_string_lossy().into_owned();
-        // A record being saved has a temp file for a moment; engine
-        // outputs must be gone by the time the job has failed.
-        if name.starts_with(".tmp-generation.json") {
-            continue;
-        }
+        // Engine outputs must be gone by the time the job has failed.
         assert!(
             !name.starts_with(".tmp-"),
             "left behind: {}",

@@ -201,6 +201,27 @@ async fn a_truncated_base64_body_fails_the_generation_and_stores_nothing() {
 }
 
 #[tokio::test]
+async fn an_answer_that_stalls_midway_fails_after_the_idle_limit_not_the_step_limit() {
+    let upstream = Upstream::modal().await;
+    let server = modal_server(&upstream, &["--upstream-idle-secs", "1"]).await;
+    upstream.script("/generate", [Reply::Stall(b"{\"state\":\"QUJDRA".to_vec())]);
+    let started = std::time::Instant::now();
+    let error = failure(&server).await;
+    assert_eq!(error.code, "upstream_stalled");
+    assert!(
+        error
+            .message
+            .contains("stopped sending its answer halfway (nothing for 1 second)"),
+        "{}",
+        error.message
+    );
+    // The step's own limit is 15 minutes; the stall ended it in seconds.
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    assert_eq!(upstream.seen("/generate").len(), 1);
+    assert_no_leftovers(&server);
+}
+
+#[tokio::test]
 async fn a_hang_past_the_time_limit_fails_and_is_not_sent_again() {
     let upstream = Upstream::modal().await;
     let server = modal_server(&upstream, &["--generate-timeout-secs", "1"]).await;

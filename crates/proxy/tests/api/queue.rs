@@ -3,25 +3,11 @@
 
 use std::fs;
 
-use axum::{
-    body::Body,
-    http::{Request, StatusCode},
-};
+use axum::http::StatusCode;
 use serde_json::json;
 use trellis_api::{Generation, JobStatus, Phase};
 
-use crate::{
-    common::{Reply, TestServer},
-    fake::FakeEngine,
-    images::subject_png,
-};
-
-async fn delete(server: &TestServer, id: &str) -> Reply {
-    let request = Request::delete(format!("/api/generations/{id}"))
-        .body(Body::empty())
-        .unwrap();
-    server.send(request).await
-}
+use crate::{common::TestServer, fake::FakeEngine, images::subject_png};
 
 #[tokio::test]
 async fn cancelling_a_queued_job_removes_it_and_moves_the_others_up() {
@@ -37,7 +23,7 @@ async fn cancelling_a_queued_job_removes_it_and_moves_the_others_up() {
     assert_eq!(server.generation(&c).await.queue_position, Some(2));
 
     // When B is cancelled
-    let reply = delete(&server, &b).await;
+    let reply = server.cancel(&b).await;
 
     // Then B is cancelled at once and C is next in line
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
@@ -68,7 +54,7 @@ async fn a_running_job_that_is_cancelled_discards_the_engines_result() {
     server.wait_for_status(&a, JobStatus::Running).await;
 
     // When it is cancelled, and then the engine finishes it
-    assert_eq!(delete(&server, &a).await.status, StatusCode::OK);
+    assert_eq!(server.cancel(&a).await.status, StatusCode::OK);
     engine.release_one();
     // (the next job runs on the same worker, so A's result has arrived
     // once B is done)
@@ -92,7 +78,7 @@ async fn cancelling_twice_is_fine_but_cancelling_a_finished_job_is_a_conflict() 
     let done = server.submit(&subject_png(), &[]).await;
     server.wait_for_status(&done, JobStatus::Succeeded).await;
 
-    let reply = delete(&server, &done).await;
+    let reply = server.cancel(&done).await;
     reply.assert_error(
         StatusCode::CONFLICT,
         "already_finished",
@@ -106,8 +92,8 @@ async fn cancelling_an_already_cancelled_job_answers_with_it_again() {
     let engine = FakeEngine::gated();
     let server = TestServer::with_backend(engine, 1).await;
     let a = server.submit(&subject_png(), &[]).await;
-    assert_eq!(delete(&server, &a).await.status, StatusCode::OK);
-    let again = delete(&server, &a).await;
+    assert_eq!(server.cancel(&a).await.status, StatusCode::OK);
+    let again = server.cancel(&a).await;
     assert_eq!(again.status, StatusCode::OK);
     assert_eq!(again.json::<Generation>().status, JobStatus::Cancelled);
 }
@@ -119,10 +105,7 @@ async fn a_model_cannot_be_extracted_before_generation_finishes() {
     let a = server.submit(&subject_png(), &[]).await;
     server.wait_for_status(&a, JobStatus::Running).await;
 
-    let uri = format!("/api/generations/{a}/extract_glb");
-    let reply = server
-        .post_json(&uri, &json!({ "preset": "quality" }))
-        .await;
+    let reply = server.extract(&a, &json!({ "preset": "quality" })).await;
 
     reply.assert_error(StatusCode::CONFLICT, "not_finished", "not finished yet");
 }
@@ -140,12 +123,11 @@ async fn a_model_already_underway_is_not_queued_twice() {
     let blocker = server.submit(&subject_png(), &[]).await;
     server.wait_for_status(&blocker, JobStatus::Running).await;
 
-    let uri = format!("/api/generations/{a}/extract_glb");
     let first = server
-        .post_json(&uri, &json!({ "decimation_target": 20000 }))
+        .extract(&a, &json!({ "decimation_target": 20000 }))
         .await;
     let second = server
-        .post_json(&uri, &json!({ "decimation_target": 20000 }))
+        .extract(&a, &json!({ "decimation_target": 20000 }))
         .await;
 
     assert_eq!(
@@ -172,12 +154,12 @@ async fn a_restart_keeps_finished_work_resumes_waiting_jobs_and_fails_running_on
     let running = second.submit(&subject_png(), &[]).await;
     second.wait_for_status(&running, JobStatus::Running).await;
     let waiting = second.submit(&subject_png(), &[]).await;
-    // A temp file as a crash mid-write would leave it
+    // A temp file as a crash mid-write of the running job would leave it
     let temp = second
         .generations_dir()
-        .join(&finished)
-        .join(".tmp-generation.json-1234");
-    fs::write(&temp, b"{half").unwrap();
+        .join(&running)
+        .join(".tmp-state-1234");
+    fs::write(&temp, b"half").unwrap();
 
     // When the server restarts again on the same data dir
     let third = TestServer::reopen(second.dir, FakeEngine::instant(), 1).await;

@@ -1,12 +1,13 @@
-//! Removing a generation for good with its creator's delete token
-//! (`DELETE /api/generations/{id}?remove=true`).
+//! Removing a generation for good with its creator's owner token
+//! (`DELETE /api/generations/{id}?remove=true`), in the `X-Owner-Token`
+//! header or, as before the rename, `Authorization: Bearer`.
 
 use axum::{
     body::Body,
     http::{Request, StatusCode, header::AUTHORIZATION},
 };
 use serde_json::Value;
-use trellis_api::{GenerateAccepted, JobStatus};
+use trellis_api::{GenerateAccepted, JobStatus, OWNER_TOKEN_HEADER};
 
 use crate::{
     common::{Part, TestServer, logs, multipart},
@@ -20,7 +21,9 @@ async fn submit(server: &TestServer) -> (String, String) {
     let reply = server.send(multipart(&[Part::File("image", &image)])).await;
     assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
     let accepted: GenerateAccepted = reply.json();
-    let token = accepted.delete_token.expect("a delete token");
+    let token = accepted.owner_token.clone().expect("an owner token");
+    // Under its old name too, for apps from before the rename.
+    assert_eq!(accepted.delete_token.as_deref(), Some(token.as_str()));
     (accepted.id, token)
 }
 
@@ -41,14 +44,26 @@ fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
 
-/// Then: the generation is gone from the API and from the disk.
+/// `DELETE ...?remove=true` with the token in `X-Owner-Token`.
+async fn remove_as_owner(server: &TestServer, id: &str, token: &str) -> crate::common::Reply {
+    let request = Request::delete(format!("/api/generations/{id}?remove=true"))
+        .header(OWNER_TOKEN_HEADER, token)
+        .body(Body::empty())
+        .unwrap();
+    server.send(request).await
+}
+
+/// Then: the generation is gone from the API (its link says it was
+/// deleted) and from the disk.
 async fn assert_removed(server: &TestServer, id: &str) {
-    let reply = server.get(&format!("/api/generations/{id}")).await;
-    reply.assert_error(StatusCode::NOT_FOUND, "not_found", "No generation");
-    let reply = server
-        .get(&format!("/api/generations/{id}/input.png"))
-        .await;
-    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    for path in ["", "/input.png", "/events"] {
+        let reply = server.get(&format!("/api/generations/{id}{path}")).await;
+        reply.assert_error(
+            StatusCode::GONE,
+            "generation_deleted",
+            "deleted by its creator",
+        );
+    }
     assert!(!server.generations_dir().join(id).exists());
     let leftovers: Vec<_> = std::fs::read_dir(server.generations_dir())
         .unwrap()
@@ -89,14 +104,24 @@ async fn the_creator_removes_a_generation_and_its_folder() {
     let (id, token) = submit(&server).await;
     server.wait_for_status(&id, JobStatus::Succeeded).await;
 
-    let reply = remove(&server, &id, Some(&bearer(&token))).await;
+    let reply = remove_as_owner(&server, &id, &token).await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text());
     assert!(reply.body.is_empty());
     assert_removed(&server, &id).await;
 
-    // Removing twice finds nothing.
+    // Removing twice is what was asked for, so it is fine.
     let reply = remove(&server, &id, Some(&bearer(&token))).await;
-    reply.assert_error(StatusCode::NOT_FOUND, "not_found", "No generation");
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text());
+}
+
+#[tokio::test]
+async fn the_old_authorization_bearer_form_still_removes() {
+    let server = TestServer::with_backend(FakeEngine::instant(), 1).await;
+    let (id, token) = submit(&server).await;
+    server.wait_for_status(&id, JobStatus::Succeeded).await;
+    let reply = remove(&server, &id, Some(&bearer(&token))).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text());
+    assert_removed(&server, &id).await;
 }
 
 #[tokio::test]
@@ -106,22 +131,33 @@ async fn without_the_right_token_nothing_is_removed() {
     let (_, other_token) = submit(&server).await;
     server.wait_for_status(&id, JobStatus::Succeeded).await;
 
-    let wrong = [
+    for missing in [
         None,
-        Some(bearer(&other_token)),
-        Some(bearer(&token[1..])),
         Some(token.clone()),
         Some(format!("Basic {token}")),
         Some("Bearer ".to_owned()),
-    ];
-    for authorization in wrong {
-        let reply = remove(&server, &id, authorization.as_deref()).await;
+    ] {
+        let reply = remove(&server, &id, missing.as_deref()).await;
+        reply.assert_error(
+            StatusCode::UNAUTHORIZED,
+            "owner_token_required",
+            "Only the creator of this generation can do this: send the owner token",
+        );
+    }
+    for wrong in [bearer(&other_token), bearer(&token[1..])] {
+        let reply = remove(&server, &id, Some(&wrong)).await;
         reply.assert_error(
             StatusCode::FORBIDDEN,
             "not_creator",
-            "Only the browser or program that created this generation can delete it.",
+            "not this generation's",
         );
     }
+    let reply = remove_as_owner(&server, &id, &other_token).await;
+    reply.assert_error(
+        StatusCode::FORBIDDEN,
+        "not_creator",
+        "not this generation's",
+    );
     let generation = server.generation(&id).await;
     assert_eq!(generation.status, JobStatus::Succeeded);
     assert!(
@@ -182,7 +218,7 @@ async fn removing_a_running_job_cancels_it_and_frees_the_worker() {
 }
 
 #[tokio::test]
-async fn a_restart_keeps_the_right_to_remove() {
+async fn a_restart_keeps_the_right_to_remove_and_finishes_interrupted_removals() {
     let server = TestServer::with_backend(FakeEngine::instant(), 1).await;
     let (id, token) = submit(&server).await;
     let (legacy, legacy_token) = submit(&server).await;
@@ -190,30 +226,46 @@ async fn a_restart_keeps_the_right_to_remove() {
     server.wait_for_status(&legacy, JobStatus::Succeeded).await;
     server.wait_saved(&id).await;
     server.wait_saved(&legacy).await;
-    // A generation made before delete tokens existed has no hash stored.
-    let legacy_dir = server.generations_dir().join(&legacy);
-    std::fs::remove_file(legacy_dir.join("delete_token.sha256")).unwrap();
-    // And a removal a crash interrupted left its renamed folder behind.
+    // A generation made before owner tokens existed has no hash stored.
+    let db =
+        rusqlite::Connection::open(server.dir.path().join("data").join(trellis_proxy::DB_FILE))
+            .unwrap();
+    db.execute(
+        "UPDATE generations SET owner_hash = NULL WHERE id = ?1",
+        [&legacy],
+    )
+    .unwrap();
+    // A removal a crash interrupted left its renamed folder behind, and a
+    // creation a crash interrupted a folder with no record.
     let interrupted = server.generations_dir().join(".tmp-0123-removing");
     std::fs::create_dir_all(interrupted.join("models")).unwrap();
+    let orphan = server
+        .generations_dir()
+        .join("0123456789abcdef0123456789abcdef");
+    std::fs::create_dir_all(&orphan).unwrap();
 
     let server = TestServer::reopen(server.dir, FakeEngine::instant(), 1).await;
     assert!(
         !interrupted.exists(),
         "the interrupted removal was finished"
     );
+    assert!(!orphan.exists(), "the interrupted creation was cleared");
 
     let reply = remove(&server, &legacy, Some(&bearer(&legacy_token))).await;
-    reply.assert_error(StatusCode::FORBIDDEN, "not_creator", "Only the browser");
+    reply.assert_error(
+        StatusCode::FORBIDDEN,
+        "not_creator",
+        "only the browser or program that created it",
+    );
     assert_eq!(
         server.generation(&legacy).await.status,
         JobStatus::Succeeded
     );
 
-    let reply = remove(&server, &id, Some(&bearer(&token))).await;
+    let reply = remove_as_owner(&server, &id, &token).await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text());
     let reply = server.get(&format!("/api/generations/{id}")).await;
-    reply.assert_error(StatusCode::NOT_FOUND, "not_found", "No generation");
+    reply.assert_error(StatusCode::GONE, "generation_deleted", "deleted");
     assert!(!server.generations_dir().join(&id).exists());
-    assert!(legacy_dir.is_dir());
+    assert!(server.generations_dir().join(&legacy).is_dir());
 }

@@ -35,6 +35,8 @@ pub enum Reply {
     After(Duration, Box<Reply>),
     /// Starts a 200 answer with these bytes, then breaks the connection.
     Reset(Vec<u8>),
+    /// Starts a 200 answer with these bytes, then sends nothing more.
+    Stall(Vec<u8>),
     /// These exact bytes as a complete 200 answer (e.g. cut-short JSON).
     Raw(String),
     /// Never answers.
@@ -190,6 +192,18 @@ async fn play(shared: &Shared, path: &str, mut reply: Reply) -> Response {
                 return Response::builder()
                     .header(header::CONTENT_TYPE, "application/json")
                     .header(header::CONTENT_LENGTH, "100000000")
+                    .body(Body::from_stream(pieces))
+                    .unwrap();
+            }
+            Reply::Stall(start) => {
+                let pieces = stream::iter([Some(start), None]).then(|piece| async move {
+                    match piece {
+                        Some(start) => Ok::<_, std::io::Error>(Bytes::from(start)),
+                        None => std::future::pending().await,
+                    }
+                });
+                return Response::builder()
+                    .header(header::CONTENT_TYPE, "application/json")
                     .body(Body::from_stream(pieces))
                     .unwrap();
             }

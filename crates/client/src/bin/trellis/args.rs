@@ -26,6 +26,18 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// The API key a server in `keys` mode asks for. Prefer the
+    /// environment: flags show in `ps`.
+    #[arg(long, global = true, env = "TRELLIS_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+
+    /// The file where the owner tokens of the generations this command
+    /// started are kept, so that `cancel`, `remove` and `extract` work on
+    /// them later. Default: trellis/owner-tokens.json in the user's data
+    /// folder (~/.local/share on Linux).
+    #[arg(long, global = true, env = "TRELLIS_TOKENS_FILE")]
+    pub tokens_file: Option<PathBuf>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -43,13 +55,27 @@ pub enum Command {
         /// The generation id (the `g=` of a share link).
         id: String,
     },
-    /// Make another model of a finished generation and download it.
+    /// Make another model of a finished generation and download it
+    /// (generations this command started, or with --owner-token).
     Extract(ExtractArgs),
-    /// Cancel a generation, or the models it is still extracting.
-    Cancel {
-        /// The generation id (the `g=` of a share link).
-        id: String,
-    },
+    /// Cancel a generation, or the models it is still extracting
+    /// (generations this command started, or with --owner-token).
+    Cancel(OwnerArgs),
+    /// Delete a generation and its files from the server for good
+    /// (generations this command started, or with --owner-token).
+    Remove(OwnerArgs),
+}
+
+/// A generation, and the proof of having created it.
+#[derive(Debug, Args)]
+pub struct OwnerArgs {
+    /// The generation id (the `g=` of a share link).
+    pub id: String,
+
+    /// The generation's owner token, for one this command did not start
+    /// here. Default: the one kept when `generate` started it.
+    #[arg(long, env = "TRELLIS_OWNER_TOKEN", hide_env_values = true)]
+    pub owner_token: Option<String>,
 }
 
 /// `trellis generate`.
@@ -86,8 +112,8 @@ pub struct GenerateArgs {
 /// `trellis extract`.
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
-    /// The generation id (the `g=` of a share link).
-    pub id: String,
+    #[command(flatten)]
+    pub owner: OwnerArgs,
 
     /// Where to write the model (.glb).
     #[arg(short, long)]
@@ -208,6 +234,7 @@ mod tests {
         let Command::Extract(args) = cli.command else {
             panic!("parsed as another command");
         };
+        assert_eq!(args.owner.id, "abc");
         assert!(args.model.is_custom());
         let params = args.model.request().resolve().unwrap();
         assert_eq!(

@@ -1,14 +1,34 @@
-//! The short commands: `health`, `status`, `extract` and `cancel`.
+//! The short commands: `health`, `status`, `extract`, `cancel` and
+//! `remove`.
 
-use trellis_client::{Client, HealthStatus};
+use trellis_client::{Client, GenerationHandle, HealthStatus};
 
 use crate::{
-    args::ExtractArgs,
+    args::{ExtractArgs, OwnerArgs},
     error::CliError,
-    output::{Output, Saved, generation_text, health_text, saved_text},
+    output::{Output, Saved, generation_text, health_text, removed_text, saved_text},
     progress::Progress,
     save::ModelFile,
+    tokens::TokenFile,
 };
+
+/// A handle on the generation, with its owner token: the one given, else
+/// the one kept when this command line started it.
+fn owned(
+    client: &Client,
+    tokens: &TokenFile,
+    args: &OwnerArgs,
+) -> Result<GenerationHandle, CliError> {
+    let handle = client.generation(args.id.clone());
+    let token = match &args.owner_token {
+        Some(token) => Some(token.clone()),
+        None => tokens.get(client.base_url().as_str(), &args.id)?,
+    };
+    Ok(match token {
+        Some(token) => handle.with_owner_token(token),
+        None => handle,
+    })
+}
 
 /// `trellis health`: succeeds unless the server is down or its engine
 /// reports an error. A cold or loading engine still takes jobs.
@@ -30,16 +50,41 @@ pub async fn status(client: &Client, id: String, output: Output) -> Result<(), C
 }
 
 /// `trellis cancel ID`.
-pub async fn cancel(client: &Client, id: String, output: Output) -> Result<(), CliError> {
-    let handle = client.generation(id);
+pub async fn cancel(
+    client: &Client,
+    tokens: &TokenFile,
+    args: OwnerArgs,
+    output: Output,
+) -> Result<(), CliError> {
+    let handle = owned(client, tokens, &args)?;
     let generation = handle.cancel().await?;
     let text = generation_text(&generation, handle.share_url().as_str());
     output.result(&generation, &text)
 }
 
+/// `trellis remove ID`: deletes the generation from the server, then
+/// forgets its token.
+pub async fn remove(
+    client: &Client,
+    tokens: &TokenFile,
+    args: OwnerArgs,
+    output: Output,
+) -> Result<(), CliError> {
+    let handle = owned(client, tokens, &args)?;
+    handle.remove().await?;
+    tokens.forget(client.base_url().as_str(), handle.id())?;
+    let removed = serde_json::json!({ "id": handle.id(), "removed": true });
+    output.result(&removed, &removed_text(handle.id()))
+}
+
 /// `trellis extract ID -o FILE`: asks for the model, waits, downloads it.
-pub async fn extract(client: &Client, args: ExtractArgs, output: Output) -> Result<(), CliError> {
-    let handle = client.generation(args.id);
+pub async fn extract(
+    client: &Client,
+    tokens: &TokenFile,
+    args: ExtractArgs,
+    output: Output,
+) -> Result<(), CliError> {
+    let handle = owned(client, tokens, &args.owner)?;
     // A wrong id or an unwritable path fails before anything is queued.
     let seed = handle.status().await?.params.seed;
     let file = ModelFile::create(&args.output).await?;

@@ -2,7 +2,7 @@
 
 use std::{io, path::PathBuf, process::ExitCode};
 
-use trellis_client::Error;
+use trellis_client::{Error, api};
 
 /// The exit code after Ctrl-C: 128 + SIGINT, as shells report it.
 const INTERRUPTED_EXIT_CODE: u8 = 130;
@@ -28,6 +28,9 @@ pub enum CliError {
     /// Ctrl-C; says what became of the generation.
     #[error("{0}")]
     Interrupted(String),
+    /// The owner-token file could not be read or written.
+    #[error("cannot use the owner-token file {}: {source}", path.display())]
+    Tokens { path: PathBuf, source: io::Error },
 }
 
 impl CliError {
@@ -40,6 +43,7 @@ impl CliError {
             Self::NoModel(_) => "no_model",
             Self::Unhealthy(_) => "unhealthy",
             Self::Interrupted(_) => "interrupted",
+            Self::Tokens { .. } => "tokens_file",
         }
     }
 
@@ -55,8 +59,14 @@ impl CliError {
 /// The library's message, plus what a person at a terminal should try
 /// when nothing answers.
 fn with_hint(err: &Error) -> String {
-    match err {
-        Error::Unreachable { .. } => format!("{err}. Is it running? (scripts/serve)"),
+    match (err, err.code()) {
+        (Error::Unreachable { .. }, _) => format!("{err}. Is it running? (scripts/serve)"),
+        (_, api::codes::API_KEY_REQUIRED | api::codes::API_KEY_INVALID) => {
+            format!("{err} (give it with --api-key or TRELLIS_API_KEY)")
+        }
+        (_, api::codes::OWNER_TOKEN_REQUIRED) => format!(
+            "{err} (this command line keeps the tokens of the generations it starts; for another one, pass --owner-token)"
+        ),
         _ => err.to_string(),
     }
 }

@@ -13,6 +13,7 @@ use crate::{
     output::{Output, Saved, saved_text},
     progress::Progress,
     save::ModelFile,
+    tokens::TokenFile,
 };
 
 /// The first model when custom settings follow: the generate call always
@@ -20,7 +21,12 @@ use crate::{
 const FIRST_OF_CUSTOM: Preset = Preset::Fast;
 
 /// Runs `trellis generate`.
-pub async fn run(client: &Client, args: GenerateArgs, output: Output) -> Result<(), CliError> {
+pub async fn run(
+    client: &Client,
+    tokens: &TokenFile,
+    args: GenerateArgs,
+    output: Output,
+) -> Result<(), CliError> {
     // Everything that can be checked here is, before the upload: a bad
     // --texture or output path must fail now, not after minutes of work.
     let custom = if args.model.is_custom() {
@@ -44,6 +50,11 @@ pub async fn run(client: &Client, args: GenerateArgs, output: Output) -> Result<
             "interrupted while sending the photo; no generation was followed".to_owned(),
         )),
     };
+    // Kept at once, so the generation can be cancelled, removed or
+    // extracted again later, whatever happens to this run.
+    if let Some(token) = handle.owner_token() {
+        tokens.put(client.base_url().as_str(), handle.id(), token)?;
+    }
     output.note(&format!("Generation {} (seed {seed})", handle.id()))?;
     output.note(&format!("Share link: {}", handle.share_url()))?;
 

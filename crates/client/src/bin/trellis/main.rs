@@ -8,6 +8,7 @@ mod generate;
 mod output;
 mod progress;
 mod save;
+mod tokens;
 
 use std::process::ExitCode;
 
@@ -18,6 +19,7 @@ use crate::{
     args::{Cli, Command},
     error::CliError,
     output::Output,
+    tokens::TokenFile,
 };
 
 #[tokio::main]
@@ -34,12 +36,18 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli, output: Output) -> Result<(), CliError> {
-    let client = Client::new(&cli.server)?;
+    let mut builder = Client::builder(&cli.server);
+    if let Some(key) = cli.api_key.as_deref().filter(|key| !key.trim().is_empty()) {
+        builder = builder.api_key(key);
+    }
+    let client = builder.build()?;
+    let tokens = TokenFile::new(cli.tokens_file);
     match cli.command {
-        Command::Generate(args) => generate::run(&client, args, output).await,
+        Command::Generate(args) => generate::run(&client, &tokens, args, output).await,
         Command::Health => commands::health(&client, output).await,
         Command::Status { id } => commands::status(&client, id, output).await,
-        Command::Extract(args) => commands::extract(&client, args, output).await,
-        Command::Cancel { id } => commands::cancel(&client, id, output).await,
+        Command::Extract(args) => commands::extract(&client, &tokens, args, output).await,
+        Command::Cancel(args) => commands::cancel(&client, &tokens, args, output).await,
+        Command::Remove(args) => commands::remove(&client, &tokens, args, output).await,
     }
 }

@@ -181,6 +181,11 @@ pub fn saved_text(saved: &Saved) -> String {
     )
 }
 
+/// `remove` for people.
+pub fn removed_text(id: &str) -> String {
+    format!("Generation {id} deleted from the server")
+}
+
 fn status_word(status: JobStatus) -> &'static str {
     match status {
         JobStatus::Queued => "queued",

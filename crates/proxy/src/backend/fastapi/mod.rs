@@ -30,6 +30,7 @@ const MAX_MESH_ANSWER_BYTES: usize = 512 * 1024 * 1024;
 pub struct FastApi {
     client: Client,
     base: Url,
+    idle: Duration,
 }
 
 #[derive(Deserialize)]
@@ -50,11 +51,13 @@ fn resolution(pipeline: PipelineType) -> &'static str {
 }
 
 impl FastApi {
-    /// A client for the server at `base` (e.g. `http://127.0.0.1:3642`).
-    pub fn new(base: Url) -> Result<Self, reqwest::Error> {
+    /// A client for the server at `base` (e.g. `http://127.0.0.1:3642`);
+    /// `idle` is how long an answer may stall once it has started.
+    pub fn new(base: Url, idle: Duration) -> Result<Self, reqwest::Error> {
         Ok(Self {
             client: http::client()?,
             base,
+            idle,
         })
     }
 
@@ -156,7 +159,7 @@ impl Backend for FastApi {
         match response.status() {
             status if status.is_success() => {}
             StatusCode::SERVICE_UNAVAILABLE => {
-                let detail = http::error_detail(response).await;
+                let detail = http::error_detail(response, self.idle).await;
                 return Err(
                     if detail.contains("loading") && !detail.contains("failed") {
                         BackendError::Loading(detail)
@@ -170,11 +173,11 @@ impl Backend for FastApi {
             }
             StatusCode::UNPROCESSABLE_ENTITY => {
                 return Err(BackendError::RequestRejected(
-                    http::error_detail(response).await,
+                    http::error_detail(response, self.idle).await,
                 ));
             }
             StatusCode::INTERNAL_SERVER_ERROR => {
-                let detail = http::error_detail(response).await;
+                let detail = http::error_detail(response, self.idle).await;
                 return Err(BackendError::Failed {
                     step: "generating the 3D shape",
                     detail,
@@ -188,9 +191,9 @@ impl Backend for FastApi {
         }
 
         let mut text = Vec::new();
-        let mut chunks = response.bytes_stream();
+        let mut chunks = std::pin::pin!(http::body_chunks(response, self.idle));
         while let Some(chunk) = chunks.next().await {
-            let chunk = chunk.map_err(|err| http::broken_download(&err))?;
+            let chunk = chunk?;
             if text.len() + chunk.len() > MAX_MESH_ANSWER_BYTES {
                 return Err(BackendError::BadResponse(format!(
                     "the mesh is over {} MiB",

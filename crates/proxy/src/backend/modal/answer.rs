@@ -3,7 +3,7 @@
 //! then the application error envelope, which arrives as HTTP 200
 //! (contract §1.7).
 
-use std::{collections::HashMap, path::PathBuf};
+use std::{collections::HashMap, path::PathBuf, pin::pin, time::Duration};
 
 use axum::body::Bytes;
 use futures_util::StreamExt as _;
@@ -33,6 +33,7 @@ pub async fn read(
     step: Step,
     files: HashMap<String, PathBuf>,
     credentials_setting: &str,
+    idle: Duration,
 ) -> Result<Fields, BackendError> {
     let status = response.status();
     if status == StatusCode::UNAUTHORIZED {
@@ -42,11 +43,11 @@ pub async fn read(
     }
     if status == StatusCode::UNPROCESSABLE_ENTITY {
         return Err(BackendError::RequestRejected(
-            http::error_detail(response).await,
+            http::error_detail(response, idle).await,
         ));
     }
     if !status.is_success() {
-        let detail = http::error_detail(response).await;
+        let detail = http::error_detail(response, idle).await;
         tracing::warn!(%status, detail, "GPU server answered with an error status");
         return Err(BackendError::Status {
             status: status.as_u16(),
@@ -61,7 +62,7 @@ pub async fn read(
         }
         reader.finish()
     });
-    let mut body = response.bytes_stream();
+    let mut body = pin!(http::body_chunks(response, idle));
     let mut broken = None;
     while let Some(chunk) = body.next().await {
         match chunk {
@@ -73,7 +74,7 @@ pub async fn read(
                 }
             }
             Err(err) => {
-                broken = Some(http::broken_download(&err));
+                broken = Some(err);
                 break;
             }
         }

@@ -305,4 +305,6 @@ impl FieldReader {
 }
 
 #[cfg(test)]
+mod props;
+#[cfg(test)]
 mod tests;

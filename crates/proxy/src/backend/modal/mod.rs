@@ -48,21 +48,25 @@ pub struct Modal {
     urls: ModalUrls,
     credentials: Credentials,
     scale_down_window: Duration,
+    idle: Duration,
 }
 
 impl Modal {
     /// A client for the service at `urls`. `scale_down_window` is how long
-    /// its GPU container stays up after a request (300 s as deployed).
+    /// its GPU container stays up after a request (300 s as deployed);
+    /// `idle`, how long an answer may stall once it has started.
     pub fn new(
         urls: ModalUrls,
         credentials: Credentials,
         scale_down_window: Duration,
+        idle: Duration,
     ) -> Result<Self, reqwest::Error> {
         Ok(Self {
             client: http::client()?,
             urls,
             credentials,
             scale_down_window,
+            idle,
         })
     }
 
@@ -147,7 +151,7 @@ impl Backend for Modal {
             (VIDEO_FIELD.to_owned(), outputs.video.clone()),
         ]);
         let setting = self.credentials.source.setting();
-        let found = answer::read(response, Step::Generate, files, &setting).await?;
+        let found = answer::read(response, Step::Generate, files, &setting, self.idle).await?;
         if !found.decoded.contains_key(STATE_FIELD) {
             return Err(BackendError::BadResponse("it has no state".to_owned()));
         }
@@ -172,7 +176,7 @@ impl Backend for Modal {
         .await?;
         let files = HashMap::from([(GLB_FIELD.to_owned(), model.to_owned())]);
         let setting = self.credentials.source.setting();
-        let found = answer::read(response, Step::Extract, files, &setting).await?;
+        let found = answer::read(response, Step::Extract, files, &setting, self.idle).await?;
         if !found.decoded.contains_key(GLB_FIELD) {
             return Err(BackendError::BadResponse("it has no GLB".to_owned()));
         }

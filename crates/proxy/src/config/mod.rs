@@ -1,11 +1,15 @@
 //! Command-line and environment configuration.
 
+mod hosting;
+
 use std::{net::SocketAddr, num::NonZeroUsize, path::PathBuf, time::Duration};
 
 use axum::http::HeaderValue;
 use trellis_api::BackendKind;
 
 use crate::backend::Secret;
+
+pub use hosting::Hosting;
 
 /// How the server is run. Every flag can also be set through the
 /// environment variable named in its help.
@@ -34,7 +38,8 @@ pub struct Config {
     pub backend: BackendChoice,
 
     /// Browser origins allowed to call the API from another origin
-    /// (comma-separated). The default is the `trunk serve` dev server.
+    /// (comma-separated), and so to start work there. The default is the
+    /// `trunk serve` dev server.
     #[arg(
         long,
         env = "TRELLIS_CORS_ORIGINS",
@@ -57,6 +62,9 @@ pub struct Config {
     /// Time limit of one GLB extraction, in seconds.
     #[arg(long, env = "TRELLIS_EXTRACT_TIMEOUT_SECS", default_value = "600")]
     pub extract_timeout_secs: u64,
+
+    #[command(flatten)]
+    pub hosting: Hosting,
 
     #[command(flatten)]
     pub modal: ModalConfig,
@@ -181,6 +189,43 @@ mod tests {
         assert_eq!(config.backend.kind(), BackendKind::Builtin);
         assert_eq!(config.generate_timeout(), Duration::from_secs(900));
         assert_eq!(config.modal.modal_scale_down_secs, 300);
+        assert_eq!(config.hosting.access, trellis_api::AccessMode::Open);
+        let quotas = config.hosting.quotas();
+        assert!(quotas.generations_per_hour.is_some() && quotas.waiting_per_client.is_some());
+        assert!(config.hosting.extractions().is_some() && config.hosting.gpu_budget().is_some());
+        assert_eq!(
+            config.hosting.retention(),
+            crate::jobs::Retention::default()
+        );
+    }
+
+    #[test]
+    fn hosting_values_are_checked() {
+        for bad in [
+            &["--access", "closed"][..],
+            &["--trusted-proxies", "10.0.0.0/33"],
+            &["--retention-days", "0"],
+            &["--max-disk-gb", "-1"],
+            &["--model-origins", "https://x.test; script-src *"],
+        ] {
+            let args = ["trellis-proxy"].into_iter().chain(bad.iter().copied());
+            assert!(Config::try_parse_from(args).is_err(), "{bad:?}");
+        }
+        let config = Config::try_parse_from([
+            "trellis-proxy",
+            "--trusted-proxies",
+            "10.0.0.0/8,192.0.2.1",
+            "--retention-days",
+            "0.5",
+            "--max-disk-gb",
+            "2",
+        ])
+        .unwrap();
+        assert_eq!(config.hosting.trusted_proxies.len(), 2);
+        let retention = config.hosting.retention();
+        assert_eq!(retention.max_age, Some(Duration::from_secs(12 * 3600)));
+        assert_eq!(retention.max_bytes, Some(2_000_000_000));
+        assert_eq!(config.hosting.retention_days_shown(), Some(1));
     }
 
     #[test]

@@ -1,50 +1,46 @@
-//! The data directory: one folder per generation,
-//! `generations/<id>/{generation.json,delete_token.sha256,input.png,state.bin,preview.mp4,models/<variant>.glb}`.
+//! The generations' files: one folder each,
+//! `generations/<id>/{input.png,state.bin,preview.mp4,models/<variant>.glb}`.
+//! The records describing them live in the database ([`super::Records`]).
 //!
 //! Every file is written to a temporary name in its final folder, synced and
 //! then renamed into place, so a reader (or a restart after a crash) sees
 //! either the whole old file or the whole new one, never half of either.
 
 use std::{
+    collections::HashSet,
     fs::{self, File},
     io::{self, Write},
     path::{Path, PathBuf},
 };
 
-use trellis_api::Generation;
+use crate::id::{GenerationId, random_hex};
 
-use crate::{delete_token::TokenHash, error::AppError, id::GenerationId, id::random_hex};
-
-const GENERATIONS_DIR: &str = "generations";
-const GENERATION_FILE: &str = "generation.json";
+pub(super) const GENERATIONS_DIR: &str = "generations";
 const INPUT_FILE: &str = "input.png";
 const STATE_FILE: &str = "state.bin";
 const VIDEO_FILE: &str = "preview.mp4";
 const MODELS_DIR: &str = "models";
-/// The hash of the creator's delete token, beside the record rather than in
-/// it, because the record is the wire type served to everyone.
-const TOKEN_HASH_FILE: &str = "delete_token.sha256";
 /// Temporary files start with this; a crash can leave them behind, and
-/// [`Store::load_all`] removes them.
+/// they are removed at the next start.
 const TEMP_PREFIX: &str = ".tmp-";
 /// Random bytes in a temporary name: enough that two writers never collide.
 const TEMP_NAME_BYTES: usize = 8;
 
-/// Access to the data directory.
+/// The folders of the generations.
 #[derive(Debug)]
-pub struct Store {
+pub struct Files {
     root: PathBuf,
 }
 
-impl Store {
-    /// Opens (creating if needed) the data directory.
+impl Files {
+    /// Opens (creating if needed) the generations' folder of `data_dir`.
     pub fn open(data_dir: &Path) -> io::Result<Self> {
         let root = data_dir.join(GENERATIONS_DIR);
         fs::create_dir_all(&root)?;
         Ok(Self { root })
     }
 
-    fn dir(&self, id: &GenerationId) -> PathBuf {
+    pub(super) fn dir(&self, id: &GenerationId) -> PathBuf {
         self.root.join(id.as_str())
     }
 
@@ -69,69 +65,56 @@ impl Store {
         self.dir(id).join(MODELS_DIR).join(format!("{variant}.glb"))
     }
 
-    /// Creates a generation's folder with its input and delete token hash,
-    /// then its record. The record comes last: a folder without one is an
-    /// interrupted creation.
-    pub async fn create(
-        &self,
-        id: &GenerationId,
-        generation: &Generation,
-        token_hash: &TokenHash,
-        input_png: Vec<u8>,
-    ) -> Result<(), AppError> {
+    /// Creates a generation's folder with its input. Returns the bytes
+    /// written. Until its record is stored the folder is an interrupted
+    /// creation, which [`Files::remove_unknown`] removes at the next start.
+    pub async fn create(&self, id: &GenerationId, input_png: Vec<u8>) -> io::Result<u64> {
         let dir = self.dir(id);
-        let record = serde_json::to_vec_pretty(generation).map_err(AppError::internal)?;
-        let token_hash = token_hash.as_str().to_owned();
         blocking(move || {
             fs::create_dir_all(dir.join(MODELS_DIR))?;
             write_atomic(&dir, INPUT_FILE, &input_png)?;
-            write_atomic(&dir, TOKEN_HASH_FILE, token_hash.as_bytes())?;
-            write_atomic(&dir, GENERATION_FILE, &record)
+            Ok(input_png.len() as u64)
         })
         .await
     }
 
     /// Deletes a generation's folder. It is first renamed to a temporary
     /// name, atomically, so a crash midway leaves a folder that is no
-    /// longer a generation (and that [`Store::load_all`] removes), never a
-    /// half-deleted one that would still be served.
-    pub async fn remove(&self, id: &GenerationId) -> Result<(), AppError> {
+    /// longer a generation's (and is removed at the next start), never a
+    /// half-deleted one. A folder that is already gone is fine.
+    pub async fn remove(&self, id: &GenerationId) -> io::Result<()> {
         let (root, dir) = (self.root.clone(), self.dir(id));
         let suffix = random_hex::<TEMP_NAME_BYTES>()?;
         blocking(move || {
             let doomed = root.join(format!("{TEMP_PREFIX}{}-{suffix}", dir_name(&dir)));
-            fs::rename(&dir, &doomed)?;
+            match fs::rename(&dir, &doomed) {
+                Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
+                result => result?,
+            }
             sync_dir(&root)?;
             fs::remove_dir_all(&doomed)
         })
         .await
     }
 
-    /// Replaces a generation's record.
-    pub async fn save(&self, id: &GenerationId, generation: &Generation) -> Result<(), AppError> {
-        let dir = self.dir(id);
-        let record = serde_json::to_vec_pretty(generation).map_err(AppError::internal)?;
-        blocking(move || write_atomic(&dir, GENERATION_FILE, &record)).await
-    }
-
     /// Reads a generation's normalized input.
-    pub async fn read_input(&self, id: &GenerationId) -> Result<Vec<u8>, AppError> {
-        Ok(tokio::fs::read(self.input_path(id)).await?)
+    pub async fn read_input(&self, id: &GenerationId) -> io::Result<Vec<u8>> {
+        tokio::fs::read(self.input_path(id)).await
     }
 
     /// A new temporary file in a generation's folder, for `name`.
-    pub fn temp_file(&self, id: &GenerationId, name: &str) -> Result<TempFile, AppError> {
+    pub fn temp_file(&self, id: &GenerationId, name: &str) -> io::Result<TempFile> {
         temp_in(&self.dir(id), name)
     }
 
     /// A new temporary file next to where the model `variant` goes.
-    pub fn temp_model(&self, id: &GenerationId, variant: &str) -> Result<TempFile, AppError> {
+    pub fn temp_model(&self, id: &GenerationId, variant: &str) -> io::Result<TempFile> {
         temp_in(&self.dir(id).join(MODELS_DIR), &format!("{variant}.glb"))
     }
 
     /// Moves a finished temporary file to `target`, durably: the file is
     /// synced before the rename and the folder after. Returns its size.
-    pub async fn commit(&self, temp: &TempFile, target: &Path) -> Result<u64, AppError> {
+    pub async fn commit(&self, temp: &TempFile, target: &Path) -> io::Result<u64> {
         let (temp, target) = (temp.0.clone(), target.to_owned());
         blocking(move || {
             let file = File::open(&temp)?;
@@ -146,29 +129,57 @@ impl Store {
         .await
     }
 
-    /// Reads every stored generation, oldest first. Removes temporary files
-    /// and interrupted creations; skips (and logs) anything unreadable
-    /// rather than refusing to start.
-    pub async fn load_all(&self) -> io::Result<Vec<Stored>> {
-        let root = self.root.clone();
-        let mut generations = tokio::task::spawn_blocking(move || load_all(&root))
-            .await
-            .map_err(io::Error::other)??;
-        generations.sort_by(|a, b| {
-            (a.generation.created_at, &a.id).cmp(&(b.generation.created_at, &b.id))
-        });
-        Ok(generations)
+    /// The bytes a generation's files take.
+    pub async fn size(&self, id: &GenerationId) -> io::Result<u64> {
+        let dir = self.dir(id);
+        blocking(move || Ok(files_size(&dir)? + files_size(&dir.join(MODELS_DIR))?)).await
     }
-}
 
-/// A generation as read back from the data dir.
-#[derive(Debug)]
-pub struct Stored {
-    pub id: GenerationId,
-    pub generation: Generation,
-    /// `None` for generations made before delete tokens existed: those can
-    /// never be removed through the API.
-    pub token_hash: Option<TokenHash>,
+    /// Removes the temporary files a crash left in a generation's folder.
+    /// Only generations that were being worked on can have any.
+    pub async fn remove_temp_files(&self, id: &GenerationId) -> io::Result<()> {
+        let dir = self.dir(id);
+        blocking(move || {
+            remove_temp_files(&dir)?;
+            remove_temp_files(&dir.join(MODELS_DIR))
+        })
+        .await
+    }
+
+    /// Removes every folder that is not a generation in `known`: removals
+    /// and creations a crash interrupted. Reads names only, so it is quick
+    /// over a hundred thousand folders. Returns how many went.
+    pub async fn remove_unknown(&self, known: HashSet<String>) -> io::Result<usize> {
+        let root = self.root.clone();
+        blocking(move || {
+            let mut removed = 0;
+            for entry in fs::read_dir(&root)? {
+                let entry = entry?;
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if known.contains(name.as_ref()) {
+                    continue;
+                }
+                let path = entry.path();
+                if name.starts_with(TEMP_PREFIX) {
+                    tracing::warn!(path = %path.display(), "finishing a removal that a crash interrupted");
+                } else if GenerationId::parse(&name).is_ok() {
+                    tracing::warn!(id = %name, "removing the files of a creation a crash interrupted");
+                } else {
+                    tracing::warn!(path = %path.display(), "ignoring a file that is not a generation");
+                    continue;
+                }
+                if path.is_dir() {
+                    fs::remove_dir_all(&path)?;
+                } else {
+                    fs::remove_file(&path)?;
+                }
+                removed += 1;
+            }
+            Ok(removed)
+        })
+        .await
+    }
 }
 
 /// The last component of a path, for naming its temporary twin.
@@ -198,74 +209,34 @@ impl Drop for TempFile {
     }
 }
 
-fn temp_in(dir: &Path, name: &str) -> Result<TempFile, AppError> {
+fn temp_in(dir: &Path, name: &str) -> io::Result<TempFile> {
     let suffix = random_hex::<TEMP_NAME_BYTES>()?;
     Ok(TempFile(dir.join(format!("{TEMP_PREFIX}{name}-{suffix}"))))
 }
 
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> io::Result<T> + Send + 'static,
-) -> Result<T, AppError> {
-    Ok(tokio::task::spawn_blocking(work).await??)
+) -> io::Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(io::Error::other)?
 }
 
-fn load_all(root: &Path) -> io::Result<Vec<Stored>> {
-    let mut generations = Vec::new();
-    for entry in fs::read_dir(root)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with(TEMP_PREFIX) && entry.path().is_dir() {
-            tracing::warn!(path = %entry.path().display(), "finishing a removal that a crash interrupted");
-            fs::remove_dir_all(entry.path())?;
-            continue;
-        }
-        let Some(id) = name.to_str().and_then(|n| GenerationId::parse(n).ok()) else {
-            tracing::warn!(path = %entry.path().display(), "ignoring a file that is not a generation");
-            continue;
-        };
-        let dir = entry.path();
-        if !dir.join(GENERATION_FILE).is_file() {
-            tracing::warn!(%id, "removing a generation whose creation was interrupted");
-            fs::remove_dir_all(&dir)?;
-            continue;
-        }
-        remove_temp_files(&dir)?;
-        remove_temp_files(&dir.join(MODELS_DIR))?;
-        match read_record(&dir, &id) {
-            Ok(generation) => generations.push(Stored {
-                token_hash: read_token_hash(&dir, &id),
-                id,
-                generation,
-            }),
-            Err(err) => tracing::error!(%id, error = %err, "skipping an unreadable generation"),
+/// The bytes of the plain files directly in `dir` (0 when it is missing).
+fn files_size(dir: &Path) -> io::Result<u64> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(err) => return Err(err),
+    };
+    let mut total = 0;
+    for entry in entries {
+        let metadata = entry?.metadata()?;
+        if metadata.is_file() {
+            total += metadata.len();
         }
     }
-    Ok(generations)
-}
-
-fn read_record(dir: &Path, id: &GenerationId) -> io::Result<Generation> {
-    let generation: Generation = serde_json::from_slice(&fs::read(dir.join(GENERATION_FILE))?)?;
-    if generation.id != id.as_str() {
-        return Err(io::Error::other(format!(
-            "record names id {} but lives in folder {id}",
-            generation.id
-        )));
-    }
-    Ok(generation)
-}
-
-/// The stored hash of a generation's delete token, if it has one. An
-/// unreadable one is logged and treated as none: the generation is still
-/// served, it just can no longer be removed, which errs on the safe side.
-fn read_token_hash(dir: &Path, id: &GenerationId) -> Option<TokenHash> {
-    match fs::read_to_string(dir.join(TOKEN_HASH_FILE)) {
-        Ok(hex) => Some(TokenHash::from_stored(&hex)),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => None,
-        Err(err) => {
-            tracing::error!(%id, error = %err, "unreadable delete token hash");
-            None
-        }
-    }
+    Ok(total)
 }
 
 fn remove_temp_files(dir: &Path) -> io::Result<()> {
@@ -287,7 +258,7 @@ fn remove_temp_files(dir: &Path) -> io::Result<()> {
 /// same folder (a rename is only atomic within one file system), fsync,
 /// rename, then fsync the folder so the rename itself survives a crash.
 pub(crate) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
-    let suffix = random_hex::<TEMP_NAME_BYTES>().map_err(io::Error::other)?;
+    let suffix = random_hex::<TEMP_NAME_BYTES>()?;
     let temp = dir.join(format!("{TEMP_PREFIX}{name}-{suffix}"));
     let result = (|| {
         let mut file = File::create_new(&temp)?;
@@ -332,7 +303,7 @@ mod tests {
     #[test]
     fn temp_files_left_by_a_crash_are_removed() {
         let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join(".tmp-generation.json-00"), b"half").unwrap();
+        fs::write(dir.path().join(".tmp-state-00"), b"half").unwrap();
         fs::write(dir.path().join("input.png"), b"kept").unwrap();
         remove_temp_files(dir.path()).unwrap();
         let names: Vec<_> = fs::read_dir(dir.path())
@@ -340,5 +311,23 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["input.png"]);
+    }
+
+    #[tokio::test]
+    async fn folders_of_unknown_generations_and_interrupted_removals_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = Files::open(dir.path()).unwrap();
+        let (kept, orphan) = (
+            GenerationId::random().unwrap(),
+            GenerationId::random().unwrap(),
+        );
+        files.create(&kept, b"png".to_vec()).await.unwrap();
+        files.create(&orphan, b"png".to_vec()).await.unwrap();
+        fs::create_dir(dir.path().join(GENERATIONS_DIR).join(".tmp-x-00")).unwrap();
+        let known = HashSet::from([kept.to_string()]);
+        assert_eq!(files.remove_unknown(known).await.unwrap(), 2);
+        assert!(files.input_path(&kept).is_file());
+        assert!(!files.dir(&orphan).exists());
+        assert_eq!(files.size(&kept).await.unwrap(), 3);
     }
 }

@@ -1,25 +1,40 @@
-//! Delete tokens: the secret that proves a request comes from whoever
-//! created a generation. Only its hash is kept, so a leaked data dir does
-//! not let anyone delete generations.
+//! Secrets that a client presents and the server keeps only as hashes:
+//! owner tokens (proof of having created a generation) and API keys. A
+//! leaked data dir therefore lets no one act as a creator or a client.
+//!
+//! Both are 256 random bits, so a plain SHA-256 is enough: there is no
+//! password to guess, and a slow hash would only slow every request.
+
+use std::io;
 
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::{error::AppError, id::random_hex};
+use crate::id::random_hex;
 
 /// Random bytes in a token: 256 bits, more than the 128 an id has, because
 /// a token, unlike an id, must stay secret even from people holding a link.
 const TOKEN_BYTES: usize = 32;
+/// API keys start with this, so a leaked one is recognisable (secret
+/// scanners, logs) and never mistaken for an owner token.
+pub const API_KEY_PREFIX: &str = "trk_";
 
-/// A fresh token for the creator (sent once, never stored) and its hash
-/// (stored, never sent).
-pub fn issue() -> Result<(String, TokenHash), AppError> {
+/// A fresh owner token for the creator (sent once, never stored) and its
+/// hash (stored, never sent).
+pub fn issue_owner_token() -> io::Result<(String, TokenHash)> {
     let token = random_hex::<TOKEN_BYTES>()?;
     let hash = TokenHash::of(&token);
     Ok((token, hash))
 }
 
-/// The SHA-256 of a delete token, as lowercase hex.
+/// A fresh API key and its hash.
+pub fn issue_api_key() -> io::Result<(String, TokenHash)> {
+    let key = format!("{API_KEY_PREFIX}{}", random_hex::<TOKEN_BYTES>()?);
+    let hash = TokenHash::of(&key);
+    Ok((key, hash))
+}
+
+/// The SHA-256 of a token or key, as lowercase hex.
 #[derive(Clone, PartialEq, Eq)]
 pub struct TokenHash(String);
 
@@ -61,12 +76,20 @@ mod tests {
 
     #[test]
     fn only_the_issued_token_matches_its_hash() {
-        let (token, hash) = issue().unwrap();
+        let (token, hash) = issue_owner_token().unwrap();
         assert_eq!(token.len(), TOKEN_BYTES * 2);
         assert!(hash.matches(&token));
         assert!(!hash.matches(""));
         assert!(!hash.matches(&token[1..]));
         assert!(TokenHash::from_stored(hash.as_str()).matches(&token));
         assert_ne!(hash.as_str(), token);
+    }
+
+    #[test]
+    fn api_keys_are_prefixed_and_differ_from_each_other() {
+        let (a, hash) = issue_api_key().unwrap();
+        let (b, _) = issue_api_key().unwrap();
+        assert!(a.starts_with(API_KEY_PREFIX) && a != b);
+        assert!(hash.matches(&a) && !hash.matches(&b));
     }
 }

@@ -1,0 +1,96 @@
+//! What the server keeps in its data dir: the generations' files
+//! ([`Files`]), and a SQLite database with their records ([`Records`]),
+//! the API keys ([`Keys`]) and the engine time spent ([`Usage`]).
+//!
+//! Records and files are separate on purpose: records are small, change
+//! often and need queries (what is unsettled, what is oldest); files are
+//! large and written once. Neither returns the HTTP error type.
+
+mod db;
+mod files;
+mod keys;
+mod migrate;
+mod records;
+mod usage;
+
+use std::{io, path::Path};
+
+pub use self::{
+    db::DB_FILE,
+    files::{Files, TempFile},
+    keys::{KeyError, Keys},
+    records::{Candidate, Lookup, Records, Removal, StoredGeneration},
+    usage::Usage,
+};
+pub(crate) use files::write_atomic;
+
+/// Why the data dir could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("data directory: {0}")]
+    Io(#[from] io::Error),
+    #[error("records database: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("a stored record is damaged: {0}")]
+    Damaged(String),
+}
+
+/// Everything in a data dir.
+#[derive(Debug)]
+pub struct Store {
+    pub files: Files,
+    pub records: Records,
+    pub keys: Keys,
+    pub usage: Usage,
+}
+
+impl Store {
+    /// Opens (creating if needed) `data_dir`. A new database over a data
+    /// dir of the old layout imports its generations first.
+    pub async fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir)?;
+        let files = Files::open(data_dir)?;
+        let (db, created) = db::Db::open(data_dir)?;
+        let store = Self {
+            files,
+            records: Records::new(db.clone()),
+            keys: Keys::new(db.clone()),
+            usage: Usage::new(db),
+        };
+        if created {
+            store.import_legacy(data_dir).await?;
+        } else {
+            let known = store.records.ids().await?;
+            store.files.remove_unknown(known).await?;
+        }
+        Ok(store)
+    }
+
+    /// Opens only the API keys, for `trellis-proxy keys`.
+    pub fn open_keys(data_dir: &Path) -> Result<Keys, StoreError> {
+        std::fs::create_dir_all(data_dir)?;
+        let (db, _) = db::Db::open(data_dir)?;
+        Ok(Keys::new(db))
+    }
+
+    async fn import_legacy(&self, data_dir: &Path) -> Result<(), StoreError> {
+        let dir = data_dir.to_owned();
+        let legacy = tokio::task::spawn_blocking(move || migrate::read_legacy(&dir))
+            .await
+            .map_err(|err| StoreError::Io(io::Error::other(err)))??;
+        if legacy.is_empty() {
+            return Ok(());
+        }
+        tracing::info!(
+            count = legacy.len(),
+            "importing generations stored before the records database"
+        );
+        for generation in legacy {
+            let bytes = self.files.size(&generation.id).await?;
+            self.records
+                .insert(&generation.id, &generation.stored, bytes)
+                .await?;
+        }
+        Ok(())
+    }
+}
