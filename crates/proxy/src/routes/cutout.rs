@@ -16,6 +16,7 @@ use image::{ImageFormat, imageops::FilterType};
 use trellis_api::{CUTOUT_PREVIEW_SIDE, CutoutPreview, CutoutSource};
 
 use crate::{
+    access::Authorized,
     backend::{BackendError, SubjectPreview},
     error::{AppError, Result},
     state::AppState,
@@ -30,9 +31,11 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The body is the image file itself (`Content-Type: image/…`), exactly the
-/// bytes a generate request would carry.
+/// bytes a generate request would carry. In keys mode it takes a key like
+/// generating does: it spends the server's CPU.
 async fn cutout(
     State(state): State<AppState>,
+    _client: Authorized,
     body: std::result::Result<Bytes, BytesRejection>,
 ) -> Result<Json<CutoutPreview>> {
     let body = body.map_err(|err| {

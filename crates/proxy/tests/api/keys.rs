@@ -71,6 +71,19 @@ async fn in_keys_mode_only_a_valid_key_starts_work_and_revoking_it_stops_it() {
     let reply = upload(&server, Some(&bearer("trk_0000"))).await;
     reply.assert_error(StatusCode::UNAUTHORIZED, "api_key_invalid", "revoked");
     server.assert_nothing_stored();
+    // The cut-out preview spends the server's CPU too.
+    let preview = |auth: Option<String>| {
+        let mut request = axum::http::Request::post("/api/cutout")
+            .header(axum::http::header::CONTENT_TYPE, "image/png");
+        if let Some(auth) = auth {
+            request = request.header(AUTHORIZATION, auth);
+        }
+        server.send(request.body(axum::body::Body::from(subject_png())).unwrap())
+    };
+    preview(None)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "api_key_required", "API key");
+    assert_eq!(preview(Some(bearer(&key))).await.status, StatusCode::OK);
 
     let reply = upload(&server, Some(&bearer(&key))).await;
     assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
