@@ -6,6 +6,7 @@
 
 use image::{ImageEncoder, RgbaImage};
 use serde_json::json;
+use trellis_glb::{GlbWriter, Target};
 
 /// Segments around and along the blob: about 2,300 triangles, enough to
 /// look smooth while keeping the `data:` URL small.
@@ -85,17 +86,6 @@ impl Mesh {
             indices,
         }
     }
-
-    /// The exact per-axis minimum and maximum of the positions, as the
-    /// POSITION accessor must declare them.
-    fn bounds(&self) -> ([f32; 3], [f32; 3]) {
-        let (mut low, mut high) = ([f32::MAX; 3], [f32::MIN; 3]);
-        for (i, value) in self.positions.iter().enumerate() {
-            low[i % 3] = low[i % 3].min(*value);
-            high[i % 3] = high[i % 3].max(*value);
-        }
-        (low, high)
-    }
 }
 
 impl TestGlb {
@@ -127,23 +117,14 @@ impl TestGlb {
         textures: Textures,
         generator: &str,
     ) -> Self {
-        let mut bin = Vec::new();
-        let mut views = Vec::new();
-        let mut push = |bytes: &[u8]| {
-            views.push(json!({ "buffer": 0, "byteOffset": bin.len(), "byteLength": bytes.len() }));
-            bin.extend_from_slice(bytes);
-            bin.resize(bin.len().next_multiple_of(4), 0);
-            views.len() - 1
-        };
-        let floats = |v: &[f32]| v.iter().flat_map(|f| f.to_le_bytes()).collect::<Vec<_>>();
-        let vertex_count = mesh.positions.len() / 3;
-        let position_view = push(&floats(&mesh.positions));
-        let normal_view = push(&floats(&mesh.normals));
-        let uv_view = push(&floats(&mesh.uvs));
-        let index_bytes: Vec<u8> = mesh.indices.iter().flat_map(|i| i.to_le_bytes()).collect();
-        let index_view = push(&index_bytes);
-        let base_color_view = push(base_color);
-        let metallic_roughness_view = push(metallic_roughness);
+        let mut writer = GlbWriter::new();
+        let vertices = Some(Target::Vertices);
+        let position = writer.float_accessor(mesh.positions.as_chunks::<3>().0, vertices, true);
+        let normal = writer.float_accessor(mesh.normals.as_chunks::<3>().0, vertices, false);
+        let uv = writer.float_accessor(mesh.uvs.as_chunks::<2>().0, vertices, false);
+        let indices = writer.u32_indices(&mesh.indices);
+        let base_color_view = writer.push_view(base_color, None);
+        let metallic_roughness_view = writer.push_view(metallic_roughness, None);
 
         let mime = match textures {
             Textures::Png => "image/png",
@@ -153,15 +134,14 @@ impl TestGlb {
             Textures::Png => json!({ "source": source }),
             Textures::Webp => json!({ "extensions": { "EXT_texture_webp": { "source": source } } }),
         };
-        let (low, high) = mesh.bounds();
         let mut json = json!({
             "asset": { "version": "2.0", "generator": generator },
             "scene": 0,
             "scenes": [{ "nodes": [0] }],
             "nodes": [{ "mesh": 0 }],
             "meshes": [{ "primitives": [{
-                "attributes": { "POSITION": 0, "NORMAL": 1, "TEXCOORD_0": 2 },
-                "indices": 3,
+                "attributes": { "POSITION": position, "NORMAL": normal, "TEXCOORD_0": uv },
+                "indices": indices,
                 "material": 0
             }] }],
             "materials": [{
@@ -176,37 +156,19 @@ impl TestGlb {
                 { "bufferView": base_color_view, "mimeType": mime },
                 { "bufferView": metallic_roughness_view, "mimeType": mime }
             ],
-            "accessors": [
-                { "bufferView": position_view, "componentType": 5126, "count": vertex_count, "type": "VEC3",
-                  "min": low, "max": high },
-                { "bufferView": normal_view, "componentType": 5126, "count": vertex_count, "type": "VEC3" },
-                { "bufferView": uv_view, "componentType": 5126, "count": vertex_count, "type": "VEC2" },
-                { "bufferView": index_view, "componentType": 5125, "count": mesh.indices.len(), "type": "SCALAR" }
-            ],
-            "bufferViews": views,
-            "buffers": [{ "byteLength": bin.len() }]
         });
         if textures == Textures::Webp {
             json["extensionsUsed"] = json!(["EXT_texture_webp"]);
             json["extensionsRequired"] = json!(["EXT_texture_webp"]);
         }
+        let (json, bin) = writer.into_parts(json);
         Self { json, bin }
     }
 
     /// The GLB file: header, JSON chunk, binary chunk.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut json = serde_json::to_vec(&self.json).expect("JSON");
-        json.resize(json.len().next_multiple_of(4), b' ');
-        let total = 12 + 8 + json.len() + 8 + self.bin.len();
-        let mut out = Vec::with_capacity(total);
-        for word in [0x4654_6C67, 2, total as u32, json.len() as u32, 0x4E4F_534A] {
-            out.extend_from_slice(&u32::to_le_bytes(word));
-        }
-        out.extend_from_slice(&json);
-        out.extend_from_slice(&(self.bin.len() as u32).to_le_bytes());
-        out.extend_from_slice(&0x004E_4942u32.to_le_bytes());
-        out.extend_from_slice(&self.bin);
-        out
+        trellis_glb::join(&trellis_glb::to_json(&self.json), Some(&self.bin))
+            .expect("a test GLB is far below 4 GiB")
     }
 }
 

@@ -97,6 +97,21 @@ impl GlbWriter {
         self.extra_buffers.len()
     }
 
+    /// Replaces buffer `index` (from [`add_buffer`](Self::add_buffer)), e.g.
+    /// once its length is known. Returns false if there is no such buffer.
+    pub fn set_buffer(&mut self, index: usize, buffer: Value) -> bool {
+        match index
+            .checked_sub(1)
+            .and_then(|i| self.extra_buffers.get_mut(i))
+        {
+            Some(slot) => {
+                *slot = buffer;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// A float attribute of `N` components (1–4) in a view of its own; the
     /// accessor index. `bounds` adds the min/max glTF requires of POSITION.
     pub fn float_accessor<const N: usize>(
@@ -147,14 +162,21 @@ impl GlbWriter {
 
     /// Puts the buffers, views and accessors into `document` and frames the
     /// result as a GLB.
-    pub fn finish(mut self, mut document: Value) -> Result<Vec<u8>, GlbError> {
+    pub fn finish(self, document: Value) -> Result<Vec<u8>, GlbError> {
+        let (document, bin) = self.into_parts(document);
+        join(&to_json(&document), Some(&bin))
+    }
+
+    /// Puts the buffers, views and accessors into `document`; the document
+    /// and the binary chunk, unframed (for tests that damage one of them).
+    pub fn into_parts(mut self, mut document: Value) -> (Value, Vec<u8>) {
         self.push_bytes(&[]);
         let mut buffers = vec![json!({ "byteLength": self.bin.len() })];
         buffers.extend(self.extra_buffers);
         document["buffers"] = Value::Array(buffers);
         document["bufferViews"] = Value::Array(self.views);
         document["accessors"] = Value::Array(self.accessors);
-        join(&to_json(&document), Some(&self.bin))
+        (document, self.bin)
     }
 }
 
@@ -206,7 +228,9 @@ mod tests {
     #[test]
     fn extra_buffers_follow_the_binary_chunk() {
         let mut writer = GlbWriter::new();
-        assert_eq!(writer.add_buffer(json!({ "byteLength": 64 })), 1);
+        assert_eq!(writer.add_buffer(json!({ "byteLength": 1 })), 1);
+        assert!(writer.set_buffer(1, json!({ "byteLength": 64 })));
+        assert!(!writer.set_buffer(0, json!({})) && !writer.set_buffer(2, json!({})));
         let glb = writer.finish(json!({})).unwrap();
         let doc = document::parse(container::split(&glb).unwrap().json).unwrap();
         assert_eq!(
