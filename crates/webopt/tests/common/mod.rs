@@ -182,9 +182,10 @@ impl ValueNoise {
     }
 }
 
-/// 1/f noise (each octave twice the frequency, half the amplitude), the
-/// spectrum natural images have; about -1..1.
-fn fractal(u: f32, v: f32, seed: u32, octaves: u32) -> f32 {
+/// Fractal value noise: each octave twice the frequency of the last and
+/// `gain` times its amplitude (0.5 is the 1/f spectrum of natural images;
+/// higher keeps more fine detail); about -1..1.
+fn fractal(u: f32, v: f32, seed: u32, octaves: u32, gain: f32) -> f32 {
     (0..octaves)
         .map(|o| {
             ValueNoise {
@@ -192,10 +193,10 @@ fn fractal(u: f32, v: f32, seed: u32, octaves: u32) -> f32 {
                 seed: seed + o,
             }
             .at(u, v)
-                * 0.5f32.powi(o as i32)
+                * gain.powi(o as i32)
         })
         .sum::<f32>()
-        * 0.55
+        * (1.0 - gain)
 }
 
 /// Deterministic grain in -amplitude..=amplitude.
@@ -209,24 +210,54 @@ fn octaves(side: u32) -> u32 {
     (side / 4).max(2).ilog2()
 }
 
-/// A photo-like albedo: hue and brightness varying at every scale, soft
-/// shading, a few hard-edged patches and grain.
+/// Which atlas chart (u, v) falls in, or `None` in the gutter between
+/// charts, which a baked atlas leaves dark.
+fn chart(u: f32, v: f32) -> Option<u32> {
+    let (charts_u, charts_v) = CHARTS;
+    let (cu, cv) = (u * charts_u as f32, v * charts_v as f32);
+    let inside = |t: f32| (CHART_MARGIN..1.0 - CHART_MARGIN).contains(&t.fract());
+    (inside(cu) && inside(cv)).then_some(cv as u32 * charts_u + cu as u32)
+}
+
+/// A photo-like albedo atlas: per chart a surface with detail at every
+/// scale (wood-like grain, a fine weave, or speckle) over soft shading and
+/// hue variation, hard-edged patches, sensor grain, dark gutters.
 pub fn base_color(side: u32) -> RgbaImage {
     let octaves = octaves(side);
+    let weave_period = 7.0 / side as f32;
     RgbaImage::from_fn(side, side, |x, y| {
         let (u, v) = (x as f32 / side as f32, y as f32 / side as f32);
-        let detail = fractal(u, v, 1, octaves);
-        let tint = fractal(u, v, 100, 4);
+        let Some(chart) = chart(u, v) else {
+            return Rgba([18, 16, 15, 255]);
+        };
+        let detail = fractal(u, v, 1, octaves, 0.7);
+        let tint = fractal(u, v, 100, 4, 0.5);
+        let surface = match chart % 3 {
+            0 => 22.0 * ((u * 90.0 + 5.0 * fractal(u, v, 7, 5, 0.5)) * std::f32::consts::TAU).sin(),
+            1 => {
+                14.0 * (u / weave_period * std::f32::consts::TAU).sin()
+                    * (v / weave_period * std::f32::consts::TAU).sin()
+            }
+            _ => {
+                30.0 * fractal(
+                    u * 8.0 % 1.0,
+                    v * 8.0 % 1.0,
+                    9,
+                    octaves.saturating_sub(3).max(1),
+                    0.8,
+                )
+            }
+        };
         let shade = 0.75 + 0.25 * (u * 5.0 + 0.3).sin() * (v * 4.0 + 1.1).cos();
-        let patch = if fractal(u, v, 200, 3) > 0.25 {
+        let patch = if fractal(u, v, 200, 3, 0.5) > 0.12 {
             40.0
         } else {
             0.0
         };
-        let base = [150.0 + 50.0 * tint, 115.0 + 35.0 * tint, 85.0 - 30.0 * tint];
+        let base = [150.0 + 60.0 * tint, 115.0 + 40.0 * tint, 85.0 - 35.0 * tint];
         let texel = |c: usize| {
-            let value = (base[c] + 70.0 * detail + patch) * shade;
-            (value as i32 + grain(x, y, c as u32, 3)).clamp(0, 255) as u8
+            let value = (base[c] + 60.0 * detail + surface + patch) * shade;
+            (value as i32 + grain(x, y, c as u32, 2)).clamp(0, 255) as u8
         };
         Rgba([texel(0), texel(1), texel(2), 255])
     })
@@ -238,8 +269,15 @@ pub fn metallic_roughness(side: u32) -> RgbaImage {
     let octaves = octaves(side);
     RgbaImage::from_fn(side, side, |x, y| {
         let (u, v) = (x as f32 / side as f32, y as f32 / side as f32);
-        let roughness = 140.0 + 90.0 * fractal(u, v, 300, octaves);
-        let metallic = if fractal(u, v, 400, 3) > 0.2 { 230 } else { 15 };
+        if chart(u, v).is_none() {
+            return Rgba([255, 255, 0, 255]);
+        }
+        let roughness = 140.0 + 90.0 * fractal(u, v, 300, octaves, 0.65);
+        let metallic = if fractal(u, v, 400, 3, 0.5) > 0.1 {
+            230
+        } else {
+            15
+        };
         let roughness = (roughness as i32 + grain(x, y, 1, 2)).clamp(0, 255) as u8;
         Rgba([255, roughness, metallic, 255])
     })
