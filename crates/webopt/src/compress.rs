@@ -11,7 +11,7 @@
 
 use serde_json::json;
 use trellis_glb::meshopt::{EXTENSION, Filter, Mode};
-use trellis_glb::{ALIGN, GlbWriter, Target};
+use trellis_glb::{ALIGN, ComponentType, GlbWriter, Target};
 
 /// The attribute codec's version `EXT_meshopt_compression` allows (v1,
 /// meshoptimizer's default since 0.23, is only for its successor).
@@ -62,12 +62,12 @@ impl<'w> Compressor<'w> {
 
     /// Triangle indices as a view of u16 (when `vertex_count` allows) or
     /// u32; the view index and the accessor component type.
-    pub fn triangles(&mut self, indices: &[u32], vertex_count: usize) -> (usize, u32) {
+    pub fn triangles(&mut self, indices: &[u32], vertex_count: usize) -> (usize, ComponentType) {
         let encoded = meshopt::encode_index_buffer(indices, vertex_count).unwrap_or_default();
         let (stride, component) = if vertex_count <= usize::from(u16::MAX) + 1 {
-            (2, trellis_glb::ComponentType::U16.code())
+            (2, ComponentType::U16)
         } else {
-            (4, trellis_glb::ComponentType::U32.code())
+            (4, ComponentType::U32)
         };
         let view = self.view(
             &encoded,

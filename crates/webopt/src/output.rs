@@ -168,42 +168,27 @@ fn write_primitive(
         }
     }
     let view = compressor.attribute(&positions, Filter::None);
-    let mut attributes = json!({
-        "POSITION": compressor.writer.add_accessor(json!({
-            "bufferView": view, "componentType": ComponentType::U16.code(), "count": count,
-            "type": "VEC3", "min": min, "max": max,
-        })),
-    });
+    let mut position = accessor(view, ComponentType::U16, "VEC3", false, count);
+    position["min"] = json!(min);
+    position["max"] = json!(max);
+    let mut attributes = json!({ "POSITION": compressor.writer.add_accessor(position) });
     if let Some(normals) = &primitive.normals {
-        let normals = octahedral_normals(normals);
-        attributes["NORMAL"] = accessor(
-            compressor,
-            &normals,
-            Filter::Octahedral,
-            ComponentType::I8,
-            "VEC3",
-            true,
-        );
+        let view = compressor.attribute(&octahedral_normals(normals), Filter::Octahedral);
+        let normal = accessor(view, ComponentType::I8, "VEC3", true, count);
+        attributes["NORMAL"] = json!(compressor.writer.add_accessor(normal));
     }
     if let Some(uvs) = &primitive.uvs {
-        attributes["TEXCOORD_0"] = match unorm16_uvs(uvs) {
-            Some(quantized) => accessor(
-                compressor,
-                &quantized,
-                Filter::None,
-                ComponentType::U16,
-                "VEC2",
-                true,
-            ),
-            None => accessor(
-                compressor,
-                uvs,
-                Filter::None,
-                ComponentType::F32,
-                "VEC2",
-                false,
-            ),
+        let uv = match unorm16_uvs(uvs) {
+            Some(quantized) => {
+                let view = compressor.attribute(&quantized, Filter::None);
+                accessor(view, ComponentType::U16, "VEC2", true, count)
+            }
+            None => {
+                let view = compressor.attribute(uvs, Filter::None);
+                accessor(view, ComponentType::F32, "VEC2", false, count)
+            }
         };
+        attributes["TEXCOORD_0"] = json!(compressor.writer.add_accessor(uv));
     }
     if let Some(colors) = &primitive.colors {
         let kind = if primitive.color_alpha {
@@ -211,42 +196,33 @@ fn write_primitive(
         } else {
             "VEC3"
         };
-        let colors = unorm8_colors(colors);
-        attributes["COLOR_0"] = accessor(
-            compressor,
-            &colors,
-            Filter::None,
-            ComponentType::U8,
-            kind,
-            true,
-        );
+        let view = compressor.attribute(&unorm8_colors(colors), Filter::None);
+        let color = accessor(view, ComponentType::U8, kind, true, count);
+        attributes["COLOR_0"] = json!(compressor.writer.add_accessor(color));
     }
     let (view, component) = compressor.triangles(&primitive.indices, count);
-    let indices = compressor.writer.add_accessor(json!({
-        "bufferView": view, "componentType": component, "count": primitive.indices.len(), "type": "SCALAR",
-    }));
+    let indices = accessor(view, component, "SCALAR", false, primitive.indices.len());
+    let indices = compressor.writer.add_accessor(indices);
     let mut json = primitive.json.clone();
     json["attributes"] = attributes;
     json["indices"] = json!(indices);
     json
 }
 
-/// `data` as a compressed attribute view and an accessor reading it as
-/// `kind` of `component`; the accessor index.
-fn accessor<T: Copy>(
-    compressor: &mut Compressor<'_>,
-    data: &[T],
-    filter: Filter,
+/// An accessor reading `count` elements of `kind` of `component` from
+/// buffer view `view`.
+fn accessor(
+    view: usize,
     component: ComponentType,
     kind: &str,
     normalized: bool,
+    count: usize,
 ) -> Value {
-    let view = compressor.attribute(data, filter);
     let mut accessor = json!({
-        "bufferView": view, "componentType": component.code(), "count": data.len(), "type": kind,
+        "bufferView": view, "componentType": component.code(), "count": count, "type": kind,
     });
     if normalized {
         accessor["normalized"] = json!(true);
     }
-    json!(compressor.writer.add_accessor(accessor))
+    accessor
 }
