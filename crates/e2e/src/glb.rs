@@ -273,3 +273,41 @@ fn encode(image: &RgbaImage, textures: Textures) -> Vec<u8> {
     .expect("encode texture");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The blob as a GLB reader sees it: every accessor in bounds, the
+    /// indices within the vertices, both images present.
+    #[test]
+    fn the_blob_reads_back_and_each_damage_breaks_it() {
+        let bytes = TestGlb::blob(Textures::Webp).to_bytes();
+        let chunks = trellis_glb::split(&bytes).unwrap();
+        let doc = trellis_glb::parse(chunks.json).unwrap();
+        let buffers = trellis_glb::buffers(&doc, chunks.bin).unwrap();
+        // Accessors in `assemble`'s order: position, normal, UV, indices.
+        let vertices = trellis_glb::accessor(&doc, &buffers, 0).unwrap().count;
+        let indices = trellis_glb::accessor(&doc, &buffers, 3).unwrap();
+        assert!((indices.max_index().unwrap() as usize) < vertices);
+        for view in [BASE_COLOR_VIEW, BASE_COLOR_VIEW + 1] {
+            let image = trellis_glb::buffer_view(&doc, &buffers, view as u64).unwrap();
+            assert_eq!(&image.bytes[8..12], b"WEBP");
+        }
+
+        assert_eq!(
+            trellis_glb::split(&Damage::BadMagic.apply()),
+            Err(trellis_glb::GlbError::NotGlb)
+        );
+        assert!(matches!(
+            trellis_glb::split(&Damage::Truncated.apply()),
+            Err(trellis_glb::GlbError::Truncated { .. })
+        ));
+        let damaged = Damage::IndexOutOfRange.apply();
+        let chunks = trellis_glb::split(&damaged).unwrap();
+        let doc = trellis_glb::parse(chunks.json).unwrap();
+        let buffers = trellis_glb::buffers(&doc, chunks.bin).unwrap();
+        let indices = trellis_glb::accessor(&doc, &buffers, 3).unwrap();
+        assert_eq!(indices.max_index().unwrap(), 1_000_000);
+    }
+}
