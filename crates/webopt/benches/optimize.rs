@@ -47,14 +47,20 @@ fn main() {
             .collect()
     };
     println!(
-        "| model | raw | full | full ÷ raw | coarse | coarse triangles | optimize time |\n\
-         | --- | --- | --- | --- | --- | --- | --- |"
+        "| model | raw | full | full ÷ raw | coarse | coarse triangles | optimize time | decode full (native) |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- |"
     );
     for (label, raw) in models {
         let start = Instant::now();
         let optimized = trellis_webopt::optimize(&raw).unwrap_or_else(|e| panic!("{label}: {e}"));
         let seconds = start.elapsed().as_secs_f64();
         let (full_triangles, coarse_triangles) = optimized.triangles;
+        // The viewer's decoding work (trellis-glb's meshopt decoder), natively.
+        let start = Instant::now();
+        let decoded = trellis_glb::meshopt::decompress(&optimized.full)
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        let decode_ms = start.elapsed().as_secs_f64() * 1e3;
+        drop(decoded);
         if let Ok(dir) = std::env::var("WEBOPT_BENCH_OUT") {
             let name: String = label.chars().filter(char::is_ascii_alphanumeric).collect();
             let dir = std::path::Path::new(&dir);
@@ -69,7 +75,7 @@ fn main() {
             }
         }
         println!(
-            "| {label} | {} | {} | {:.3} | {} | {coarse_triangles} of {full_triangles} ({:.1}%) | {seconds:.1} s |",
+            "| {label} | {} | {} | {:.3} | {} | {coarse_triangles} of {full_triangles} ({:.1}%) | {seconds:.1} s | {decode_ms:.0} ms |",
             megabytes(raw.len()),
             megabytes(optimized.full.len()),
             optimized.full.len() as f64 / raw.len() as f64,
