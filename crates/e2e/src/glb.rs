@@ -6,6 +6,7 @@
 
 use image::{ImageEncoder, RgbaImage};
 use serde_json::json;
+use trellis_glb::{GlbWriter, Target};
 
 /// Segments around and along the blob: about 2,300 triangles, enough to
 /// look smooth while keeping the `data:` URL small.
@@ -127,23 +128,14 @@ impl TestGlb {
         textures: Textures,
         generator: &str,
     ) -> Self {
-        let mut bin = Vec::new();
-        let mut views = Vec::new();
-        let mut push = |bytes: &[u8]| {
-            views.push(json!({ "buffer": 0, "byteOffset": bin.len(), "byteLength": bytes.len() }));
-            bin.extend_from_slice(bytes);
-            bin.resize(bin.len().next_multiple_of(4), 0);
-            views.len() - 1
-        };
-        let floats = |v: &[f32]| v.iter().flat_map(|f| f.to_le_bytes()).collect::<Vec<_>>();
-        let vertex_count = mesh.positions.len() / 3;
-        let position_view = push(&floats(&mesh.positions));
-        let normal_view = push(&floats(&mesh.normals));
-        let uv_view = push(&floats(&mesh.uvs));
-        let index_bytes: Vec<u8> = mesh.indices.iter().flat_map(|i| i.to_le_bytes()).collect();
-        let index_view = push(&index_bytes);
-        let base_color_view = push(base_color);
-        let metallic_roughness_view = push(metallic_roughness);
+        let mut writer = GlbWriter::new();
+        let vertices = Some(Target::Vertices);
+        let position = writer.float_accessor(mesh.positions.as_chunks::<3>().0, vertices, true);
+        let normal = writer.float_accessor(mesh.normals.as_chunks::<3>().0, vertices, false);
+        let uv = writer.float_accessor(mesh.uvs.as_chunks::<2>().0, vertices, false);
+        let indices = writer.u32_indices(&mesh.indices);
+        let base_color_view = writer.push_view(base_color, None);
+        let metallic_roughness_view = writer.push_view(metallic_roughness, None);
 
         let mime = match textures {
             Textures::Png => "image/png",
@@ -153,15 +145,14 @@ impl TestGlb {
             Textures::Png => json!({ "source": source }),
             Textures::Webp => json!({ "extensions": { "EXT_texture_webp": { "source": source } } }),
         };
-        let (low, high) = mesh.bounds();
         let mut json = json!({
             "asset": { "version": "2.0", "generator": generator },
             "scene": 0,
             "scenes": [{ "nodes": [0] }],
             "nodes": [{ "mesh": 0 }],
             "meshes": [{ "primitives": [{
-                "attributes": { "POSITION": 0, "NORMAL": 1, "TEXCOORD_0": 2 },
-                "indices": 3,
+                "attributes": { "POSITION": position, "NORMAL": normal, "TEXCOORD_0": uv },
+                "indices": indices,
                 "material": 0
             }] }],
             "materials": [{
@@ -176,37 +167,19 @@ impl TestGlb {
                 { "bufferView": base_color_view, "mimeType": mime },
                 { "bufferView": metallic_roughness_view, "mimeType": mime }
             ],
-            "accessors": [
-                { "bufferView": position_view, "componentType": 5126, "count": vertex_count, "type": "VEC3",
-                  "min": low, "max": high },
-                { "bufferView": normal_view, "componentType": 5126, "count": vertex_count, "type": "VEC3" },
-                { "bufferView": uv_view, "componentType": 5126, "count": vertex_count, "type": "VEC2" },
-                { "bufferView": index_view, "componentType": 5125, "count": mesh.indices.len(), "type": "SCALAR" }
-            ],
-            "bufferViews": views,
-            "buffers": [{ "byteLength": bin.len() }]
         });
         if textures == Textures::Webp {
             json["extensionsUsed"] = json!(["EXT_texture_webp"]);
             json["extensionsRequired"] = json!(["EXT_texture_webp"]);
         }
+        let (json, bin) = writer.into_parts(json);
         Self { json, bin }
     }
 
     /// The GLB file: header, JSON chunk, binary chunk.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut json = serde_json::to_vec(&self.json).expect("JSON");
-        json.resize(json.len().next_multiple_of(4), b' ');
-        let total = 12 + 8 + json.len() + 8 + self.bin.len();
-        let mut out = Vec::with_capacity(total);
-        for word in [0x4654_6C67, 2, total as u32, json.len() as u32, 0x4E4F_534A] {
-            out.extend_from_slice(&u32::to_le_bytes(word));
-        }
-        out.extend_from_slice(&json);
-        out.extend_from_slice(&(self.bin.len() as u32).to_le_bytes());
-        out.extend_from_slice(&0x004E_4942u32.to_le_bytes());
-        out.extend_from_slice(&self.bin);
-        out
+        trellis_glb::join(&trellis_glb::to_json(&self.json), Some(&self.bin))
+            .expect("a test GLB is far below 4 GiB")
     }
 }
 
@@ -310,4 +283,42 @@ fn encode(image: &RgbaImage, textures: Textures) -> Vec<u8> {
     }
     .expect("encode texture");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The blob as a GLB reader sees it: every accessor in bounds, the
+    /// indices within the vertices, both images present.
+    #[test]
+    fn the_blob_reads_back_and_each_damage_breaks_it() {
+        let bytes = TestGlb::blob(Textures::Webp).to_bytes();
+        let chunks = trellis_glb::split(&bytes).unwrap();
+        let doc = trellis_glb::parse(chunks.json).unwrap();
+        let buffers = trellis_glb::buffers(&doc, chunks.bin).unwrap();
+        // Accessors in `assemble`'s order: position, normal, UV, indices.
+        let vertices = trellis_glb::accessor(&doc, &buffers, 0).unwrap().count;
+        let indices = trellis_glb::accessor(&doc, &buffers, 3).unwrap();
+        assert!((indices.max_index().unwrap() as usize) < vertices);
+        for view in [BASE_COLOR_VIEW, BASE_COLOR_VIEW + 1] {
+            let image = trellis_glb::buffer_view(&doc, &buffers, view as u64).unwrap();
+            assert_eq!(&image.bytes[8..12], b"WEBP");
+        }
+
+        assert_eq!(
+            trellis_glb::split(&Damage::BadMagic.apply()),
+            Err(trellis_glb::GlbError::NotGlb)
+        );
+        assert!(matches!(
+            trellis_glb::split(&Damage::Truncated.apply()),
+            Err(trellis_glb::GlbError::Truncated { .. })
+        ));
+        let damaged = Damage::IndexOutOfRange.apply();
+        let chunks = trellis_glb::split(&damaged).unwrap();
+        let doc = trellis_glb::parse(chunks.json).unwrap();
+        let buffers = trellis_glb::buffers(&doc, chunks.bin).unwrap();
+        let indices = trellis_glb::accessor(&doc, &buffers, 3).unwrap();
+        assert_eq!(indices.max_index().unwrap(), 1_000_000);
+    }
 }

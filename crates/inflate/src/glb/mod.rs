@@ -6,13 +6,12 @@
 //! The tests parse the output with the `gltf` crate and run the Khronos
 //! validator over it.
 
-mod container;
 mod normals;
 
 use serde_json::json;
 
 use crate::InflateError;
-use container::BinaryBuffer;
+use trellis_glb::{GlbWriter, Target};
 
 /// The eight bytes every PNG file starts with.
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
@@ -69,24 +68,25 @@ pub fn write_glb(mesh: &MeshData, material: Option<&Material>) -> Result<Vec<u8>
         Some(normals) => normals.iter().copied().map(normals::unit).collect(),
         None => normals::area_weighted(&mesh.positions, &mesh.indices),
     };
-    let mut buffer = BinaryBuffer::default();
+    let mut buffer = GlbWriter::new();
+    let vertices = Some(Target::Vertices);
     let mut attributes = json!({
-        "POSITION": buffer.float_attribute(&mesh.positions, "VEC3", true),
-        "NORMAL": buffer.float_attribute(&normals, "VEC3", false),
+        "POSITION": buffer.float_accessor(&mesh.positions, vertices, true),
+        "NORMAL": buffer.float_accessor(&normals, vertices, false),
     });
     if let Some(uvs) = &mesh.uvs {
-        attributes["TEXCOORD_0"] = json!(buffer.float_attribute(uvs, "VEC2", false));
+        attributes["TEXCOORD_0"] = json!(buffer.float_accessor(uvs, vertices, false));
     }
     if let Some(colors) = &mesh.colors {
         let clamped: Vec<[f32; 3]> = colors
             .iter()
             .map(|c| c.map(|v| v.clamp(0.0, 1.0)))
             .collect();
-        attributes["COLOR_0"] = json!(buffer.float_attribute(&clamped, "VEC3", false));
+        attributes["COLOR_0"] = json!(buffer.float_accessor(&clamped, vertices, false));
     }
     let mut primitive = json!({
         "attributes": attributes,
-        "indices": buffer.indices(&mesh.indices),
+        "indices": buffer.u32_indices(&mesh.indices),
     });
     let mut document = json!({
         "asset": { "version": "2.0", "generator": GENERATOR },
@@ -110,12 +110,14 @@ pub fn write_glb(mesh: &MeshData, material: Option<&Material>) -> Result<Vec<u8>
                 "wrapT": CLAMP_TO_EDGE,
             }]);
             document["images"] =
-                json!([{ "bufferView": buffer.blob(png), "mimeType": "image/png" }]);
+                json!([{ "bufferView": buffer.push_view(png, None), "mimeType": "image/png" }]);
         }
         document["materials"] = json!([{ "pbrMetallicRoughness": pbr }]);
     }
     document["meshes"] = json!([{ "primitives": [primitive] }]);
-    buffer.into_glb(document)
+    buffer
+        .finish(document)
+        .map_err(|e| InflateError::InvalidMesh(e.to_string()))
 }
 
 /// Everything `write_glb` promises to reject, checked before any work.
