@@ -235,9 +235,9 @@ impl Jobs {
         let max = self.conversions.limits.max_bytes;
         if made.bytes.len() as u64 > max {
             return Outcome::Unconvertible(format!(
-                "the file would take {:.1} MB, more than the {:.1} MB this server keeps; choose a lighter version of the model",
-                megabytes(made.bytes.len() as u64),
-                megabytes(max)
+                "the file would take {}, more than the {} this server keeps; choose a lighter version of the model",
+                spoken_size(made.bytes.len() as u64),
+                spoken_size(max)
             ));
         }
         match self
@@ -352,9 +352,9 @@ async fn read_model(path: &Path) -> io::Result<Result<Vec<u8>, Outcome>> {
     let size = tokio::fs::metadata(path).await?.len();
     if size > MAX_INPUT_BYTES {
         return Ok(Err(Outcome::Unconvertible(format!(
-            "the model takes {:.1} MB, more than the {:.1} MB the converter reads",
-            megabytes(size),
-            megabytes(MAX_INPUT_BYTES)
+            "the model takes {}, more than the {} the converter reads",
+            spoken_size(size),
+            spoken_size(MAX_INPUT_BYTES)
         ))));
     }
     Ok(Ok(tokio::fs::read(path).await?))
@@ -375,9 +375,14 @@ fn refused(id: &GenerationId, err: &ConvertError) -> Outcome {
     }
 }
 
+/// A file size in words: "1.2 MB", "40 KB", "900 bytes".
 #[allow(clippy::cast_precision_loss)] // sizes for messages
-fn megabytes(bytes: u64) -> f64 {
-    bytes as f64 / 1e6
+fn spoken_size(bytes: u64) -> String {
+    match bytes {
+        0..1_000 => format!("{bytes} bytes"),
+        1_000..1_000_000 => format!("{:.0} KB", bytes as f64 / 1e3),
+        _ => format!("{:.1} MB", bytes as f64 / 1e6),
+    }
 }
 
 #[cfg(test)]
@@ -396,5 +401,12 @@ mod tests {
             record_path(Path::new("/x/300mm.usdz")),
             Path::new("/x/300mm.usdz.json")
         );
+    }
+
+    #[test]
+    fn sizes_are_spoken_in_a_fitting_unit() {
+        assert_eq!(spoken_size(900), "900 bytes");
+        assert_eq!(spoken_size(1_000), "1 KB");
+        assert_eq!(spoken_size(256 << 20), "268.4 MB");
     }
 }
