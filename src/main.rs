@@ -1,6 +1,7 @@
 //! Trellis Studio: the web app. Built to WebAssembly by trunk.
 
 mod api;
+mod api_key;
 mod app;
 mod components;
 mod history;

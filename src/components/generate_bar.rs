@@ -1,17 +1,36 @@
-use super::ErrorBanner;
+use super::{ApiKeyPrompt, ErrorBanner};
 use crate::session::Session;
 use leptos::prelude::*;
+use std::time::Duration;
 use trellis_api::BackendKind;
+
+/// How often the "try again in …" countdown ticks.
+const COUNTDOWN_TICK: Duration = Duration::from_secs(1);
 
 /// The Generate button, with a plain word about what this server's engine
 /// makes, and why the last press did not start a job. On a phone it stays
 /// at the bottom of the screen while a photo waits.
 #[component]
 pub fn GenerateBar(session: Session) -> impl IntoView {
-    let label = move || match (session.preparing.get(), session.submitting.get()) {
-        (true, _) => "Preparing the photo…",
-        (_, true) => "Uploading…",
-        _ => "Generate",
+    let now_ms = RwSignal::new(js_sys::Date::now());
+    if let Ok(clock) =
+        set_interval_with_handle(move || now_ms.set(js_sys::Date::now()), COUNTDOWN_TICK)
+    {
+        on_cleanup(move || clock.clear());
+    }
+    // Seconds until the server said it will take a new job again.
+    let wait = move || {
+        session
+            .retry_at
+            .get()
+            .map(|at| ((at - now_ms.get()) / 1000.0).ceil())
+            .filter(|seconds| *seconds > 0.0)
+    };
+    let label = move || match (session.preparing.get(), session.submitting.get(), wait()) {
+        (true, _, _) => "Preparing the photo…".to_string(),
+        (_, true, _) => "Uploading…".to_string(),
+        (_, _, Some(seconds)) => format!("Try again in {}", crate::naming::elapsed(seconds)),
+        _ => "Generate".to_string(),
     };
     let no_subject = move || {
         session
@@ -29,7 +48,7 @@ pub fn GenerateBar(session: Session) -> impl IntoView {
             <button
                 id="generate"
                 class="button primary generate"
-                disabled=move || !session.editable() || session.photo.with(Option::is_none) || no_subject()
+                disabled=move || !session.editable() || session.photo.with(Option::is_none) || no_subject() || wait().is_some()
                 on:click=move |_| session.generate()
             >
                 {label}
@@ -43,6 +62,7 @@ pub fn GenerateBar(session: Session) -> impl IntoView {
                     " (see the README)."
                 </p>
             </Show>
+            <ApiKeyPrompt session />
             <ErrorBanner message=session.submit_problem />
         </section>
     }

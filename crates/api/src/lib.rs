@@ -2,17 +2,17 @@
 //! the proxy and the Rust client. Plain serde data plus the validation rules,
 //! so every side rejects bad input with the same words.
 
-mod cutout;
 mod access;
 pub mod codes;
+mod cutout;
 mod error;
 mod extract;
 mod generate;
 mod generation;
 mod health;
 
-pub use cutout::{CUTOUT_PREVIEW_SIDE, CutoutPreview, CutoutSource};
 pub use access::{AccessMode, Limits, OWNER_TOKEN_HEADER, bearer};
+pub use cutout::{CUTOUT_PREVIEW_SIDE, CutoutPreview, CutoutSource};
 pub use error::{ApiError, ErrorDetail, FieldError};
 pub use extract::{
     ExtractParams, ExtractRequest, MAX_DECIMATION_TARGET, MIN_DECIMATION_TARGET, Preset,

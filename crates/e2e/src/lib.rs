@@ -49,6 +49,7 @@ const CHROMIUM_FLAGS: &[&str] = &[
 /// The proxy with the built-in backend, serving `dist/`, on a free port.
 pub struct Studio {
     pub url: String,
+    state: AppState,
     _data_dir: TempDir,
     server: tokio::task::JoinHandle<()>,
 }
@@ -73,7 +74,28 @@ impl Studio {
         Self::launch(&[], Some(backend)).await
     }
 
+    /// The proxy in `--access keys` mode, with one API key made as
+    /// `trellis-proxy keys add` makes it; returns the key too.
+    pub async fn start_with_api_key() -> (Self, String) {
+        let data_dir = tempfile::tempdir().expect("temp data dir");
+        let key = trellis_proxy::store::Store::open_keys(data_dir.path())
+            .expect("the key store")
+            .add("e2e")
+            .expect("a new key");
+        let studio = Self::launch_in(data_dir, &["--access", "keys"], None).await;
+        (studio, key)
+    }
+
     async fn launch(
+        extra_args: &[&str],
+        backend: Option<std::sync::Arc<dyn trellis_proxy::backend::Backend>>,
+    ) -> Self {
+        let data_dir = tempfile::tempdir().expect("temp data dir");
+        Self::launch_in(data_dir, extra_args, backend).await
+    }
+
+    async fn launch_in(
+        data_dir: TempDir,
         extra_args: &[&str],
         backend: Option<std::sync::Arc<dyn trellis_proxy::backend::Backend>>,
     ) -> Self {
@@ -83,7 +105,6 @@ impl Studio {
             "{} has no built app: run scripts/test, which builds it with trunk first (or set TRELLIS_DIST_DIR)",
             dist.display()
         );
-        let data_dir = tempfile::tempdir().expect("temp data dir");
         let config = Config::try_parse_from(
             [
                 "trellis-proxy".as_ref(),
@@ -110,16 +131,23 @@ impl Studio {
             .expect("bind");
         let url = format!("http://{}/", listener.local_addr().expect("local addr"));
         // The server the proxy binary runs, timeouts and policy included.
+        let serving = state.clone();
         let server = tokio::spawn(async move {
-            trellis_proxy::serve_on(listener, state, std::future::pending())
+            trellis_proxy::serve_on(listener, serving, std::future::pending())
                 .await
                 .expect("proxy serves");
         });
         Self {
             url,
+            state,
             _data_dir: data_dir,
             server,
         }
+    }
+
+    /// Runs the retention sweeper now rather than at its next round.
+    pub async fn sweep_now(&self) {
+        self.state.sweep_now().await.expect("the sweeper runs");
     }
 }
 

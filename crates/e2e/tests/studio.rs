@@ -322,7 +322,6 @@ async fn a_reload_mid_job_reattaches_to_the_live_progress_and_then_shows_the_mod
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "the app must send its owner token (X-Owner-Token) to cancel: issue 11, app side"]
 async fn cancel_stops_a_running_job_and_the_page_says_so() {
     let (_studio, browser, _gate) = start_held_job("mug.png").await;
     let cancel = browser.wait_for("#cancel").await;
@@ -356,7 +355,6 @@ async fn click_in_history(browser: &Browser, label: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "the app must send its owner token (X-Owner-Token) to extract: issue 11, app side"]
 async fn a_custom_extraction_is_validated_then_added_as_a_version_without_regenerating() {
     let studio = Studio::start().await;
     let browser = Browser::with_model_from_example(&studio.url, "robot.png").await;

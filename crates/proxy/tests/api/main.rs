@@ -3,9 +3,9 @@
 
 mod builtin;
 mod common;
-mod cutout;
 mod creator;
 mod cross_site;
+mod cutout;
 mod fake;
 mod fastapi;
 mod generations;
