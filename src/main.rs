@@ -11,6 +11,7 @@ mod photo;
 mod session;
 mod share;
 mod viewer;
+mod webm;
 
 fn main() {
     console_error_panic_hook::set_once();

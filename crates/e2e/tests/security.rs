@@ -55,7 +55,9 @@ async fn the_whole_app_works_under_its_content_security_policy() {
     let modes = modes.as_array().expect("a list of modes").clone();
     assert!(!modes.is_empty(), "no display modes");
     for mode in modes {
-        browser.set_display_mode(mode.as_str().unwrap_or_default()).await;
+        browser
+            .set_display_mode(mode.as_str().unwrap_or_default())
+            .await;
     }
     // The details sheet, with its alpha preview and downloads.
     browser.open_viewer_sheet().await;

@@ -1,0 +1,137 @@
+//! A turntable video recorded in the browser: one turn of the model as it
+//! is shown, at the chosen length and size, that plays (checked by ffprobe)
+//! with the duration and picture size asked for.
+
+use std::process::Command;
+use trellis_e2e::{Browser, Studio};
+
+/// Records what `<a download>` clicks would save, since a headless
+/// browser's download folder is out of the test's reach.
+const CAPTURE_DOWNLOADS: &str = "
+    window.capturedDownloads = [];
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function () {
+        if (this.download) {
+            window.capturedDownloads.push({ name: this.download, href: this.href });
+        } else {
+            click.call(this);
+        }
+    };";
+/// Waits for the first captured download; returns its name and bytes as
+/// base64.
+const READ_DOWNLOAD: &str = "
+    const done = arguments[0];
+    const poll = () => {
+        const download = window.capturedDownloads[0];
+        if (!download) return setTimeout(poll, 200);
+        fetch(download.href).then(r => r.arrayBuffer()).then(buffer => {
+            const bytes = new Uint8Array(buffer);
+            let text = '';
+            for (let i = 0; i < bytes.length; i += 0x8000) {
+                text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+            }
+            done({ name: download.name, base64: btoa(text) });
+        }, error => done({ error: String(error) }));
+    };
+    poll();";
+/// How far the played duration may be from the length asked for: the
+/// recorder starts and stops on frame boundaries.
+const DURATION_SLACK_S: f64 = 0.6;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_four_second_720p_turntable_downloads_as_a_video_that_plays() {
+    let studio = Studio::start().await;
+    let browser = Browser::with_model_from_example(&studio.url, "robot.png").await;
+    browser
+        .client
+        .execute(CAPTURE_DOWNLOADS, vec![])
+        .await
+        .unwrap();
+    browser.open_viewer_sheet().await;
+    browser
+        .client
+        .execute(
+            "const s = document.getElementById('turntable-seconds'); s.value = '4';
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser
+        .wait_for("#turntable-record")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for("#turntable-progress").await;
+    browser.wait_for("#turntable-cancel").await;
+
+    let download = browser
+        .client
+        .execute_async(READ_DOWNLOAD, vec![])
+        .await
+        .expect("the video download");
+    assert_eq!(download["name"], "robot-balanced-turntable.webm");
+    let video = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        download["base64"].as_str().expect("the video bytes"),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("turntable.webm");
+    std::fs::write(&path, &video).unwrap();
+
+    let probe = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration:stream=width,height,codec_name",
+        ])
+        .args(["-of", "json"])
+        .arg(&path)
+        .output()
+        .expect("ffprobe (scripts/ensure-tools installs ffmpeg)");
+    assert!(
+        probe.status.success(),
+        "{}",
+        String::from_utf8_lossy(&probe.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&probe.stdout).unwrap();
+    let stream = &report["streams"][0];
+    assert_eq!(
+        (stream["width"].as_u64(), stream["height"].as_u64()),
+        (Some(1280), Some(720))
+    );
+    let duration: f64 = report["format"]["duration"]
+        .as_str()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or_else(|| panic!("no duration: {report}"));
+    assert!(
+        (duration - 4.0).abs() <= DURATION_SLACK_S,
+        "the video lasts {duration} s"
+    );
+    // Decodes to the end: every frame readable.
+    let decode = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&path)
+        .args(["-f", "null", "-"])
+        .output()
+        .unwrap();
+    assert!(
+        decode.status.success() && decode.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&decode.stderr)
+    );
+    // And the viewer is back to its own size and view.
+    let recording = browser
+        .client
+        .execute(
+            "return document.getElementById('viewer').classList.contains('recording');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(recording, false);
+    browser.close().await;
+}
