@@ -12,12 +12,33 @@ const COUNTDOWN_TICK: Duration = Duration::from_secs(1);
 /// at the bottom of the screen while a photo waits.
 #[component]
 pub fn GenerateBar(session: Session) -> impl IntoView {
+    // A clock that ticks only while a "try again in …" wait is running.
     let now_ms = RwSignal::new(js_sys::Date::now());
-    if let Ok(clock) =
-        set_interval_with_handle(move || now_ms.set(js_sys::Date::now()), COUNTDOWN_TICK)
-    {
-        on_cleanup(move || clock.clear());
-    }
+    let clock = StoredValue::new_local(None::<IntervalHandle>);
+    Effect::new(move |_| {
+        if let Some(running) = clock.try_update_value(Option::take).flatten() {
+            running.clear();
+        }
+        let tick = move || {
+            let now = js_sys::Date::now();
+            now_ms.set(now);
+            // Past the wait: the clock stops with it.
+            if session.retry_at.get_untracked().is_some_and(|at| now >= at) {
+                session.retry_at.set(None);
+            }
+        };
+        if session.retry_at.get().is_some()
+            && let Ok(handle) = set_interval_with_handle(tick, COUNTDOWN_TICK)
+        {
+            now_ms.set(js_sys::Date::now());
+            clock.set_value(Some(handle));
+        }
+    });
+    on_cleanup(move || {
+        if let Some(running) = clock.try_update_value(Option::take).flatten() {
+            running.clear();
+        }
+    });
     // Seconds until the server said it will take a new job again.
     let wait = move || {
         session

@@ -55,7 +55,7 @@ async fn a_server_with_keys_asks_for_one_once_keeps_it_and_forgets_it_on_request
     browser.generate().await;
 
     // Not asked again after a reload; forgotten on request.
-    browser.client.refresh().await.unwrap();
+    browser.open(&studio.url).await;
     browser.pick_example("robot.png").await;
     browser.wait_for("#show-cutout").await;
     assert!(

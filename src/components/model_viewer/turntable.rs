@@ -1,6 +1,7 @@
 //! A turntable video of the model as it is shown (display mode, lighting,
 //! zoom): one full turn of the camera in a chosen number of seconds, at
-//! 720p or 1080p, recorded from the canvas with MediaRecorder as WebM, with
+//! 720p or 1080p (a frame per display frame), recorded from the canvas with
+//! MediaRecorder as WebM, with
 //! its duration written in afterwards so players can seek.
 
 use super::downloads;
@@ -16,9 +17,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{Blob, BlobEvent, BlobPropertyBag, MediaRecorder, MediaRecorderOptions};
 
-/// Frames per second asked of the canvas stream: smooth for a slow turn,
-/// and what video players expect.
-const FRAMES_PER_SECOND: f64 = 30.0;
 /// The lengths offered, in seconds: a quick loop for a chat, up to a slow
 /// showcase.
 const LENGTHS: [u32; 3] = [4, 6, 10];
@@ -156,10 +154,23 @@ async fn record(
     let Some(start_pose) = scene.with(|v| v.pose()).flatten() else {
         return Err(failed("no model is shown"));
     };
+    // At the video's size before the stream starts: a recorder stops when
+    // its source changes size mid-way.
     scene.update(|v| v.set_fixed_size(Some((width, height))));
-    let stream = canvas
-        .capture_stream_with_frame_request_rate(FRAMES_PER_SECOND)
+    scene.next_frame().await;
+    // Each drawn frame is copied to a canvas of the video's own and taken
+    // from there on request: a WebGL canvas is captured only when the page
+    // is composited, which a background tab or a headless browser skips.
+    let (film, film_context) =
+        film_canvas(width, height).ok_or_else(|| failed("no canvas to film on"))?;
+    let stream = film
+        .capture_stream_with_frame_request_rate(0.0)
         .map_err(|_| failed("the page cannot be captured"))?;
+    let track = stream.get_video_tracks().get(0);
+    let request_frame = js_sys::Reflect::get(&track, &"requestFrame".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(|| failed("the browser cannot capture the page frame by frame"))?;
     let options = MediaRecorderOptions::new();
     if let Some(mime) = MIME_TYPES
         .into_iter()
@@ -198,7 +209,17 @@ async fn record(
     let duration_ms = f64::from(seconds) * 1000.0;
     let started = js_sys::Date::now();
     let turning = recorder.clone();
+    let drawn = canvas.clone();
     scene.animate(move |viewer: &mut Viewer, now: f64| {
+        // The frame drawn last time round, into the video.
+        let _ = film_context.draw_image_with_html_canvas_element_and_dw_and_dh(
+            &drawn,
+            0.0,
+            0.0,
+            f64::from(width),
+            f64::from(height),
+        );
+        let _ = request_frame.call0(&track);
         let done = ((now - started) / duration_ms).clamp(0.0, 1.0);
         viewer.place_at(start_pose);
         viewer.spin(TAU * done as f32);
@@ -241,4 +262,20 @@ async fn record(
     Ok(Some(
         crate::webm::with_duration(&bytes, duration_ms).unwrap_or(bytes),
     ))
+}
+
+/// A detached 2D canvas of `width`×`height` and its context.
+fn film_canvas(
+    width: u32,
+    height: u32,
+) -> Option<(
+    web_sys::HtmlCanvasElement,
+    web_sys::CanvasRenderingContext2d,
+)> {
+    let canvas: web_sys::HtmlCanvasElement =
+        document().create_element("canvas").ok()?.dyn_into().ok()?;
+    canvas.set_width(width);
+    canvas.set_height(height);
+    let context = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    Some((canvas, context))
 }
