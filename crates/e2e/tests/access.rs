@@ -5,11 +5,7 @@
 
 use fantoccini::Locator;
 use std::time::Duration;
-use trellis_e2e::{Browser, GENERATION_TIMEOUT, Studio, gated::GatedBuiltin};
-
-async fn text_of(browser: &Browser, css: &str) -> String {
-    browser.wait_for(css).await.text().await.unwrap()
-}
+use trellis_e2e::{Browser, GENERATION_TIMEOUT, Studio, engine::TestEngine};
 
 async fn stored_key(browser: &Browser) -> Option<String> {
     let key = browser
@@ -41,10 +37,10 @@ async fn a_server_with_keys_asks_for_one_once_keeps_it_and_forgets_it_on_request
     browser.pick_example("mug.png").await;
 
     // Asked before anything uses the server; a wrong key is refused in words.
-    let reason = text_of(&browser, "#api-key-prompt .reason").await;
+    let reason = browser.text("#api-key-prompt .reason").await;
     assert!(reason.contains("API key"), "{reason}");
     give_key(&browser, "trk_not-a-real-key").await;
-    let reason = text_of(&browser, "#api-key-prompt .reason").await;
+    let reason = browser.text("#api-key-prompt .reason").await;
     assert!(reason.to_lowercase().contains("key"), "{reason}");
     assert_eq!(stored_key(&browser).await, None, "a refused key was kept");
 
@@ -79,8 +75,8 @@ async fn a_server_with_keys_asks_for_one_once_keeps_it_and_forgets_it_on_request
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_share_link_opened_elsewhere_shows_no_creator_controls() {
-    let (engine, gate) = GatedBuiltin::new();
-    let studio = Studio::start_with_backend(std::sync::Arc::new(engine)).await;
+    let (engine, gate) = TestEngine::gated();
+    let studio = Studio::start_with_backend(engine).await;
     let creator = Browser::launch(1280, 900).await;
     creator.open(&studio.url).await;
     creator.pick_example("cactus.png").await;
@@ -120,9 +116,9 @@ async fn over_the_hourly_quota_the_page_says_when_to_try_again() {
     let browser = Browser::with_model_from_example(&studio.url, "mug.png").await;
     browser.pick_example("robot.png").await;
     browser.press_generate().await;
-    let problem = text_of(&browser, ".generate-bar .error-banner").await;
+    let problem = browser.text(".generate-bar .error-banner").await;
     assert!(!problem.is_empty());
-    let label = text_of(&browser, "#generate").await;
+    let label = browser.text("#generate").await;
     assert!(label.starts_with("Try again in"), "{label}");
     assert_eq!(browser.property("#generate", "disabled").await, "true");
     browser.close().await;
@@ -140,7 +136,7 @@ async fn links_to_removed_models_say_whether_they_expired_or_were_deleted() {
 
     let visitor = Browser::launch(1280, 900).await;
     visitor.client.goto(&expired_link).await.unwrap();
-    let problem = text_of(&visitor, "#stage-problem").await;
+    let problem = visitor.text("#stage-problem").await;
     assert!(problem.contains("This model has expired"), "{problem}");
     visitor.close().await;
 
@@ -148,25 +144,11 @@ async fn links_to_removed_models_say_whether_they_expired_or_were_deleted() {
     let studio = Studio::start().await;
     let creator = Browser::with_model_from_example(&studio.url, "cactus.png").await;
     let deleted_link = creator.share_link().await;
-    creator
-        .wait_for(
-            ".history-item[aria-current='true'] .history-actions button[aria-label^='Delete']",
-        )
-        .await
-        .click()
-        .await
-        .unwrap();
-    creator
-        .wait_for(".history-confirm button.danger")
-        .await
-        .click()
-        .await
-        .unwrap();
-    creator.wait_for("#stage[data-view='empty']").await;
+    creator.delete_shown_generation().await;
     creator.close().await;
     let visitor = Browser::launch(1280, 900).await;
     visitor.client.goto(&deleted_link).await.unwrap();
-    let problem = text_of(&visitor, "#stage-problem").await;
+    let problem = visitor.text("#stage-problem").await;
     assert!(problem.contains("deleted by its creator"), "{problem}");
     visitor.close().await;
 }

@@ -6,35 +6,6 @@ use std::process::Command;
 use trellis_e2e::glb::{TestGlb, Textures};
 use trellis_e2e::{Browser, Studio};
 
-/// Records what `<a download>` clicks would save, since a headless
-/// browser's download folder is out of the test's reach.
-const CAPTURE_DOWNLOADS: &str = "
-    window.capturedDownloads = [];
-    const click = HTMLAnchorElement.prototype.click;
-    HTMLAnchorElement.prototype.click = function () {
-        if (this.download) {
-            window.capturedDownloads.push({ name: this.download, href: this.href });
-        } else {
-            click.call(this);
-        }
-    };";
-/// Waits for the first captured download; returns its name and bytes as
-/// base64.
-const READ_DOWNLOAD: &str = "
-    const done = arguments[0];
-    const poll = () => {
-        const download = window.capturedDownloads[0];
-        if (!download) return setTimeout(poll, 200);
-        fetch(download.href).then(r => r.arrayBuffer()).then(buffer => {
-            const bytes = new Uint8Array(buffer);
-            let text = '';
-            for (let i = 0; i < bytes.length; i += 0x8000) {
-                text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-            }
-            done({ name: download.name, base64: btoa(text) });
-        }, error => done({ error: String(error) }));
-    };
-    poll();";
 /// How far the played duration may be from the length asked for: the
 /// recorder starts and stops on frame boundaries.
 const DURATION_SLACK_S: f64 = 0.6;
@@ -53,22 +24,10 @@ async fn a_four_second_720p_turntable_downloads_as_a_video_that_plays() {
         .open_glb(&studio.url, glb, trellis_e2e::GENERATION_TIMEOUT)
         .await;
     assert_eq!(state, "rendered", "{message}");
-    browser
-        .client
-        .execute(CAPTURE_DOWNLOADS, vec![])
-        .await
-        .unwrap();
+    browser.capture_downloads().await;
     browser.open_viewer_sheet().await;
 
-    browser
-        .client
-        .execute(
-            "const s = document.getElementById('turntable-seconds'); s.value = '4';
-             s.dispatchEvent(new Event('change', { bubbles: true }));",
-            vec![],
-        )
-        .await
-        .unwrap();
+    browser.set_value("turntable-seconds", "4").await;
     browser
         .wait_for("#turntable-record")
         .await
@@ -78,17 +37,8 @@ async fn a_four_second_720p_turntable_downloads_as_a_video_that_plays() {
     browser.wait_for("#turntable-progress").await;
     browser.wait_for("#turntable-cancel").await;
 
-    let download = browser
-        .client
-        .execute_async(READ_DOWNLOAD, vec![])
-        .await
-        .expect("the video download");
-    assert_eq!(download["name"], "model-turntable.webm");
-    let video = base64::Engine::decode(
-        &base64::engine::general_purpose::STANDARD,
-        download["base64"].as_str().expect("the video bytes"),
-    )
-    .unwrap();
+    let (name, video) = browser.next_download().await;
+    assert_eq!(name, "model-turntable.webm");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("turntable.webm");
     std::fs::write(&path, &video).unwrap();
