@@ -155,7 +155,10 @@ async fn main() {
 
     let mut photo = Vec::new();
     image::RgbaImage::from_pixel(64, 64, image::Rgba([200, 100, 50, 255]))
-        .write_to(&mut std::io::Cursor::new(&mut photo), image::ImageFormat::Png)
+        .write_to(
+            &mut std::io::Cursor::new(&mut photo),
+            image::ImageFormat::Png,
+        )
         .unwrap();
     let body = json!({ "image": STANDARD.encode(&photo) }).to_string();
     let request = Request::post("/api/generate")
