@@ -14,6 +14,7 @@ mod jobs;
 mod json;
 mod quota;
 mod routes;
+pub mod secret;
 mod server;
 mod state;
 pub mod store;

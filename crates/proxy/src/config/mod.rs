@@ -1,15 +1,18 @@
 //! Command-line and environment configuration.
 
 mod hosting;
+mod scale;
+pub mod servers;
 
 use std::{net::SocketAddr, num::NonZeroUsize, path::PathBuf, time::Duration};
 
 use axum::http::HeaderValue;
 use trellis_api::BackendKind;
 
-use crate::backend::Secret;
+use crate::secret::Secret;
 
 pub use hosting::Hosting;
+pub use scale::{ScaleOut, StoreSpec};
 
 /// How the server is run. Every flag can also be set through the
 /// environment variable named in its help.
@@ -68,6 +71,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub modal: ModalConfig,
+
+    #[command(flatten)]
+    pub scale: ScaleOut,
 
     /// Base URL of the FastAPI GPU server (`--backend fastapi`); the
     /// server's own default port is 3642.

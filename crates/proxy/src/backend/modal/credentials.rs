@@ -4,11 +4,13 @@
 //! every type holding them prints as redacted, and no message names them.
 
 use std::{
-    fmt, io,
+    io,
     path::{Path, PathBuf},
 };
 
 use serde::Deserialize;
+
+pub use crate::secret::Secret;
 
 /// Environment variable holding the token id (`wk-…`).
 pub const KEY_ENV: &str = "TRELLIS2_MODAL_KEY";
@@ -16,28 +18,6 @@ pub const KEY_ENV: &str = "TRELLIS2_MODAL_KEY";
 pub const SECRET_ENV: &str = "TRELLIS2_MODAL_SECRET";
 /// The secrets file, relative to the home directory.
 pub const SECRETS_FILE: &str = ".trellis2_modal_secrets.json";
-
-/// A credential value. Its `Debug` never shows it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a value (a flag's, for clap).
-    pub fn new(value: &str) -> Result<Self, String> {
-        Ok(Self(value.trim().to_owned()))
-    }
-
-    /// The value, for the one place it is sent: a request header.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
 
 /// Where the credentials were found: what to fix when Modal refuses them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,11 +94,12 @@ impl Credentials {
         file: &Path,
     ) -> Result<Self, CredentialsError> {
         let found = |(key, secret): (String, String), source| Self {
-            key: Secret(key.trim().to_owned()),
-            secret: Secret(secret.trim().to_owned()),
+            key: Secret::from(key),
+            secret: Secret::from(secret),
             source,
         };
-        let from_flags = pair(flags.0.map(|s| s.0.clone()), flags.1.map(|s| s.0.clone()));
+        let exposed = |secret: Option<&Secret>| secret.map(|s| s.expose().to_owned());
+        let from_flags = pair(exposed(flags.0), exposed(flags.1));
         if let Some(values) = from_flags {
             return Ok(found(values, Source::Flags));
         }
