@@ -8,10 +8,11 @@ use trellis_api::Limits;
 
 use crate::{
     access::{Access, TrustedProxies, cross_site::OriginPolicy},
-    backend::{self, Backend},
+    backend::Backend,
     config::Config,
     error::AppError,
     jobs::{Jobs, Settings, Swept, Timings},
+    pool,
     quota::{EngineBudget, Quotas},
     store::{Store, StoreError},
     web::WebApp,
@@ -68,10 +69,26 @@ impl AppState {
     /// Opens the data dir, restores its generations, and starts the workers
     /// of the configured engine.
     pub async fn new(config: &Config) -> Result<Self, StartError> {
-        let backend = backend::from_config(config).map_err(|reason| StartError::Backend {
+        let servers = pool::from_config(config).map_err(|reason| StartError::Backend {
             backend: config.backend.kind().as_str(),
             reason,
         })?;
+        Self::with_servers(config, servers).await
+    }
+
+    /// Like [`AppState::new`], with these servers.
+    async fn with_servers(
+        config: &Config,
+        servers: Vec<pool::ServerSpec>,
+    ) -> Result<Self, StartError> {
+        let backend = servers
+            .into_iter()
+            .next()
+            .map(|server| server.backend)
+            .ok_or_else(|| StartError::Backend {
+                backend: config.backend.kind().as_str(),
+                reason: "no GPU server configured".to_owned(),
+            })?;
         Self::with_backend(config, backend).await
     }
 

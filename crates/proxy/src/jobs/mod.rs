@@ -31,6 +31,8 @@ use tokio::sync::{Mutex, watch};
 use trellis_api::{ExtractParams, GenerateParams, Generation, JobStatus};
 
 pub use extract::ExtractOutcome;
+#[cfg(test)]
+pub(crate) use lifecycle::queued as queued_generation;
 pub use lifecycle::{events_url, is_settled, status_url};
 pub use sweep::{Retention, Swept};
 pub use timing::Timings;
@@ -210,11 +212,7 @@ impl Jobs {
         let generation = lifecycle::queued(&id, self.backend.kind(), params, first_model);
         let expected = self.plan(&generation, false).await.total();
         let (token, owner) = issue_owner_token()?;
-        let stored = StoredGeneration {
-            generation,
-            owner: Some(owner),
-            extractions: 1,
-        };
+        let stored = StoredGeneration::new(generation, Some(owner));
         let bytes = self.files.create(&id, input_png).await?;
         if let Err(err) = self.records.insert(&id, &stored, bytes).await {
             // Best effort: a folder without a record is removed at the

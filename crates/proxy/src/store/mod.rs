@@ -23,6 +23,7 @@ pub use self::{
     usage::Usage,
 };
 pub(crate) use files::write_atomic;
+pub(crate) use records::{REUSE_CANDIDATES, from_columns, to_json};
 
 /// Why the data dir could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +34,10 @@ pub enum StoreError {
     Db(#[from] rusqlite::Error),
     #[error("a stored record is damaged: {0}")]
     Damaged(String),
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("PostgreSQL connections: {0}")]
+    Pool(String),
 }
 
 /// Everything in a data dir.

@@ -24,6 +24,11 @@ pub const SECRETS_FILE: &str = ".trellis2_modal_secrets.json";
 pub enum Source {
     Flags,
     Environment,
+    /// The environment variables a config file names.
+    Named {
+        key_env: String,
+        secret_env: String,
+    },
     File(PathBuf),
 }
 
@@ -33,6 +38,10 @@ impl Source {
         match self {
             Self::Flags => "the --modal-key and --modal-secret flags".to_owned(),
             Self::Environment => format!("{KEY_ENV} / {SECRET_ENV}"),
+            Self::Named {
+                key_env,
+                secret_env,
+            } => format!("the environment variables {key_env} / {secret_env}"),
             Self::File(path) => format!(
                 "modal_key / modal_secret in the secrets file {}",
                 path.display()
@@ -65,6 +74,11 @@ pub enum CredentialsError {
         line: usize,
         column: usize,
     },
+    /// The environment variables a config file names are not set.
+    #[error(
+        "the environment variables {key_env} and {secret_env} (key_env and secret_env in the config file) must both be set to the Modal token id (wk-…) and secret (ws-…)"
+    )]
+    NamedMissing { key_env: String, secret_env: String },
     /// Nowhere had both values.
     #[error(
         "no Modal credentials: pass --modal-key and --modal-secret, set {KEY_ENV} and {SECRET_ENV}, or write {{\"modal_key\": \"wk-…\", \"modal_secret\": \"ws-…\"}} to {path}. Tokens are made at modal.com/settings/proxy-auth-tokens"
@@ -86,6 +100,30 @@ fn pair(key: Option<String>, secret: Option<String>) -> Option<(String, String)>
 }
 
 impl Credentials {
+    /// Reads the credentials from the environment variables a config file
+    /// names (`key_env`, `secret_env`).
+    pub fn from_named_env(
+        key_env: &str,
+        secret_env: &str,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, CredentialsError> {
+        let source = Source::Named {
+            key_env: key_env.to_owned(),
+            secret_env: secret_env.to_owned(),
+        };
+        match pair(env(key_env), env(secret_env)) {
+            Some((key, secret)) => Ok(Self {
+                key: Secret::from(key),
+                secret: Secret::from(secret),
+                source,
+            }),
+            None => Err(CredentialsError::NamedMissing {
+                key_env: key_env.to_owned(),
+                secret_env: secret_env.to_owned(),
+            }),
+        }
+    }
+
     /// Looks the credentials up: `flags` first, then `env`, then `file`
     /// (a missing file just means "not there").
     pub fn resolve(
@@ -180,6 +218,21 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("TRELLIS2_MODAL_KEY")
+        );
+    }
+
+    #[test]
+    fn a_config_file_names_its_own_variables() {
+        let named = |name: &str| {
+            (name == "GPU_A_KEY" || name == "GPU_A_SECRET").then(|| format!("{name}-value"))
+        };
+        let found = Credentials::from_named_env("GPU_A_KEY", "GPU_A_SECRET", named).unwrap();
+        assert_eq!(found.key.expose(), "GPU_A_KEY-value");
+        assert!(found.source.setting().contains("GPU_A_KEY / GPU_A_SECRET"));
+        let missing = Credentials::from_named_env("GPU_B_KEY", "GPU_B_SECRET", named).unwrap_err();
+        assert!(
+            missing.to_string().contains("GPU_B_KEY and GPU_B_SECRET"),
+            "{missing}"
         );
     }
 
