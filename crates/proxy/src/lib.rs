@@ -12,7 +12,7 @@ pub mod error;
 pub mod id;
 mod jobs;
 mod json;
-mod pool;
+pub mod pool;
 mod quota;
 pub mod repo;
 mod routes;

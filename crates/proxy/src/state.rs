@@ -12,7 +12,7 @@ use crate::{
     config::Config,
     error::AppError,
     jobs::{Jobs, Settings, Swept, Timings},
-    pool,
+    pool::{self, Pool, ServerSpec},
     quota::{EngineBudget, Quotas},
     store::{Store, StoreError},
     web::WebApp,
@@ -76,34 +76,34 @@ impl AppState {
         Self::with_servers(config, servers).await
     }
 
-    /// Like [`AppState::new`], with these servers.
-    async fn with_servers(
-        config: &Config,
-        servers: Vec<pool::ServerSpec>,
-    ) -> Result<Self, StartError> {
-        let backend = servers
-            .into_iter()
-            .next()
-            .map(|server| server.backend)
-            .ok_or_else(|| StartError::Backend {
-                backend: config.backend.kind().as_str(),
-                reason: "no GPU server configured".to_owned(),
-            })?;
-        Self::with_backend(config, backend).await
-    }
-
-    /// Like [`AppState::new`], with any engine (tests use fakes).
+    /// Like [`AppState::new`], with any engine (tests use fakes) as the
+    /// one server.
     pub async fn with_backend(
         config: &Config,
         backend: Arc<dyn Backend>,
     ) -> Result<Self, StartError> {
+        Self::with_servers(config, vec![pool::single(backend, config.concurrency)]).await
+    }
+
+    /// Like [`AppState::new`], with these servers.
+    pub async fn with_servers(
+        config: &Config,
+        servers: Vec<ServerSpec>,
+    ) -> Result<Self, StartError> {
+        if servers.is_empty() {
+            return Err(StartError::Backend {
+                backend: config.backend.kind().as_str(),
+                reason: "no GPU server configured".to_owned(),
+            });
+        }
+        let pool = Arc::new(Pool::new(servers, config.scale.health_interval()));
         let data_dir = |source| StartError::DataDir {
             path: config.data_dir.display().to_string(),
             source,
         };
         let hosting = &config.hosting;
         let store = Store::open(&config.data_dir).await.map_err(data_dir)?;
-        let budget = EngineBudget::load(hosting.gpu_budget(), backend.kind(), store.usage.clone())
+        let budget = EngineBudget::load(hosting.gpu_budget(), pool.kind(), store.usage.clone())
             .await
             .map_err(data_dir)?;
         let budget = Arc::new(budget);
@@ -114,18 +114,23 @@ impl AppState {
         };
         let cold_start = Duration::from_secs(config.modal.modal_cold_start_secs);
         let settings = Settings {
-            concurrency: config.concurrency,
             max_waiting: hosting.max_queue,
             generate_timeout: config.generate_timeout(),
             extract_timeout: config.extract_timeout(),
             extractions_per_generation: hosting.extractions(),
             retention: hosting.retention(),
-            timings: Timings::load(&config.data_dir, backend.kind(), cold_start),
+            timings: Timings::load(&config.data_dir, pool.kind(), cold_start),
             budget: Arc::clone(&budget),
         };
-        let jobs = Jobs::start(store, backend, settings)
+        let jobs = Jobs::start(store, Arc::clone(&pool), settings)
             .await
             .map_err(data_dir)?;
+        let shutdown = Arc::new(watch::Sender::new(false));
+        // One server takes every job whatever its health (see
+        // `schedule::pick`), so only a pool is watched.
+        if pool.servers().len() > 1 {
+            tokio::spawn(Arc::clone(&pool).monitor(shutdown.subscribe()));
+        }
         let quotas = hosting.quotas();
         let limits = Limits {
             generations_per_hour: quotas.generations_per_hour.map(std::num::NonZeroU32::get),
@@ -151,7 +156,7 @@ impl AppState {
             },
             decodes: Arc::new(Semaphore::new(PARALLEL_DECODES)),
             uploads: Arc::new(Semaphore::new(PARALLEL_UPLOADS)),
-            shutdown: Arc::new(watch::Sender::new(false)),
+            shutdown,
         })
     }
 

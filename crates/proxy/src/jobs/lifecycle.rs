@@ -121,6 +121,19 @@ pub fn start(generation: &mut Generation, first: &Estimate) -> bool {
     true
 }
 
+/// Its server could not be reached, so it never saw the request: the
+/// generation goes back in line, to run on another server.
+pub fn requeue(generation: &mut Generation) -> bool {
+    if generation.status != JobStatus::Running {
+        return false;
+    }
+    generation.status = JobStatus::Queued;
+    generation.started_at = None;
+    enter(generation, Phase::Queued, 0.0);
+    generation.eta_seconds = None;
+    true
+}
+
 /// The state (and preview video, if any) is stored: on to extracting the
 /// first model. `took` is the whole generate call, cold start and video
 /// included.

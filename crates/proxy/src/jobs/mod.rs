@@ -18,7 +18,6 @@ mod worker;
 
 use std::{
     collections::HashMap,
-    num::NonZeroUsize,
     path::PathBuf,
     sync::{
         Arc, Mutex as StdMutex,
@@ -38,14 +37,13 @@ pub use sweep::{Retention, Swept};
 pub use timing::Timings;
 
 use self::{
-    drive::Warmth,
     live::Found,
     queue::{Queue, Task, TaskKind},
 };
 use crate::{
-    backend::Backend,
     error::AppError,
     id::GenerationId,
+    pool::Pool,
     quota::{EngineBudget, Ticket},
     store::{Files, Records, Store, StoreError, StoredGeneration},
     tokens::{TokenHash, issue_owner_token},
@@ -53,8 +51,6 @@ use crate::{
 
 /// How the jobs are run.
 pub struct Settings {
-    /// Jobs run at once.
-    pub concurrency: NonZeroUsize,
     /// Most jobs that may wait in line at once, over all clients.
     pub max_waiting: usize,
     /// Time limit of a generate call, cold start included.
@@ -86,9 +82,28 @@ struct Record {
     /// Set (under `save_lock`) once the generation is being removed, so a
     /// worker still holding it never writes its record back.
     removed: AtomicBool,
+    /// The deployment holding its state once generated: extractions run
+    /// there.
+    deployment: StdMutex<Option<String>>,
 }
 
 impl Record {
+    /// The deployment holding its state, if it was generated.
+    fn deployment(&self) -> Option<String> {
+        self.deployment
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Where a task of it must run: an extraction where its state is.
+    fn needs(&self, kind: &TaskKind) -> Option<String> {
+        match kind {
+            TaskKind::Generate => None,
+            TaskKind::Extract { .. } => self.deployment(),
+        }
+    }
+
     fn new(id: GenerationId, stored: StoredGeneration) -> Self {
         Self {
             id,
@@ -97,15 +112,16 @@ impl Record {
             owner: stored.owner,
             extractions: AtomicU32::new(stored.extractions),
             removed: AtomicBool::new(false),
+            deployment: StdMutex::new(stored.deployment),
         }
     }
 }
 
-/// The generations, the queue, and the engine the workers drive.
+/// The generations, the queue, and the GPU servers the workers drive.
 pub struct Jobs {
     files: Files,
     records: Records,
-    backend: Arc<dyn Backend>,
+    pool: Arc<Pool>,
     /// Generations that can still change, by id; see [`live`].
     live: StdMutex<HashMap<GenerationId, Arc<Record>>>,
     /// Held while a generation joins or leaves the live set, or while a
@@ -113,7 +129,6 @@ pub struct Jobs {
     membership: Mutex<()>,
     queue: Queue,
     timings: Timings,
-    warmth: Warmth,
     budget: Arc<EngineBudget>,
     generate_timeout: Duration,
     extract_timeout: Duration,
@@ -126,20 +141,20 @@ impl Jobs {
     /// running as interrupted, and starts the workers.
     pub async fn start(
         store: Store,
-        backend: Arc<dyn Backend>,
+        pool: Arc<Pool>,
         settings: Settings,
     ) -> Result<Arc<Self>, StoreError> {
-        let concurrency = settings.concurrency.get();
-        let warmth = Warmth::new(backend.capabilities().scale_down_window);
+        // One worker per place on every server; the scheduler decides which
+        // server each task goes to.
+        let workers: usize = pool.servers().iter().map(|server| server.concurrency).sum();
         let jobs = Arc::new(Self {
             files: store.files,
             records: store.records,
-            backend,
+            queue: Queue::new(Arc::clone(&pool), settings.max_waiting),
+            pool,
             live: StdMutex::default(),
             membership: Mutex::new(()),
-            queue: Queue::new(concurrency, settings.max_waiting),
             timings: settings.timings,
-            warmth,
             budget: settings.budget,
             generate_timeout: settings.generate_timeout,
             extract_timeout: settings.extract_timeout,
@@ -147,7 +162,7 @@ impl Jobs {
             retention: settings.retention,
         });
         jobs.restore().await?;
-        for _ in 0..concurrency {
+        for _ in 0..workers {
             tokio::spawn(worker::run(Arc::clone(&jobs)));
         }
         Ok(jobs)
@@ -186,10 +201,12 @@ impl Jobs {
             }
             self.lock_live().insert(id, Arc::clone(&record));
             for (kind, expected) in resume {
+                let needs = record.needs(&kind);
                 self.queue.push(Task {
                     record: Arc::clone(&record),
                     kind,
                     expected,
+                    needs,
                     _ticket: None,
                 });
             }
@@ -209,7 +226,7 @@ impl Jobs {
     ) -> Result<(GenerationId, String), AppError> {
         let slot = self.queue.reserve().ok_or(AppError::QueueFull)?;
         let id = GenerationId::random()?;
-        let generation = lifecycle::queued(&id, self.backend.kind(), params, first_model);
+        let generation = lifecycle::queued(&id, self.pool.kind(), params, first_model);
         let expected = self.plan(&generation, false).await.total();
         let (token, owner) = issue_owner_token()?;
         let stored = StoredGeneration::new(generation, Some(owner));
@@ -226,6 +243,7 @@ impl Jobs {
             record,
             kind: TaskKind::Generate,
             expected,
+            needs: None,
             _ticket: Some(ticket),
         });
         Ok((id, token))
@@ -287,14 +305,26 @@ impl Jobs {
         self.queue.len()
     }
 
-    /// The engine the workers drive.
-    pub fn backend(&self) -> &dyn Backend {
-        self.backend.as_ref()
+    /// An engine of the pool; all its servers run the same kind.
+    pub fn backend(&self) -> &dyn crate::backend::Backend {
+        self.pool.first().backend.as_ref()
     }
 
-    /// Whether the engine has been idle long enough to have fallen asleep.
+    /// The GPU servers.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// Tasks running on each server, in the pool's order.
+    pub fn server_loads(&self) -> Vec<usize> {
+        let mut loads = self.queue.loads();
+        loads.resize(self.pool.servers().len(), 0);
+        loads
+    }
+
+    /// Whether every server has been idle long enough to have fallen asleep.
     pub fn engine_is_cold(&self) -> bool {
-        self.warmth.is_cold()
+        self.pool.is_cold()
     }
 
     /// Applies a change; if it changed anything, subscribers see it and it
@@ -335,9 +365,10 @@ impl Jobs {
             None
         };
         let extractions = record.extractions.load(Ordering::SeqCst);
+        let deployment = record.deployment();
         if let Err(err) = self
             .records
-            .save(&record.id, &latest, extractions, bytes)
+            .save(&record.id, &latest, extractions, bytes, deployment)
             .await
         {
             tracing::error!(id = %record.id, error = %err, "could not save a generation record");

@@ -82,7 +82,8 @@ impl Pool {
         self.servers.iter().find(|server| server.name == name)
     }
 
-    fn first(&self) -> &Server {
+    /// The first server configured.
+    pub fn first(&self) -> &Server {
         // `new` is only ever given at least one server (setup checks).
         &self.servers[0]
     }
@@ -117,6 +118,13 @@ impl Pool {
         self.serving().all(|server| server.warmth.is_cold())
     }
 
+    /// Whether a server other than `server` takes work.
+    pub fn another_is_up(&self, server: &Server) -> bool {
+        self.servers
+            .iter()
+            .any(|other| other.name != server.name && other.health.is_up())
+    }
+
     /// A job on `server` failed this way: a connection that could not be
     /// made, broke or went silent drains the server.
     pub fn job_failed(&self, server: &Server, err: &BackendError) {
@@ -125,11 +133,17 @@ impl Pool {
         }
     }
 
-    /// Asks every server how it is now, updating its standing.
+    /// Asks every server how it is now. The answer updates the standing
+    /// of a server due a check, as the monitor would; one drained a moment
+    /// ago keeps its back-off, so asking often cannot bring back a server
+    /// whose health endpoint answers while its jobs fail.
     pub async fn reports(&self) -> Vec<Report<'_>> {
         join_all(self.servers.iter().map(|server| async move {
+            let due = server.health.check_due(Instant::now());
             let engine = server.backend.health().await;
-            record(server, &engine);
+            if due {
+                record(server, &engine);
+            }
             Report { server, engine }
         }))
         .await

@@ -299,15 +299,17 @@ impl Records {
         generation: &Generation,
         extractions: u32,
         bytes: Option<u64>,
+        deployment: Option<String>,
     ) -> Result<(), StoreError> {
         let (id, record) = (id.to_string(), to_json(generation)?);
         let settled = generation.is_settled();
         self.db
             .call(move |conn| {
                 conn.execute(
-                    "UPDATE generations SET settled = ?2, extractions = ?3, bytes = coalesce(?4, bytes), record = ?5
+                    "UPDATE generations SET settled = ?2, extractions = ?3, bytes = coalesce(?4, bytes), record = ?5,
+                         deployment = coalesce(?6, deployment), version = version + 1
                      WHERE id = ?1",
-                    params![id, settled, extractions, bytes, record],
+                    params![id, settled, extractions, bytes, record, deployment],
                 )?;
                 Ok(())
             })

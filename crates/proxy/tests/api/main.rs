@@ -15,6 +15,7 @@ mod keys;
 mod line;
 mod modal;
 mod modal_errors;
+mod pool;
 mod queue;
 mod quotas;
 mod rejects;

@@ -64,10 +64,10 @@ async fn listen_once(
         let _ = events.send(Event::Resync);
     }
     while let Some(message) = messages.next().await {
-        if let AsyncMessage::Notification(notification) = message? {
-            if let Some(event) = rows::event(notification.payload(), origin) {
-                let _ = events.send(event);
-            }
+        if let AsyncMessage::Notification(notification) = message?
+            && let Some(event) = rows::event(notification.payload(), origin)
+        {
+            let _ = events.send(event);
         }
     }
     // Keeps the client (and so the connection) alive until here.
