@@ -76,6 +76,7 @@ fn finished(id: &GenerationId, created_at: u64) -> Generation {
             params,
             error: None,
         }],
+        reused_from: None,
     }
 }
 

@@ -121,6 +121,7 @@ impl AppState {
             retention: hosting.retention(),
             timings: Timings::load(&config.data_dir, pool.kind(), cold_start),
             budget: Arc::clone(&budget),
+            reuse_results: config.scale.reuse_results(),
         };
         let jobs = Jobs::start(store, Arc::clone(&pool), settings)
             .await

@@ -35,9 +35,16 @@ pub struct ScaleOut {
     #[arg(long, env = "TRELLIS_DATABASE_URL", value_parser = Secret::new)]
     pub database: Option<Secret>,
 
-    /// Never answer a submission with an earlier identical result (same
-    /// photo, settings and engine); a request can also opt out with
+    /// Answer a submission with an earlier identical result (same photo,
+    /// settings and engine) at no GPU time, marked as reused. On by default
+    /// for a pool (--config); the one-engine default runs every
+    /// submission unless this is given. A request can opt out with
     /// `cache=false`.
+    #[arg(long, env = "TRELLIS_CACHE", value_parser = clap::builder::FalseyValueParser::new(), num_args = 0, default_missing_value = "true", conflicts_with = "no_cache")]
+    pub cache: bool,
+
+    /// Never answer a submission with an earlier identical result, not even
+    /// for a pool.
     #[arg(long, env = "TRELLIS_NO_CACHE", value_parser = clap::builder::FalseyValueParser::new(), num_args = 0, default_missing_value = "true")]
     pub no_cache: bool,
 
@@ -58,6 +65,11 @@ impl ScaleOut {
     /// How long a lease lasts.
     pub fn lease(&self) -> Duration {
         Duration::from_secs(self.lease_secs)
+    }
+
+    /// Whether identical submissions get the earlier result back.
+    pub fn reuse_results(&self) -> bool {
+        !self.no_cache && (self.cache || self.servers_file.is_some())
     }
 
     /// How often servers are checked.

@@ -13,7 +13,7 @@ mod models;
 
 use self::models::end_pending_models;
 pub use self::models::{
-    StoredModel, model_done, model_failed, model_running, request_model, start_model,
+    StoredModel, model_done, model_failed, model_running, model_url, request_model, start_model,
 };
 use super::plan::Estimate;
 use crate::{
@@ -31,7 +31,13 @@ pub fn events_url(id: &GenerationId) -> String {
     format!("generations/{id}/events")
 }
 
-fn video_url(id: &str) -> String {
+/// Input URL of a generation, relative to the API base.
+pub fn input_url(id: &GenerationId) -> String {
+    format!("generations/{id}/input.png")
+}
+
+/// Preview video URL of a generation, relative to the API base.
+pub fn video_url(id: &str) -> String {
     format!("generations/{id}/preview.mp4")
 }
 
@@ -57,9 +63,10 @@ pub fn queued(
         backend,
         params,
         error: None,
-        input_url: format!("generations/{id}/input.png"),
+        input_url: input_url(id),
         video_url: None,
         models: vec![models::queued_model(first_model)],
+        reused_from: None,
     }
 }
 

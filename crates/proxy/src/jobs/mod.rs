@@ -12,6 +12,7 @@ mod live;
 mod owner;
 mod plan;
 mod queue;
+mod reuse;
 mod sweep;
 mod timing;
 mod worker;
@@ -65,6 +66,18 @@ pub struct Settings {
     pub timings: Timings,
     /// The engine's daily time budget, charged by every engine call.
     pub budget: Arc<EngineBudget>,
+    /// Whether identical submissions get the earlier result back
+    /// (off with `--no-cache`).
+    pub reuse_results: bool,
+}
+
+/// What a submission asks for.
+pub struct Submission {
+    pub params: GenerateParams,
+    /// The model extracted as soon as the generation is done.
+    pub first_model: ExtractParams,
+    /// Whether an identical earlier result may be given back.
+    pub reuse: bool,
 }
 
 /// One unsettled generation's live state.
@@ -134,6 +147,7 @@ pub struct Jobs {
     extract_timeout: Duration,
     extractions_per_generation: Option<u32>,
     retention: Retention,
+    reuse_results: bool,
 }
 
 impl Jobs {
@@ -160,6 +174,7 @@ impl Jobs {
             extract_timeout: settings.extract_timeout,
             extractions_per_generation: settings.extractions_per_generation,
             retention: settings.retention,
+            reuse_results: settings.reuse_results,
         });
         jobs.restore().await?;
         for _ in 0..workers {
@@ -215,21 +230,34 @@ impl Jobs {
     }
 
     /// Stores a new generation with its normalized input and puts it in
-    /// line, holding `ticket` (the client's place) until it is done.
-    /// Returns its id and the owner token only its creator gets to see.
+    /// line, holding `ticket` (the client's place) until it is done. When
+    /// `reuse` allows it, an identical earlier result is given back
+    /// instead, already done. Returns its id and the owner token only its
+    /// creator gets to see.
     pub async fn submit(
         &self,
-        params: GenerateParams,
-        first_model: ExtractParams,
+        request: Submission,
         input_png: Vec<u8>,
         ticket: Ticket,
     ) -> Result<(GenerationId, String), AppError> {
-        let slot = self.queue.reserve().ok_or(AppError::QueueFull)?;
+        let Submission {
+            params,
+            first_model,
+            reuse,
+        } = request;
         let id = GenerationId::random()?;
+        let (token, owner) = issue_owner_token()?;
+        let key = reuse::cache_key(&input_png, &params, &first_model, self.pool.kind());
+        if reuse && self.reuse_results && self.reuse(&id, &key, owner.clone()).await?.is_some() {
+            return Ok((id, token));
+        }
+        let slot = self.queue.reserve().ok_or(AppError::QueueFull)?;
         let generation = lifecycle::queued(&id, self.pool.kind(), params, first_model);
         let expected = self.plan(&generation, false).await.total();
-        let (token, owner) = issue_owner_token()?;
-        let stored = StoredGeneration::new(generation, Some(owner));
+        let stored = StoredGeneration {
+            cache_key: Some(key),
+            ..StoredGeneration::new(generation, Some(owner))
+        };
         let bytes = self.files.create(&id, input_png).await?;
         if let Err(err) = self.records.insert(&id, &stored, bytes).await {
             // Best effort: a folder without a record is removed at the

@@ -2,6 +2,7 @@
 //! test binary (modules below) keeps link time down.
 
 mod builtin;
+mod cache;
 mod common;
 mod creator;
 mod cross_site;

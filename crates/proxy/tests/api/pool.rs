@@ -77,7 +77,8 @@ async fn three_servers_run_three_jobs_at_once_and_the_waits_count_them_all() {
         &fakes.iter().collect::<Vec<_>>(),
         &secrets.path().display().to_string(),
     );
-    let server = TestServer::pooled(&config, &[]).await;
+    // Every job is the same photo: the cache would answer them.
+    let server = TestServer::pooled(&config, &["--no-cache"]).await;
 
     let mut ids = Vec::new();
     for _ in 0..6 {
@@ -173,7 +174,7 @@ async fn a_job_sent_to_an_unreachable_server_runs_once_on_another() {
     let dead = closed_url();
     let config = entry("gpu-gone", &dead, &dead, &live[0].url, &secrets)
         + &pool_of(&[&live[0], &live[1]], &secrets);
-    let server = TestServer::pooled(&config, &[]).await;
+    let server = TestServer::pooled(&config, &["--no-cache"]).await;
     let mut ids = Vec::new();
     for _ in 0..4 {
         ids.push(server.submit(&subject_png(), &[]).await);
@@ -193,7 +194,7 @@ async fn a_server_that_took_the_request_and_broke_fails_the_job_honestly_and_is_
     let healthy = slow_modal().await;
     let secrets = secrets_file();
     let config = pool_of(&[&broken, &healthy], &secrets.path().display().to_string());
-    let server = TestServer::pooled(&config, &["--health-interval-secs", "60"]).await;
+    let server = TestServer::pooled(&config, &["--health-interval-secs", "60", "--no-cache"]).await;
 
     // The first job goes to the first server listed.
     let id = server.submit(&subject_png(), &[]).await;

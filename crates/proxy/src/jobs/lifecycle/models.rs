@@ -12,7 +12,8 @@ pub struct StoredModel {
     pub bytes: u64,
 }
 
-fn model_url(id: &str, variant: &str) -> String {
+/// Download URL of a model, relative to the API base.
+pub fn model_url(id: &str, variant: &str) -> String {
     format!("generations/{id}/models/{variant}.glb")
 }
 
