@@ -9,11 +9,12 @@ use trellis_api::Limits;
 use crate::{
     access::{Access, TrustedProxies, cross_site::OriginPolicy},
     backend::Backend,
-    config::Config,
+    config::{Config, StoreSpec},
     error::AppError,
     jobs::{Jobs, Settings, Swept, Timings},
     pool::{self, Pool, ServerSpec},
     quota::{EngineBudget, Quotas},
+    repo::{Embedded, Postgres, Repository},
     store::{Store, StoreError},
     web::WebApp,
 };
@@ -24,6 +25,12 @@ pub enum StartError {
     /// The data dir cannot be created or read.
     #[error("cannot use the data directory {path}: {source}")]
     DataDir { path: String, source: StoreError },
+    /// The shared database cannot be reached or set up.
+    #[error("cannot use the database: {0}")]
+    Database(StoreError),
+    /// A setting asks for something this build cannot do.
+    #[error("{0}")]
+    Unsupported(&'static str),
     /// The engine's settings are incomplete or wrong.
     #[error("cannot set up the {backend} engine: {reason}")]
     Backend {
@@ -102,7 +109,31 @@ impl AppState {
             source,
         };
         let hosting = &config.hosting;
-        let store = Store::open(&config.data_dir).await.map_err(data_dir)?;
+        let files_dir = match &config.scale.store {
+            None => config.data_dir.clone(),
+            Some(StoreSpec::File(dir)) => dir.clone(),
+            Some(StoreSpec::S3 { .. }) => {
+                return Err(StartError::Unsupported(
+                    "--store s3://… is not available in this build yet; keep the files in a folder every proxy mounts (--store file:PATH)",
+                ));
+            }
+        };
+        let shared = config.scale.database.is_some();
+        let store = Store::open_with_files(&config.data_dir, &files_dir, !shared)
+            .await
+            .map_err(data_dir)?;
+        let repo: Arc<dyn Repository> = match &config.scale.database {
+            None => Arc::new(Embedded::new(
+                store.records.clone(),
+                store.usage.clone(),
+                &config.data_dir,
+            )),
+            Some(url) => Arc::new(
+                Postgres::connect(url, config.scale.lease())
+                    .await
+                    .map_err(StartError::Database)?,
+            ),
+        };
         let budget = EngineBudget::load(hosting.gpu_budget(), pool.kind(), store.usage.clone())
             .await
             .map_err(data_dir)?;
@@ -123,7 +154,7 @@ impl AppState {
             budget: Arc::clone(&budget),
             reuse_results: config.scale.reuse_results(),
         };
-        let jobs = Jobs::start(store, Arc::clone(&pool), settings)
+        let jobs = Jobs::start(store.files, repo, Arc::clone(&pool), settings)
             .await
             .map_err(data_dir)?;
         let shutdown = Arc::new(watch::Sender::new(false));

@@ -13,7 +13,7 @@ use std::{
 use trellis_api::Generation;
 
 use super::{Jobs, Record, lifecycle, plan::Plan};
-use crate::{backend::BackendError, pool::Server};
+use crate::{backend::BackendError, pool::Server, repo::Progress};
 
 /// How often a running job's estimate is refreshed for its watchers: the
 /// progress bar moves smoothly at two updates a second.
@@ -50,7 +50,13 @@ impl Jobs {
         let mut call = pin!(tokio::time::timeout(limit.after, call));
         let mut changes = record.tx.subscribe();
         let mut tick = tokio::time::interval(TICK);
+        // An estimate to tell other proxies, sent outside the select so
+        // that no borrow of the job's state is held across the send.
+        let mut shared: Option<Progress> = None;
         let outcome = loop {
+            if let Some(progress) = shared.take() {
+                self.repo.publish_progress(&record.id, progress).await;
+            }
             tokio::select! {
                 result = &mut call => {
                     break match result {
@@ -66,7 +72,17 @@ impl Jobs {
                     if let Some(covering) = &covering {
                         let estimate = covering.plan.estimate(covering.phases.clone(), started.elapsed());
                         // Not saved: a restart fails running jobs anyway.
-                        record.tx.send_if_modified(|g| lifecycle::estimate(g, &estimate));
+                        // Other proxies following the job are told.
+                        if record.tx.send_if_modified(|g| lifecycle::estimate(g, &estimate))
+                            && !self.repo.is_exclusive()
+                        {
+                            let progress = Progress {
+                                phase: estimate.phase,
+                                progress: estimate.progress,
+                                eta_seconds: estimate.eta_seconds,
+                            };
+                            shared = Some(progress);
+                        }
                     }
                 }
             }

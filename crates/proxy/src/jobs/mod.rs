@@ -7,6 +7,7 @@
 mod drive;
 mod estimate;
 mod extract;
+mod follow;
 mod lifecycle;
 mod live;
 mod owner;
@@ -46,7 +47,8 @@ use crate::{
     id::GenerationId,
     pool::Pool,
     quota::{EngineBudget, Ticket},
-    store::{Files, Records, Store, StoreError, StoredGeneration},
+    repo::{Effect, Repository},
+    store::{Files, StoreError, StoredGeneration},
     tokens::{TokenHash, issue_owner_token},
 };
 
@@ -133,7 +135,9 @@ impl Record {
 /// The generations, the queue, and the GPU servers the workers drive.
 pub struct Jobs {
     files: Files,
-    records: Records,
+    /// The records: SQLite in the data dir, or PostgreSQL shared by every
+    /// proxy (see [`crate::repo`]).
+    repo: Arc<dyn Repository>,
     pool: Arc<Pool>,
     /// Generations that can still change, by id; see [`live`].
     live: StdMutex<HashMap<GenerationId, Arc<Record>>>,
@@ -154,7 +158,8 @@ impl Jobs {
     /// Takes over the store: re-queues what was waiting, marks what was
     /// running as interrupted, and starts the workers.
     pub async fn start(
-        store: Store,
+        files: Files,
+        repo: Arc<dyn Repository>,
         pool: Arc<Pool>,
         settings: Settings,
     ) -> Result<Arc<Self>, StoreError> {
@@ -162,8 +167,8 @@ impl Jobs {
         // server each task goes to.
         let workers: usize = pool.servers().iter().map(|server| server.concurrency).sum();
         let jobs = Arc::new(Self {
-            files: store.files,
-            records: store.records,
+            files,
+            repo,
             queue: Queue::new(Arc::clone(&pool), settings.max_waiting),
             pool,
             live: StdMutex::default(),
@@ -184,7 +189,11 @@ impl Jobs {
     }
 
     async fn restore(&self) -> Result<(), StoreError> {
-        for (id, mut stored) in self.records.unsettled().await? {
+        // What other proxies sharing the records run is theirs.
+        if !self.repo.is_exclusive() {
+            return Ok(());
+        }
+        for (id, mut stored) in self.repo.unsettled().await? {
             self.files.remove_temp_files(&id).await?;
             let interrupted = lifecycle::interrupt(&mut stored.generation);
             let mut resume = Vec::new();
@@ -259,7 +268,7 @@ impl Jobs {
             ..StoredGeneration::new(generation, Some(owner))
         };
         let bytes = self.files.create(&id, input_png).await?;
-        if let Err(err) = self.records.insert(&id, &stored, bytes).await {
+        if let Err(err) = self.repo.insert(&id, &stored, bytes, None).await {
             // Best effort: a folder without a record is removed at the
             // next start anyway.
             let _ = self.files.remove(&id).await;
@@ -287,13 +296,19 @@ impl Jobs {
 
     /// A receiver that holds the current state and sees every change. For
     /// a settled generation nothing changes: its sender is already gone.
+    /// One that another proxy runs is followed through the records.
     pub async fn subscribe(
         &self,
         id: &GenerationId,
     ) -> Result<watch::Receiver<Generation>, AppError> {
         Ok(match self.find(id).await? {
             Found::Live(record) => record.tx.subscribe(),
-            Found::Settled(stored) => watch::channel(stored.generation).1,
+            Found::Settled(stored)
+                if self.repo.is_exclusive() || stored.generation.is_settled() =>
+            {
+                watch::channel(stored.generation).1
+            }
+            Found::Settled(stored) => self.follow(id.clone(), stored.generation),
         })
     }
 
@@ -394,11 +409,22 @@ impl Jobs {
         };
         let extractions = record.extractions.load(Ordering::SeqCst);
         let deployment = record.deployment();
-        if let Err(err) = self
-            .records
-            .save(&record.id, &latest, extractions, bytes, deployment)
-            .await
-        {
+        let change = Box::new(move |stored: &mut StoredGeneration| {
+            stored.generation = latest;
+            stored.extractions = extractions;
+            if deployment.is_some() {
+                stored.deployment = deployment;
+            }
+            Effect::Changed
+        });
+        let saved = match self.repo.update(&record.id, change).await {
+            Ok(_) => match bytes {
+                Some(bytes) => self.repo.set_bytes(&record.id, bytes).await,
+                None => Ok(()),
+            },
+            Err(err) => Err(err),
+        };
+        if let Err(err) = saved {
             tracing::error!(id = %record.id, error = %err, "could not save a generation record");
         }
     }

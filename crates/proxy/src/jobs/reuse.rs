@@ -70,7 +70,7 @@ impl Jobs {
         key: &str,
         owner: TokenHash,
     ) -> Result<Option<()>, AppError> {
-        for (earlier_id, earlier) in self.records.reusable(key).await? {
+        for (earlier_id, earlier) in self.repo.reusable(key).await? {
             let generation = &earlier.generation;
             let Some(model) = generation.models.first() else {
                 continue;
@@ -98,7 +98,7 @@ impl Jobs {
                 deployment: earlier.deployment.clone(),
                 ..StoredGeneration::new(reused(id, &earlier_id, generation), Some(owner))
             };
-            if let Err(err) = self.records.insert(id, &stored, bytes).await {
+            if let Err(err) = self.repo.insert(id, &stored, bytes, None).await {
                 let _ = self.files.remove(id).await;
                 return Err(err.into());
             }

@@ -291,31 +291,6 @@ impl Records {
             .await
     }
 
-    /// Replaces a generation's record; `bytes` (its files' size) when
-    /// known. A generation removed meanwhile stays removed.
-    pub async fn save(
-        &self,
-        id: &GenerationId,
-        generation: &Generation,
-        extractions: u32,
-        bytes: Option<u64>,
-        deployment: Option<String>,
-    ) -> Result<(), StoreError> {
-        let (id, record) = (id.to_string(), to_json(generation)?);
-        let settled = generation.is_settled();
-        self.db
-            .call(move |conn| {
-                conn.execute(
-                    "UPDATE generations SET settled = ?2, extractions = ?3, bytes = coalesce(?4, bytes), record = ?5,
-                         deployment = coalesce(?6, deployment), version = version + 1
-                     WHERE id = ?1",
-                    params![id, settled, extractions, bytes, record, deployment],
-                )?;
-                Ok(())
-            })
-            .await
-    }
-
     /// Records the size of a generation's files.
     pub async fn set_bytes(&self, id: &GenerationId, bytes: u64) -> Result<(), StoreError> {
         let id = id.to_string();

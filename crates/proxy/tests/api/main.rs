@@ -22,5 +22,6 @@ mod quotas;
 mod rejects;
 mod remove;
 mod retention;
+mod shared;
 mod upstream;
 mod web;
