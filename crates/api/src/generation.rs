@@ -142,6 +142,11 @@ pub struct Generation {
     /// servers and until then.
     #[serde(default)]
     pub poster_url: Option<String>,
+    /// Set when the result was not made for it but reused, at no GPU time,
+    /// from an earlier generation (this id) of the same photo, settings and
+    /// engine. Older proxies never reused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused_from: Option<String>,
 }
 
 impl Generation {

@@ -75,6 +75,26 @@ pub struct Health {
     /// older servers.
     #[serde(default)]
     pub formats: Vec<ConversionFormat>,
+    /// Each GPU server the jobs are spread over, in the configured order.
+    /// Older proxies drove one engine and sent none.
+    #[serde(default)]
+    pub servers: Vec<ServerHealth>,
+}
+
+/// One GPU server of the proxy's pool: never its URLs or credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerHealth {
+    /// Its name in the config file (the engine's name for one server).
+    pub name: String,
+    pub status: HealthStatus,
+    /// Its own words, or why it was drained.
+    pub label: String,
+    /// Whether it takes new jobs; a drained server is checked again with
+    /// growing pauses until it answers.
+    pub serving: bool,
+    /// Jobs it runs now, and at most at once.
+    pub running: u32,
+    pub concurrency: u32,
 }
 
 /// The proxy's current estimate of one whole job: waking the GPU if it is

@@ -29,4 +29,4 @@ pub use generate::{
     MIN_GUIDANCE_STRENGTH, MIN_SAMPLING_STEPS, PipelineType,
 };
 pub use generation::{Generation, JobStatus, ModelVariant, OptimizedStatus, Phase, PhaseTiming};
-pub use health::{BackendKind, Health, HealthStatus, PipelineEstimate};
+pub use health::{BackendKind, Health, HealthStatus, PipelineEstimate, ServerHealth};

@@ -84,6 +84,7 @@ fn finished(id: &GenerationId, created_at: u64) -> Generation {
             error: None,
         }],
         poster_url: Some(format!("generations/{id}/poster.png")),
+        reused_from: None,
     }
 }
 
@@ -107,11 +108,7 @@ async fn main() {
             let input = store.files.input_path(&id);
             std::fs::create_dir_all(input.parent().unwrap()).unwrap();
             std::fs::write(&input, b"\x89PNG stand-in").unwrap();
-            let stored = StoredGeneration {
-                generation: finished(&id, day_ago + n as u64),
-                owner: None,
-                extractions: 1,
-            };
+            let stored = StoredGeneration::new(finished(&id, day_ago + n as u64), None);
             rows.push((id.clone(), stored, 14));
             ids.push(id);
         }

@@ -8,11 +8,13 @@ use trellis_api::Limits;
 
 use crate::{
     access::{Access, TrustedProxies, cross_site::OriginPolicy},
-    backend::{self, Backend},
-    config::Config,
+    backend::Backend,
+    config::{Config, StoreSpec},
     error::AppError,
     jobs::{Jobs, Settings, Swept, Timings},
+    pool::{self, Pool, ServerSpec},
     quota::{EngineBudget, Quotas},
+    repo::{Embedded, Postgres, Repository},
     store::{Store, StoreError},
     web::{ShareLinks, WebApp},
 };
@@ -23,6 +25,12 @@ pub enum StartError {
     /// The data dir cannot be created or read.
     #[error("cannot use the data directory {path}: {source}")]
     DataDir { path: String, source: StoreError },
+    /// The shared database cannot be reached or set up.
+    #[error("cannot use the database: {0}")]
+    Database(StoreError),
+    /// A setting asks for something this build cannot do.
+    #[error("{0}")]
+    Unsupported(&'static str),
     /// The engine's settings are incomplete or wrong.
     #[error("cannot set up the {backend} engine: {reason}")]
     Backend {
@@ -68,25 +76,65 @@ impl AppState {
     /// Opens the data dir, restores its generations, and starts the workers
     /// of the configured engine.
     pub async fn new(config: &Config) -> Result<Self, StartError> {
-        let backend = backend::from_config(config).map_err(|reason| StartError::Backend {
+        let servers = pool::from_config(config).map_err(|reason| StartError::Backend {
             backend: config.backend.kind().as_str(),
             reason,
         })?;
-        Self::with_backend(config, backend).await
+        Self::with_servers(config, servers).await
     }
 
-    /// Like [`AppState::new`], with any engine (tests use fakes).
+    /// Like [`AppState::new`], with any engine (tests use fakes) as the
+    /// one server.
     pub async fn with_backend(
         config: &Config,
         backend: Arc<dyn Backend>,
     ) -> Result<Self, StartError> {
+        Self::with_servers(config, vec![pool::single(backend, config.concurrency)]).await
+    }
+
+    /// Like [`AppState::new`], with these servers.
+    pub async fn with_servers(
+        config: &Config,
+        servers: Vec<ServerSpec>,
+    ) -> Result<Self, StartError> {
+        if servers.is_empty() {
+            return Err(StartError::Backend {
+                backend: config.backend.kind().as_str(),
+                reason: "no GPU server configured".to_owned(),
+            });
+        }
+        let pool = Arc::new(Pool::new(servers, config.scale.health_interval()));
         let data_dir = |source| StartError::DataDir {
             path: config.data_dir.display().to_string(),
             source,
         };
         let hosting = &config.hosting;
-        let store = Store::open(&config.data_dir).await.map_err(data_dir)?;
-        let budget = EngineBudget::load(hosting.gpu_budget(), backend.kind(), store.usage.clone())
+        let files_dir = match &config.scale.store {
+            None => config.data_dir.clone(),
+            Some(StoreSpec::File(dir)) => dir.clone(),
+            Some(StoreSpec::S3 { .. }) => {
+                return Err(StartError::Unsupported(
+                    "--store s3://… is not available in this build yet; keep the files in a folder every proxy mounts (--store file:PATH)",
+                ));
+            }
+        };
+        let shared = config.scale.database.is_some();
+        let store = Store::open_with_files(&config.data_dir, &files_dir, !shared)
+            .await
+            .map_err(data_dir)?;
+        let repo: Arc<dyn Repository> = match &config.scale.database {
+            None => Arc::new(Embedded::new(
+                store.records.clone(),
+                store.usage.clone(),
+                &config.data_dir,
+            )),
+            Some(url) => Arc::new(
+                Postgres::connect(url, config.scale.lease())
+                    .await
+                    .map_err(StartError::Database)?,
+            ),
+        };
+        let budget = EngineBudget::load(hosting.gpu_budget(), pool.kind(), store.usage.clone())
             .await
             .map_err(data_dir)?;
         let budget = Arc::new(budget);
@@ -97,19 +145,25 @@ impl AppState {
         };
         let cold_start = Duration::from_secs(config.modal.modal_cold_start_secs);
         let settings = Settings {
-            concurrency: config.concurrency,
             max_waiting: hosting.max_queue,
             generate_timeout: config.generate_timeout(),
             extract_timeout: config.extract_timeout(),
             extractions_per_generation: hosting.extractions(),
             retention: hosting.retention(),
-            timings: Timings::load(&config.data_dir, backend.kind(), cold_start),
+            timings: Timings::load(&config.data_dir, pool.kind(), cold_start),
             budget: Arc::clone(&budget),
             conversions: config.renditions.conversion_limits(),
+            reuse_results: config.scale.reuse_results(),
         };
-        let jobs = Jobs::start(store, backend, settings)
+        let jobs = Jobs::start(store.files, repo, Arc::clone(&pool), settings)
             .await
             .map_err(data_dir)?;
+        let shutdown = Arc::new(watch::Sender::new(false));
+        // One server takes every job whatever its health (see
+        // `schedule::pick`), so only a pool is watched.
+        if pool.servers().len() > 1 {
+            tokio::spawn(Arc::clone(&pool).monitor(shutdown.subscribe()));
+        }
         let quotas = hosting.quotas();
         let limits = Limits {
             generations_per_hour: quotas.generations_per_hour.map(std::num::NonZeroU32::get),
@@ -143,7 +197,7 @@ impl AppState {
             },
             decodes: Arc::new(Semaphore::new(PARALLEL_DECODES)),
             uploads: Arc::new(Semaphore::new(PARALLEL_UPLOADS)),
-            shutdown: Arc::new(watch::Sender::new(false)),
+            shutdown,
         })
     }
 

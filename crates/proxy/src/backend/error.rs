@@ -68,9 +68,13 @@ pub enum BackendError {
         spoken(*idle)
     )]
     Stalled { idle: Duration },
-    /// The GPU server's answer was cut short or malformed.
+    /// The GPU server's answer was malformed.
     #[error("The GPU server's answer was unusable: {0}. Try again.")]
     BadResponse(String),
+    /// The connection broke after the request went out: the server may
+    /// have done the work, but its answer is lost.
+    #[error("The GPU server's answer was unusable: {0}. Try again.")]
+    Broken(String),
     /// The GPU server sent a mesh that is not a valid mesh.
     #[error("The GPU server returned a broken mesh ({0}). Try again, or try another photo.")]
     BrokenMesh(String),
@@ -108,7 +112,7 @@ impl BackendError {
             Self::Unreachable(_) => "upstream_unreachable",
             Self::TimedOut { .. } => "upstream_timeout",
             Self::Stalled { .. } => trellis_api::codes::UPSTREAM_STALLED,
-            Self::BadResponse(_) => "upstream_bad_response",
+            Self::BadResponse(_) | Self::Broken(_) => "upstream_bad_response",
             Self::BrokenMesh(_) => "upstream_broken_mesh",
             Self::ExtractUnsupported => "extract_unsupported",
             Self::Storage(_) => "server_error",
@@ -129,11 +133,27 @@ impl BackendError {
             | Self::RequestRejected(_)
             | Self::Status { .. }
             | Self::BadResponse(_)
+            | Self::Broken(_)
             | Self::BrokenMesh(_) => StatusCode::BAD_GATEWAY,
             Self::TimedOut { .. } | Self::Stalled { .. } => StatusCode::GATEWAY_TIMEOUT,
             Self::ExtractUnsupported => StatusCode::CONFLICT,
             Self::Engine(_) | Self::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+
+    /// Whether the server never saw the request: no connection could be
+    /// made. Only such a job may be sent again, elsewhere.
+    pub fn never_accepted(&self) -> bool {
+        matches!(self, Self::Unreachable(_))
+    }
+
+    /// Whether the failure points at the server rather than at the job: a
+    /// connection that could not be made, broke, or went silent.
+    pub fn is_connection_failure(&self) -> bool {
+        matches!(
+            self,
+            Self::Unreachable(_) | Self::Broken(_) | Self::Stalled { .. }
+        )
     }
 
     /// The error as stored on the failed job.

@@ -88,7 +88,7 @@ pub fn unreachable(err: &reqwest::Error) -> BackendError {
     }
     // The connection was made, so the request went out; it broke before
     // an answer came.
-    BackendError::BadResponse(format!(
+    BackendError::Broken(format!(
         "the connection broke before it answered ({})",
         describe(err)
     ))
@@ -96,7 +96,7 @@ pub fn unreachable(err: &reqwest::Error) -> BackendError {
 
 /// The connection broke while an answer was being read.
 pub fn broken_download(err: &reqwest::Error) -> BackendError {
-    BackendError::BadResponse(format!(
+    BackendError::Broken(format!(
         "the connection broke while its answer was downloading ({})",
         describe(err)
     ))

@@ -14,7 +14,6 @@ mod fastapi;
 mod glb;
 mod http;
 mod modal;
-mod setup;
 
 use std::{path::Path, path::PathBuf, time::Duration};
 
@@ -26,8 +25,7 @@ use trellis_api::{BackendKind, ExtractParams, GenerateParams, HealthStatus};
 pub use builtin::Builtin;
 pub use error::BackendError;
 pub use fastapi::FastApi;
-pub use modal::{Credentials, CredentialsError, Modal, ModalUrls, Secret};
-pub use setup::from_config;
+pub use modal::{Credentials, CredentialsError, Modal, ModalUrls, SECRETS_FILE, Secret};
 
 /// An engine that makes 3D models from photos.
 ///

@@ -2,16 +2,19 @@
 
 mod hosting;
 mod renditions;
+mod scale;
+pub mod servers;
 
 use std::{net::SocketAddr, num::NonZeroUsize, path::PathBuf, time::Duration};
 
 use axum::http::HeaderValue;
 use trellis_api::BackendKind;
 
-use crate::backend::Secret;
+use crate::secret::Secret;
 
 pub use hosting::Hosting;
 pub use renditions::Renditions;
+pub use scale::{ScaleOut, StoreSpec};
 
 /// How the server is run. Every flag can also be set through the
 /// environment variable named in its help.
@@ -73,6 +76,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub modal: ModalConfig,
+
+    #[command(flatten)]
+    pub scale: ScaleOut,
 
     /// Base URL of the FastAPI GPU server (`--backend fastapi`); the
     /// server's own default port is 3642.

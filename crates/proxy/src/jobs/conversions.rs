@@ -53,7 +53,9 @@ pub struct ConversionLimits {
 /// How a conversion ended, shared by every request waiting for it.
 #[derive(Debug, Clone)]
 enum Outcome {
-    Done(Conversion),
+    // Boxed: every waiter's watch slot holds an `Outcome`, and most are
+    // the small refusals.
+    Done(Box<Conversion>),
     /// The model cannot be converted: why, in words.
     Unconvertible(String),
     /// An option the converter refused.
@@ -116,7 +118,7 @@ async fn read_record(file: &Path) -> io::Result<Option<Conversion>> {
 impl Outcome {
     fn into_result(self, request: &ConversionRequest) -> Result<Conversion, AppError> {
         match self {
-            Self::Done(conversion) => Ok(conversion),
+            Self::Done(conversion) => Ok(*conversion),
             Self::Unconvertible(reason) => Err(AppError::Unconvertible {
                 format: request.format(),
                 reason,
@@ -246,7 +248,7 @@ impl Jobs {
         {
             Ok(conversion) => {
                 tracing::info!(%id, variant, file = %conversion.url, bytes = conversion.bytes, "conversion made");
-                Outcome::Done(conversion)
+                Outcome::Done(Box::new(conversion))
             }
             Err(err) => self.storage_outcome(id, "store a conversion", &err).await,
         }
@@ -280,7 +282,7 @@ impl Jobs {
         // The disk budget counts every file; a failure here only delays
         // that until the generation's next save.
         let size = self.files.size(id).await?;
-        if let Err(err) = self.records.set_bytes(id, size).await {
+        if let Err(err) = self.repo.set_bytes(id, size).await {
             tracing::warn!(%id, error = %err, "could not record a generation's new size");
         }
         Ok(conversion)

@@ -43,7 +43,7 @@ impl Jobs {
         first_model: Option<ExtractParams>,
         cold: bool,
     ) -> Plan {
-        let capabilities = self.backend.capabilities();
+        let capabilities = self.pool.capabilities();
         let mut phases = Vec::new();
         if cold {
             phases.push((
@@ -77,7 +77,7 @@ impl Jobs {
     /// taken out at their expected length.
     pub(super) async fn learn_generate(&self, params: &GenerateParams, cold: bool, took: Duration) {
         let generate = Step::Generate(params.pipeline_type);
-        let preview = if self.backend.capabilities().has_preview_video {
+        let preview = if self.pool.capabilities().has_preview_video {
             self.timings.expected(Step::Preview).await
         } else {
             Duration::ZERO

@@ -63,7 +63,7 @@ impl Jobs {
     ) -> Result<ExtractOutcome, AppError> {
         check_owner(self.find(id).await?.owner(), token)?;
         let variant = params.variant_name();
-        let can_extract = self.backend.capabilities().can_extract;
+        let can_extract = self.pool.capabilities().can_extract;
         let membership = self.membership.lock().await;
         let record = self.revive(id).await?;
         let slot = self.queue.reserve();
@@ -110,10 +110,12 @@ impl Jobs {
                 self.save(&record).await;
                 let kind = TaskKind::Extract { variant };
                 let expected = self.extract_expected(params).await;
+                let needs = record.needs(&kind);
                 slot.push(Task {
                     record: std::sync::Arc::clone(&record),
                     kind,
                     expected,
+                    needs,
                     _ticket: ticket,
                 });
                 Ok(ExtractOutcome::Pending(generation))

@@ -13,8 +13,8 @@ mod models;
 
 use self::models::end_pending_models;
 pub use self::models::{
-    OptimizedModel, StoredModel, model_done, model_failed, model_running, optimization_pending,
-    optimized, pending_optimizations, request_model, start_model,
+    OptimizedModel, StoredModel, model_done, model_failed, model_running, model_url,
+    optimization_pending, optimized, pending_optimizations, request_model, start_model,
 };
 use super::plan::Estimate;
 use crate::{
@@ -32,7 +32,13 @@ pub fn events_url(id: &GenerationId) -> String {
     format!("generations/{id}/events")
 }
 
-fn video_url(id: &str) -> String {
+/// Input URL of a generation, relative to the API base.
+pub fn input_url(id: &GenerationId) -> String {
+    format!("generations/{id}/input.png")
+}
+
+/// Preview video URL of a generation, relative to the API base.
+pub fn video_url(id: &str) -> String {
     format!("generations/{id}/preview.mp4")
 }
 
@@ -67,10 +73,11 @@ pub fn queued(
         backend,
         params,
         error: None,
-        input_url: format!("generations/{id}/input.png"),
+        input_url: input_url(id),
         video_url: None,
         models: vec![models::queued_model(first_model)],
         poster_url: None,
+        reused_from: None,
     }
 }
 
@@ -129,6 +136,19 @@ pub fn start(generation: &mut Generation, first: &Estimate) -> bool {
     generation.queue_position = None;
     generation.started_at = Some(now_ms());
     apply(generation, first);
+    true
+}
+
+/// Its server could not be reached, so it never saw the request: the
+/// generation goes back in line, to run on another server.
+pub fn requeue(generation: &mut Generation) -> bool {
+    if generation.status != JobStatus::Running {
+        return false;
+    }
+    generation.status = JobStatus::Queued;
+    generation.started_at = None;
+    enter(generation, Phase::Queued, 0.0);
+    generation.eta_seconds = None;
     true
 }
 

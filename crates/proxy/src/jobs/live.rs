@@ -60,7 +60,7 @@ impl Jobs {
         if let Some(record) = self.live_record(id) {
             return Ok(Found::Live(record));
         }
-        match self.records.lookup(id).await? {
+        match self.repo.lookup(id).await? {
             // Revived while it was being read: the live copy is newer.
             Lookup::Found(stored) => Ok(match self.live_record(id) {
                 Some(record) => Found::Live(record),
@@ -79,7 +79,7 @@ impl Jobs {
         if let Some(record) = self.live_record(id) {
             return Ok(record);
         }
-        match self.records.lookup(id).await? {
+        match self.repo.lookup(id).await? {
             Lookup::Found(stored) => {
                 let record = Arc::new(Record::new(id.clone(), *stored));
                 self.lock_live().insert(id.clone(), Arc::clone(&record));

@@ -8,6 +8,7 @@ mod conversions;
 mod drive;
 mod estimate;
 mod extract;
+mod follow;
 mod lifecycle;
 mod live;
 mod owner;
@@ -15,13 +16,13 @@ mod paths;
 mod plan;
 mod queue;
 mod renditions;
+mod reuse;
 mod sweep;
 mod timing;
 mod worker;
 
 use std::{
     collections::HashMap,
-    num::NonZeroUsize,
     sync::{
         Arc, Mutex as StdMutex,
         atomic::{AtomicBool, AtomicU32, Ordering},
@@ -34,29 +35,29 @@ use trellis_api::{ExtractParams, GenerateParams, Generation, JobStatus};
 
 pub use conversions::ConversionLimits;
 pub use extract::ExtractOutcome;
+#[cfg(test)]
+pub(crate) use lifecycle::queued as queued_generation;
 pub use lifecycle::{events_url, is_settled, status_url};
 pub use paths::ModelFile;
 pub use sweep::{Retention, Swept};
 pub use timing::Timings;
 
 use self::{
-    drive::Warmth,
     live::Found,
     queue::{Queue, Task, TaskKind},
 };
 use crate::{
-    backend::Backend,
     error::AppError,
     id::GenerationId,
+    pool::Pool,
     quota::{EngineBudget, Ticket},
-    store::{Files, Records, Store, StoreError, StoredGeneration},
+    repo::{Effect, Repository},
+    store::{Files, StoreError, StoredGeneration},
     tokens::{TokenHash, issue_owner_token},
 };
 
 /// How the jobs are run.
 pub struct Settings {
-    /// Jobs run at once.
-    pub concurrency: NonZeroUsize,
     /// Most jobs that may wait in line at once, over all clients.
     pub max_waiting: usize,
     /// Time limit of a generate call, cold start included.
@@ -73,6 +74,18 @@ pub struct Settings {
     pub budget: Arc<EngineBudget>,
     /// How conversions are bounded.
     pub conversions: ConversionLimits,
+    /// Whether identical submissions get the earlier result back
+    /// (off with `--no-cache`).
+    pub reuse_results: bool,
+}
+
+/// What a submission asks for.
+pub struct Submission {
+    pub params: GenerateParams,
+    /// The model extracted as soon as the generation is done.
+    pub first_model: ExtractParams,
+    /// Whether an identical earlier result may be given back.
+    pub reuse: bool,
 }
 
 /// One unsettled generation's live state.
@@ -90,9 +103,28 @@ struct Record {
     /// Set (under `save_lock`) once the generation is being removed, so a
     /// worker still holding it never writes its record back.
     removed: AtomicBool,
+    /// The deployment holding its state once generated: extractions run
+    /// there.
+    deployment: StdMutex<Option<String>>,
 }
 
 impl Record {
+    /// The deployment holding its state, if it was generated.
+    fn deployment(&self) -> Option<String> {
+        self.deployment
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Where a task of it must run: an extraction where its state is.
+    fn needs(&self, kind: &TaskKind) -> Option<String> {
+        match kind {
+            TaskKind::Generate => None,
+            TaskKind::Extract { .. } => self.deployment(),
+        }
+    }
+
     fn new(id: GenerationId, stored: StoredGeneration) -> Self {
         Self {
             id,
@@ -101,15 +133,18 @@ impl Record {
             owner: stored.owner,
             extractions: AtomicU32::new(stored.extractions),
             removed: AtomicBool::new(false),
+            deployment: StdMutex::new(stored.deployment),
         }
     }
 }
 
-/// The generations, the queue, and the engine the workers drive.
+/// The generations, the queue, and the GPU servers the workers drive.
 pub struct Jobs {
     files: Files,
-    records: Records,
-    backend: Arc<dyn Backend>,
+    /// The records: SQLite in the data dir, or PostgreSQL shared by every
+    /// proxy (see [`crate::repo`]).
+    repo: Arc<dyn Repository>,
+    pool: Arc<Pool>,
     /// Generations that can still change, by id; see [`live`].
     live: StdMutex<HashMap<GenerationId, Arc<Record>>>,
     /// Held while a generation joins or leaves the live set, or while a
@@ -117,7 +152,6 @@ pub struct Jobs {
     membership: Mutex<()>,
     queue: Queue,
     timings: Timings,
-    warmth: Warmth,
     budget: Arc<EngineBudget>,
     generate_timeout: Duration,
     extract_timeout: Duration,
@@ -126,27 +160,29 @@ pub struct Jobs {
     /// Turns to web-optimize a model (see [`renditions`]).
     optimizations: Arc<Semaphore>,
     conversions: conversions::Conversions,
+    reuse_results: bool,
 }
 
 impl Jobs {
     /// Takes over the store: re-queues what was waiting, marks what was
     /// running as interrupted, and starts the workers.
     pub async fn start(
-        store: Store,
-        backend: Arc<dyn Backend>,
+        files: Files,
+        repo: Arc<dyn Repository>,
+        pool: Arc<Pool>,
         settings: Settings,
     ) -> Result<Arc<Self>, StoreError> {
-        let concurrency = settings.concurrency.get();
-        let warmth = Warmth::new(backend.capabilities().scale_down_window);
+        // One worker per place on every server; the scheduler decides which
+        // server each task goes to.
+        let workers: usize = pool.servers().iter().map(|server| server.concurrency).sum();
         let jobs = Arc::new(Self {
-            files: store.files,
-            records: store.records,
-            backend,
+            files,
+            repo,
+            queue: Queue::new(Arc::clone(&pool), settings.max_waiting),
+            pool,
             live: StdMutex::default(),
             membership: Mutex::new(()),
-            queue: Queue::new(concurrency, settings.max_waiting),
             timings: settings.timings,
-            warmth,
             budget: settings.budget,
             generate_timeout: settings.generate_timeout,
             extract_timeout: settings.extract_timeout,
@@ -154,9 +190,10 @@ impl Jobs {
             retention: settings.retention,
             optimizations: Arc::new(Semaphore::new(renditions::PARALLEL_OPTIMIZATIONS)),
             conversions: conversions::Conversions::new(settings.conversions),
+            reuse_results: settings.reuse_results,
         });
         let unfinished = jobs.restore().await?;
-        for _ in 0..concurrency {
+        for _ in 0..workers {
             tokio::spawn(worker::run(Arc::clone(&jobs)));
         }
         for (record, variant) in unfinished {
@@ -169,7 +206,11 @@ impl Jobs {
     /// web-optimized copy a crash interrupted, to be made again.
     async fn restore(&self) -> Result<Vec<(Arc<Record>, String)>, StoreError> {
         let mut unfinished = Vec::new();
-        for (id, mut stored) in self.records.unsettled().await? {
+        // What other proxies sharing the records run is theirs.
+        if !self.repo.is_exclusive() {
+            return Ok(unfinished);
+        }
+        for (id, mut stored) in self.repo.unsettled().await? {
             self.files.remove_temp_files(&id).await?;
             let interrupted = lifecycle::interrupt(&mut stored.generation);
             let mut resume = Vec::new();
@@ -203,10 +244,12 @@ impl Jobs {
             unfinished.extend(pending.into_iter().map(|v| (Arc::clone(&record), v)));
             self.lock_live().insert(id, Arc::clone(&record));
             for (kind, expected) in resume {
+                let needs = record.needs(&kind);
                 self.queue.push(Task {
                     record: Arc::clone(&record),
                     kind,
                     expected,
+                    needs,
                     _ticket: None,
                 });
             }
@@ -215,27 +258,36 @@ impl Jobs {
     }
 
     /// Stores a new generation with its normalized input and puts it in
-    /// line, holding `ticket` (the client's place) until it is done.
-    /// Returns its id and the owner token only its creator gets to see.
+    /// line, holding `ticket` (the client's place) until it is done. When
+    /// `reuse` allows it, an identical earlier result is given back
+    /// instead, already done. Returns its id and the owner token only its
+    /// creator gets to see.
     pub async fn submit(
         &self,
-        params: GenerateParams,
-        first_model: ExtractParams,
+        request: Submission,
         input_png: Vec<u8>,
         ticket: Ticket,
     ) -> Result<(GenerationId, String), AppError> {
-        let slot = self.queue.reserve().ok_or(AppError::QueueFull)?;
+        let Submission {
+            params,
+            first_model,
+            reuse,
+        } = request;
         let id = GenerationId::random()?;
-        let generation = lifecycle::queued(&id, self.backend.kind(), params, first_model);
-        let expected = self.plan(&generation, false).await.total();
         let (token, owner) = issue_owner_token()?;
+        let key = reuse::cache_key(&input_png, &params, &first_model, self.pool.kind());
+        if reuse && self.reuse_results && self.reuse(&id, &key, owner.clone()).await?.is_some() {
+            return Ok((id, token));
+        }
+        let slot = self.queue.reserve().ok_or(AppError::QueueFull)?;
+        let generation = lifecycle::queued(&id, self.pool.kind(), params, first_model);
+        let expected = self.plan(&generation, false).await.total();
         let stored = StoredGeneration {
-            generation,
-            owner: Some(owner),
-            extractions: 1,
+            cache_key: Some(key),
+            ..StoredGeneration::new(generation, Some(owner))
         };
         let bytes = self.files.create(&id, input_png).await?;
-        if let Err(err) = self.records.insert(&id, &stored, bytes).await {
+        if let Err(err) = self.repo.insert(&id, &stored, bytes, None).await {
             // Best effort: a folder without a record is removed at the
             // next start anyway.
             let _ = self.files.remove(&id).await;
@@ -247,6 +299,7 @@ impl Jobs {
             record,
             kind: TaskKind::Generate,
             expected,
+            needs: None,
             _ticket: Some(ticket),
         });
         Ok((id, token))
@@ -262,13 +315,19 @@ impl Jobs {
 
     /// A receiver that holds the current state and sees every change. For
     /// a settled generation nothing changes: its sender is already gone.
+    /// One that another proxy runs is followed through the records.
     pub async fn subscribe(
         &self,
         id: &GenerationId,
     ) -> Result<watch::Receiver<Generation>, AppError> {
         Ok(match self.find(id).await? {
             Found::Live(record) => record.tx.subscribe(),
-            Found::Settled(stored) => watch::channel(stored.generation).1,
+            Found::Settled(stored)
+                if self.repo.is_exclusive() || stored.generation.is_settled() =>
+            {
+                watch::channel(stored.generation).1
+            }
+            Found::Settled(stored) => self.follow(id.clone(), stored.generation),
         })
     }
 
@@ -277,14 +336,26 @@ impl Jobs {
         self.queue.len()
     }
 
-    /// The engine the workers drive.
-    pub fn backend(&self) -> &dyn Backend {
-        self.backend.as_ref()
+    /// An engine of the pool; all its servers run the same kind.
+    pub fn backend(&self) -> &dyn crate::backend::Backend {
+        self.pool.first().backend.as_ref()
     }
 
-    /// Whether the engine has been idle long enough to have fallen asleep.
+    /// The GPU servers.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// Tasks running on each server, in the pool's order.
+    pub fn server_loads(&self) -> Vec<usize> {
+        let mut loads = self.queue.loads();
+        loads.resize(self.pool.servers().len(), 0);
+        loads
+    }
+
+    /// Whether every server has been idle long enough to have fallen asleep.
     pub fn engine_is_cold(&self) -> bool {
-        self.warmth.is_cold()
+        self.pool.is_cold()
     }
 
     /// Applies a change; if it changed anything, subscribers see it and it
@@ -325,11 +396,23 @@ impl Jobs {
             None
         };
         let extractions = record.extractions.load(Ordering::SeqCst);
-        if let Err(err) = self
-            .records
-            .save(&record.id, &latest, extractions, bytes)
-            .await
-        {
+        let deployment = record.deployment();
+        let change = Box::new(move |stored: &mut StoredGeneration| {
+            stored.generation = latest;
+            stored.extractions = extractions;
+            if deployment.is_some() {
+                stored.deployment = deployment;
+            }
+            Effect::Changed
+        });
+        let saved = match self.repo.update(&record.id, change).await {
+            Ok(_) => match bytes {
+                Some(bytes) => self.repo.set_bytes(&record.id, bytes).await,
+                None => Ok(()),
+            },
+            Err(err) => Err(err),
+        };
+        if let Err(err) = saved {
             tracing::error!(id = %record.id, error = %err, "could not save a generation record");
         }
     }

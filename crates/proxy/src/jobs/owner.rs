@@ -75,7 +75,7 @@ impl Jobs {
                 let _guard = record.save_lock.lock().await;
                 record.removed.store(true, Ordering::SeqCst);
             }
-            self.records.remove(id, Removal::Deleted).await?;
+            self.repo.remove(id, Removal::Deleted).await?;
         }
         self.files.remove(id).await?;
         tracing::info!(%id, "generation removed by its creator");
@@ -90,7 +90,7 @@ impl Jobs {
             if self.lock_live().contains_key(id) {
                 return Ok(false);
             }
-            self.records.remove(id, Removal::Expired).await?;
+            self.repo.remove(id, Removal::Expired).await?;
         }
         self.files.remove(id).await?;
         Ok(true)

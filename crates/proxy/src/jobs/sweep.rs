@@ -41,7 +41,7 @@ impl Jobs {
         if let Some(max_age) = self.retention.max_age {
             let cutoff = now_ms().saturating_sub(millis(max_age));
             loop {
-                let batch = self.records.settled_before(cutoff, SWEEP_BATCH).await?;
+                let batch = self.repo.settled(Some(cutoff), SWEEP_BATCH).await?;
                 let removed = self.expire_all(&batch, None).await?;
                 swept.expired += removed.0;
                 if removed.0 == 0 || batch.len() < SWEEP_BATCH {
@@ -50,9 +50,9 @@ impl Jobs {
             }
         }
         if let Some(max_bytes) = self.retention.max_bytes {
-            let mut total = self.records.total_bytes().await?;
+            let mut total = self.repo.total_bytes().await?;
             while total > max_bytes {
-                let batch = self.records.oldest_settled(SWEEP_BATCH).await?;
+                let batch = self.repo.settled(None, SWEEP_BATCH).await?;
                 let (count, bytes) = self.expire_all(&batch, Some(total - max_bytes)).await?;
                 swept.for_space += count;
                 total = total.saturating_sub(bytes);

@@ -4,7 +4,12 @@
 //! after the step succeeded and the job is still wanted; on any other path
 //! they are removed, so a half-written state or model is never served.
 
-use std::{io, sync::Arc, time::Instant};
+use std::{
+    collections::VecDeque,
+    io,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use trellis_api::{ErrorDetail, ExtractParams};
 
@@ -13,11 +18,16 @@ use super::{
     drive::{Covering, Limit},
     lifecycle::{self, StoredModel},
     plan::Plan,
-    queue::TaskKind,
+    queue::{Task, TaskKind},
+    timing::Step,
 };
 use crate::{
     backend::{BackendError, GenerateOutputs, GenerateRequest, Generated, ModelCounts},
     error::AppError,
+    pool::{
+        Server,
+        schedule::{self, ServerLoad, WaitingTask},
+    },
     store::TempFile,
 };
 
@@ -48,21 +58,38 @@ impl JobError {
     }
 }
 
+/// How a generation's run ended.
+enum Ran {
+    /// Done, failed or cancelled: nothing more to do.
+    Settled,
+    /// Its server could not be reached: back in line for another.
+    Requeued,
+}
+
 /// Runs tasks forever. A model that came out of a task gets its
 /// web-optimized copy next, off the line (see `renditions`).
 pub(super) async fn run(jobs: Arc<Jobs>) {
     loop {
-        let (task, _active) = jobs.queue.pop().await;
-        let variant = match task.kind {
+        let cold_start = jobs.timings.expected(Step::ColdStart).await;
+        let choose =
+            |tasks: &VecDeque<Task>, loads: &[usize]| jobs.choose(tasks, loads, cold_start);
+        let (task, active) = jobs.queue.pop(choose).await;
+        let server = &jobs.pool.servers()[active.server()];
+        let variant = match &task.kind {
             TaskKind::Generate => {
-                jobs.run_generation(&task.record).await;
+                if let Ran::Requeued = jobs.run_generation(server, &task.record).await {
+                    drop(active);
+                    jobs.queue.push_front(task);
+                    continue;
+                }
                 first_model(&task.record).map(|(variant, _)| variant)
             }
             TaskKind::Extract { variant } => {
-                jobs.run_extraction(&task.record, &variant).await;
-                Some(variant)
+                jobs.run_extraction(server, &task.record, variant).await;
+                Some(variant.clone())
             }
         };
+        drop(active);
         if let Some(variant) = variant
             && lifecycle::optimization_pending(&task.record.tx.borrow(), &variant)
         {
@@ -89,24 +116,73 @@ fn stored(counts: ModelCounts, bytes: u64) -> StoredModel {
 }
 
 impl Jobs {
-    async fn run_generation(&self, record: &Arc<Record>) {
-        let cold = self.warmth.is_cold();
+    /// The waiting task to start now, and the server (by index) that would
+    /// finish it soonest; see [`schedule::pick`].
+    fn choose(
+        &self,
+        tasks: &VecDeque<Task>,
+        loads: &[usize],
+        cold_start: Duration,
+    ) -> Option<(usize, usize)> {
+        let servers = self.pool.servers();
+        let loads: Vec<ServerLoad<'_>> = servers
+            .iter()
+            .enumerate()
+            .map(|(index, server)| ServerLoad {
+                deployment: &server.deployment,
+                concurrency: server.concurrency,
+                running: loads.get(index).copied().unwrap_or_default(),
+                healthy: server.health.is_up(),
+                wake: if server.warmth.is_cold() {
+                    cold_start
+                } else {
+                    Duration::ZERO
+                },
+            })
+            .collect();
+        // A deployment no longer configured cannot hold the task up: its
+        // extraction goes anywhere and fails with the engine's reason.
+        let known = |needs: &str| servers.iter().any(|server| server.deployment == needs);
+        let waiting: Vec<WaitingTask<'_>> = tasks
+            .iter()
+            .map(|task| WaitingTask {
+                needs: task.needs.as_deref().filter(|needs| known(needs)),
+            })
+            .collect();
+        schedule::pick(&waiting, &loads, |task, _| tasks[task].expected)
+    }
+
+    async fn run_generation(&self, server: &Server, record: &Arc<Record>) -> Ran {
+        let cold = server.warmth.is_cold();
         let generation = record.tx.borrow().clone();
         let plan = self.plan(&generation, cold).await;
-        let first = plan.estimate(plan.generate_phases(), std::time::Duration::ZERO);
+        let first = plan.estimate(plan.generate_phases(), Duration::ZERO);
         // Skips a job cancelled between leaving the line and starting.
         if !self.change(record, |g| lifecycle::start(g, &first)).await {
-            return;
+            return Ran::Settled;
         }
-        if let Err(err) = self.generate_and_extract(record, &plan, cold).await {
-            tracing::warn!(id = %record.id, error = %err, "generation failed");
-            let detail = err.detail();
-            self.change(record, |g| lifecycle::fail(g, detail)).await;
+        let Err(err) = self.generate_and_extract(server, record, &plan, cold).await else {
+            return Ran::Settled;
+        };
+        if let JobError::Backend(err) = &err {
+            self.pool.job_failed(server, err);
+            if err.never_accepted()
+                && self.pool.another_is_up(server)
+                && self.change(record, lifecycle::requeue).await
+            {
+                tracing::warn!(id = %record.id, server = %server.name, error = %err, "GPU server unreachable; the generation goes back in line for another");
+                return Ran::Requeued;
+            }
         }
+        tracing::warn!(id = %record.id, server = %server.name, error = %err, "generation failed");
+        let detail = err.detail();
+        self.change(record, |g| lifecycle::fail(g, detail)).await;
+        Ran::Settled
     }
 
     async fn generate_and_extract(
         &self,
+        server: &Server,
         record: &Arc<Record>,
         plan: &Plan,
         cold: bool,
@@ -140,9 +216,16 @@ impl Jobs {
             plan,
             phases: plan.generate_phases(),
         };
-        let call = self.backend.generate(request, &outputs);
+        let call = server.backend.generate(request, &outputs);
         let Some(generated) = self
-            .drive(record, lifecycle::is_running, limit, Some(covering), call)
+            .drive(
+                server,
+                record,
+                lifecycle::is_running,
+                limit,
+                Some(covering),
+                call,
+            )
             .await?
         else {
             return Ok(());
@@ -172,6 +255,11 @@ impl Jobs {
             }
             Generated::State { video } => video,
         };
+        // Its state lives on this deployment now: more models come from here.
+        *record
+            .deployment
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(server.deployment.clone());
         self.files
             .commit(&state_file, &self.files.state_path(id))
             .await?;
@@ -183,7 +271,7 @@ impl Jobs {
         let Some(extract_phases) = plan.extract_phases() else {
             return Err(BackendError::ExtractUnsupported.into());
         };
-        let next = plan.estimate(extract_phases.clone(), std::time::Duration::ZERO);
+        let next = plan.estimate(extract_phases.clone(), Duration::ZERO);
         if !self
             .change(record, |g| {
                 lifecycle::generated(g, &variant, took, video, &next)
@@ -199,7 +287,14 @@ impl Jobs {
             phases: extract_phases,
         };
         let Some(glb) = self
-            .extract(record, &variant, extract_params, model_file, Some(covering))
+            .extract(
+                server,
+                record,
+                &variant,
+                extract_params,
+                model_file,
+                Some(covering),
+            )
             .await?
         else {
             return Ok(());
@@ -214,14 +309,14 @@ impl Jobs {
         Ok(())
     }
 
-    async fn run_extraction(&self, record: &Arc<Record>, variant: &str) {
+    async fn run_extraction(&self, server: &Server, record: &Arc<Record>, variant: &str) {
         if !self
             .change(record, |g| lifecycle::start_model(g, variant))
             .await
         {
             return;
         }
-        let result = self.extract_again(record, variant).await;
+        let result = self.extract_again(server, record, variant).await;
         match result {
             Ok(Some(glb)) => {
                 self.change(record, |g| lifecycle::model_done(g, variant, &glb))
@@ -230,7 +325,10 @@ impl Jobs {
             // Cancelled while running: nothing to publish.
             Ok(None) => {}
             Err(err) => {
-                tracing::warn!(id = %record.id, variant, error = %err, "extraction failed");
+                if let JobError::Backend(err) = &err {
+                    self.pool.job_failed(server, err);
+                }
+                tracing::warn!(id = %record.id, server = %server.name, variant, error = %err, "extraction failed");
                 let detail = err.detail();
                 self.change(record, |g| lifecycle::model_failed(g, variant, detail))
                     .await;
@@ -240,6 +338,7 @@ impl Jobs {
 
     async fn extract_again(
         &self,
+        server: &Server,
         record: &Arc<Record>,
         variant: &str,
     ) -> Result<Option<StoredModel>, JobError> {
@@ -252,12 +351,14 @@ impl Jobs {
             .map(|m| m.params)
             .ok_or_else(|| AppError::internal("a queued model vanished"))?;
         let model = self.files.temp_model(&record.id, variant)?;
-        self.extract(record, variant, params, model, None).await
+        self.extract(server, record, variant, params, model, None)
+            .await
     }
 
     /// Extracts and stores a model; `None` if it was cancelled meanwhile.
     async fn extract(
         &self,
+        server: &Server,
         record: &Arc<Record>,
         variant: &str,
         params: ExtractParams,
@@ -271,8 +372,11 @@ impl Jobs {
             after: self.extract_timeout,
         };
         let running = |g: &trellis_api::Generation| lifecycle::model_running(g, variant);
-        let call = self.backend.extract_glb(&state, params, model.path());
-        let Some(counts) = self.drive(record, running, limit, covering, call).await? else {
+        let call = server.backend.extract_glb(&state, params, model.path());
+        let Some(counts) = self
+            .drive(server, record, running, limit, covering, call)
+            .await?
+        else {
             return Ok(None);
         };
         self.learn_extract(params, clock.elapsed()).await;

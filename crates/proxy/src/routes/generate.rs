@@ -16,7 +16,7 @@ use trellis_api::GenerateAccepted;
 use crate::{
     access::Authorized,
     error::{AppError, Result},
-    jobs::{events_url, status_url},
+    jobs::{Submission, events_url, status_url},
     quota::Ticket,
     state::AppState,
     upload::{self, GenerateUpload, MAX_UPLOAD_BYTES},
@@ -67,12 +67,15 @@ async fn generate(
         image,
         params,
         first_model,
+        reuse,
     } = upload;
     let input_png = state.decode(move || upload::normalize(&image)).await?;
-    let (id, owner_token) = state
-        .jobs
-        .submit(params, first_model, input_png, ticket)
-        .await?;
+    let submission = Submission {
+        params,
+        first_model,
+        reuse,
+    };
+    let (id, owner_token) = state.jobs.submit(submission, input_png, ticket).await?;
     let accepted = GenerateAccepted {
         id: id.to_string(),
         status_url: status_url(&id),

@@ -19,7 +19,8 @@ pub const DB_FILE: &str = "trellis.sqlite3";
 /// (`trellis-proxy keys` while the server runs) before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The schema. `user_version` numbers it, so a later version can migrate.
+/// The schema of version 1. `user_version` numbers the versions, each
+/// migration below taking the database one step further.
 ///
 /// - `generations`: one row per stored generation; `record` is the wire
 ///   `Generation` as JSON, `settled` says whether it can still change (the
@@ -60,7 +61,16 @@ CREATE TABLE IF NOT EXISTS engine_usage (
     seconds REAL NOT NULL,
     PRIMARY KEY (day, backend)
 );
-PRAGMA user_version = 1;
+";
+
+/// Version 2 adds to each generation a version bumped by every change, the
+/// key the result cache finds it by, and the deployment holding its state.
+const TO_VERSION_2: &str = "
+ALTER TABLE generations ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE generations ADD COLUMN cache_key TEXT;
+ALTER TABLE generations ADD COLUMN deployment TEXT;
+CREATE INDEX generations_cache ON generations (cache_key) WHERE cache_key IS NOT NULL;
+PRAGMA user_version = 2;
 ";
 
 /// A shared handle on the database. Cheap to clone.
@@ -75,14 +85,20 @@ impl Db {
     pub fn open(data_dir: &Path) -> Result<(Self, bool), StoreError> {
         let path = data_dir.join(DB_FILE);
         let created = !path.exists();
-        let conn = Connection::open(&path)?;
+        let mut conn = Connection::open(&path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         // WAL: readers never wait for the writer, and the CLI can manage
         // keys while the server runs. FULL: a commit survives power loss,
         // as the files' fsync-then-rename does.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.execute_batch(SCHEMA)?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if version < 2 {
+            let transaction = conn.transaction()?;
+            transaction.execute_batch(SCHEMA)?;
+            transaction.execute_batch(TO_VERSION_2)?;
+            transaction.commit()?;
+        }
         Ok((
             Self {
                 conn: Arc::new(Mutex::new(conn)),

@@ -187,6 +187,70 @@ impl Files {
         .await
     }
 
+    /// Gives generation `to` the input, state, preview video (when `video`)
+    /// and model `variant` of generation `from`: hard links where the file
+    /// system allows (the files never change once committed), else copies.
+    /// Returns the bytes. Until its record is stored the new folder is an
+    /// interrupted creation, removed at the next start.
+    pub async fn share_result(
+        &self,
+        from: &GenerationId,
+        to: &GenerationId,
+        variant: &str,
+        video: bool,
+    ) -> io::Result<u64> {
+        let mut pairs = vec![
+            (self.input_path(from), self.input_path(to)),
+            (self.model_path(from, variant), self.model_path(to, variant)),
+        ];
+        if video {
+            pairs.push((self.video_path(from), self.video_path(to)));
+        }
+        // Optional: the state (engines without extraction leave none), and
+        // the files made on the CPU afterwards (the poster and the
+        // web-optimized levels with their precompressed copies), which a
+        // model the renderer or optimizer could not handle lacks.
+        let mut optional = vec![
+            (self.state_path(from), self.state_path(to)),
+            (self.poster_path(from), self.poster_path(to)),
+        ];
+        for (source, target) in [
+            (
+                self.optimized_path(from, variant),
+                self.optimized_path(to, variant),
+            ),
+            (
+                self.coarse_path(from, variant),
+                self.coarse_path(to, variant),
+            ),
+        ] {
+            for ending in ["", ".gz", ".br"] {
+                optional.push((with_ending(&source, ending), with_ending(&target, ending)));
+            }
+        }
+        let dir = self.dir(to);
+        blocking(move || {
+            fs::create_dir_all(dir.join(MODELS_DIR))?;
+            pairs.extend(optional.into_iter().filter(|(source, _)| source.exists()));
+            let mut bytes = 0;
+            for (source, target) in pairs {
+                bytes += fs::metadata(&source)?.len();
+                if fs::hard_link(&source, &target).is_err() {
+                    let name = dir_name(&target);
+                    let folder = target.parent().map(Path::to_owned).unwrap_or_default();
+                    let temp = temp_in(&folder, &name)?;
+                    fs::copy(&source, temp.path())?;
+                    File::open(temp.path())?.sync_all()?;
+                    fs::rename(temp.path(), &target)?;
+                }
+            }
+            sync_dir(&dir)?;
+            sync_dir(&dir.join(MODELS_DIR))?;
+            Ok(bytes)
+        })
+        .await
+    }
+
     /// Deletes a generation's folder. It is first renamed to a temporary
     /// name, atomically, so a crash midway leaves a folder that is no
     /// longer a generation's (and is removed at the next start), never a
@@ -373,6 +437,13 @@ fn subdirs(dir: &Path) -> io::Result<Vec<PathBuf>> {
         }
     }
     Ok(dirs)
+}
+
+/// `path` with `ending` added to its file name.
+fn with_ending(path: &Path, ending: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(ending);
+    PathBuf::from(name)
 }
 
 fn remove_temp_files(dir: &Path) -> io::Result<()> {

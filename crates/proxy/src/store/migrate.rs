@@ -58,9 +58,8 @@ pub fn read_legacy(data_dir: &Path) -> Result<Vec<Legacy>, StoreError> {
         found.push(Legacy {
             id,
             stored: StoredGeneration {
-                generation,
-                owner,
                 extractions,
+                ..StoredGeneration::new(generation, owner)
             },
         });
     }

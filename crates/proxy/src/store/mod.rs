@@ -23,6 +23,7 @@ pub use self::{
     usage::Usage,
 };
 pub(crate) use files::write_atomic;
+pub(crate) use records::{REUSE_CANDIDATES, from_columns, to_json};
 
 /// Why the data dir could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +34,10 @@ pub enum StoreError {
     Db(#[from] rusqlite::Error),
     #[error("a stored record is damaged: {0}")]
     Damaged(String),
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("PostgreSQL connections: {0}")]
+    Pool(String),
 }
 
 /// Everything in a data dir.
@@ -45,11 +50,25 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) `data_dir`. A new database over a data
-    /// dir of the old layout imports its generations first.
+    /// Opens (creating if needed) `data_dir`, with the generations' files
+    /// in `data_dir` too. A new database over a data dir of the old layout
+    /// imports its generations first; folders without a record (an
+    /// interrupted creation) are removed.
     pub async fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        Self::open_with_files(data_dir, data_dir, true).await
+    }
+
+    /// Like [`Store::open`], with the generations' files under `files_dir`.
+    /// `clean`: remove folders without a record; never with a folder other
+    /// proxies share, where one may be halfway through creating one.
+    pub async fn open_with_files(
+        data_dir: &Path,
+        files_dir: &Path,
+        clean: bool,
+    ) -> Result<Self, StoreError> {
         std::fs::create_dir_all(data_dir)?;
-        let files = Files::open(data_dir)?;
+        std::fs::create_dir_all(files_dir)?;
+        let files = Files::open(files_dir)?;
         let (db, created) = db::Db::open(data_dir)?;
         let store = Self {
             files,
@@ -59,7 +78,7 @@ impl Store {
         };
         if created {
             store.import_legacy(data_dir).await?;
-        } else {
+        } else if clean {
             let known = store.records.ids().await?;
             store.files.remove_unknown(known).await?;
         }

@@ -5,17 +5,21 @@
 //! Only unsettled generations (waiting, running, or with a model pending)
 //! are ever loaded all at once, at start; settled ones are read one at a
 //! time when asked for, so memory does not grow with the archive.
+//!
+//! Every change is a read-modify-write in one transaction
+//! ([`Records::update`]) that bumps the record's version, so a reader can
+//! always tell the newer of two copies.
 
 use std::collections::HashSet;
 
-use rusqlite::{OptionalExtension as _, params};
-use trellis_api::Generation;
+use rusqlite::{OptionalExtension as _, Row, params};
+use trellis_api::{Generation, JobStatus};
 
 use super::{StoreError, db::Db};
 use crate::{clock::now_ms, id::GenerationId, tokens::TokenHash};
 
 /// A generation as stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoredGeneration {
     pub generation: Generation,
     /// The hash of the creator's owner token; `None` for generations made
@@ -23,7 +27,43 @@ pub struct StoredGeneration {
     pub owner: Option<TokenHash>,
     /// Models asked of it so far, the first included.
     pub extractions: u32,
+    /// Bumped by every change.
+    pub version: u64,
+    /// What the result cache knows it by: its input's hash, its settings
+    /// and its engine. `None`: never offered for reuse.
+    pub cache_key: Option<String>,
+    /// The deployment that holds its state, once generated: only servers
+    /// of that deployment can extract more models from it.
+    pub deployment: Option<String>,
 }
+
+impl StoredGeneration {
+    /// A new generation's record.
+    pub fn new(generation: Generation, owner: Option<TokenHash>) -> Self {
+        Self {
+            generation,
+            owner,
+            extractions: 1,
+            version: 0,
+            cache_key: None,
+            deployment: None,
+        }
+    }
+
+    /// Whether the result cache may hand out its result: it succeeded,
+    /// with its first model.
+    pub fn is_reusable(&self) -> bool {
+        let generation = &self.generation;
+        generation.status == JobStatus::Succeeded
+            && generation
+                .models
+                .first()
+                .is_some_and(|model| model.status == JobStatus::Succeeded)
+    }
+}
+
+/// The columns [`from_row`] reads, in its order.
+const COLUMNS: &str = "id, record, owner_hash, extractions, version, cache_key, deployment";
 
 /// Why a generation is gone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,21 +98,70 @@ pub struct Candidate {
     pub bytes: u64,
 }
 
+/// Cached results looked at per submission: the newest few are enough,
+/// since each is as good as the others.
+pub(crate) const REUSE_CANDIDATES: usize = 5;
+
+/// The rows that can be read; one that cannot is logged and skipped rather
+/// than stopping a start or a lookup.
+fn readable(
+    rows: impl Iterator<Item = rusqlite::Result<RawRow>>,
+) -> Result<Vec<(GenerationId, StoredGeneration)>, StoreError> {
+    let mut found = Vec::new();
+    for row in rows {
+        let row = row?;
+        let id = row.id.clone();
+        match from_row(row) {
+            Ok(parsed) => found.push(parsed),
+            Err(err) => tracing::error!(%id, error = %err, "skipping an unreadable generation"),
+        }
+    }
+    Ok(found)
+}
+
 /// The generation records.
 #[derive(Debug, Clone)]
 pub struct Records {
     db: Db,
 }
 
-fn to_json(generation: &Generation) -> Result<String, StoreError> {
+/// The JSON of a record (shared with the PostgreSQL repository).
+pub(crate) fn to_json(generation: &Generation) -> Result<String, StoreError> {
     serde_json::to_string(generation).map_err(|err| StoreError::Damaged(err.to_string()))
 }
 
-fn from_row(
+/// The stored columns of a record, before the JSON is read.
+struct RawRow {
+    id: String,
+    record: String,
+    owner: Option<String>,
+    extractions: u32,
+    version: i64,
+    cache_key: Option<String>,
+    deployment: Option<String>,
+}
+
+fn raw(row: &Row<'_>) -> rusqlite::Result<RawRow> {
+    Ok(RawRow {
+        id: row.get(0)?,
+        record: row.get(1)?,
+        owner: row.get(2)?,
+        extractions: row.get(3)?,
+        version: row.get(4)?,
+        cache_key: row.get(5)?,
+        deployment: row.get(6)?,
+    })
+}
+
+/// A record from its columns (shared with the PostgreSQL repository).
+pub(crate) fn from_columns(
     id: &str,
     record: &str,
     owner: Option<String>,
     extractions: u32,
+    version: i64,
+    cache_key: Option<String>,
+    deployment: Option<String>,
 ) -> Result<StoredGeneration, StoreError> {
     let generation: Generation = serde_json::from_str(record)
         .map_err(|err| StoreError::Damaged(format!("generation {id}: {err}")))?;
@@ -80,7 +169,25 @@ fn from_row(
         generation,
         owner: owner.as_deref().map(TokenHash::from_stored),
         extractions,
+        version: u64::try_from(version).unwrap_or_default(),
+        cache_key,
+        deployment,
     })
+}
+
+fn from_row(row: RawRow) -> Result<(GenerationId, StoredGeneration), StoreError> {
+    let id = GenerationId::parse(&row.id)
+        .map_err(|_| StoreError::Damaged(format!("id {:?}", row.id)))?;
+    let stored = from_columns(
+        &row.id,
+        &row.record,
+        row.owner,
+        row.extractions,
+        row.version,
+        row.cache_key,
+        row.deployment,
+    )?;
+    Ok((id, stored))
 }
 
 impl Records {
@@ -110,8 +217,8 @@ impl Records {
                 let transaction = conn.transaction()?;
                 {
                     let mut insert = transaction.prepare(
-                        "INSERT INTO generations (id, created_at, settled, owner_hash, extractions, bytes, record)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        "INSERT INTO generations (id, created_at, settled, owner_hash, extractions, bytes, record, version, cache_key, deployment)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                     )?;
                     for (id, stored, bytes) in &generations {
                         let generation = &stored.generation;
@@ -123,6 +230,9 @@ impl Records {
                             stored.extractions,
                             bytes,
                             to_json(generation)?,
+                            i64::try_from(stored.version).unwrap_or(i64::MAX),
+                            stored.cache_key,
+                            stored.deployment,
                         ])?;
                     }
                 }
@@ -132,31 +242,56 @@ impl Records {
             .await
     }
 
-    /// Replaces a generation's record; `bytes` (its files' size) when
-    /// known. A generation removed meanwhile stays removed.
-    pub async fn save(
+    /// Applies `change` to the latest version of a generation's record in
+    /// one transaction, bumping its version. `change` returns `None` when
+    /// it changed nothing, else what the caller wants to know of it.
+    /// Returns the new record with that; `None` if nothing changed, or the
+    /// generation is gone.
+    pub async fn update<T: Send + 'static>(
         &self,
         id: &GenerationId,
-        generation: &Generation,
-        extractions: u32,
-        bytes: Option<u64>,
-    ) -> Result<(), StoreError> {
-        let (id, record) = (id.to_string(), to_json(generation)?);
-        let settled = generation.is_settled();
+        change: impl FnOnce(&mut StoredGeneration) -> Option<T> + Send + 'static,
+    ) -> Result<Option<(StoredGeneration, T)>, StoreError> {
+        let id = id.to_string();
         self.db
             .call(move |conn| {
-                conn.execute(
-                    "UPDATE generations SET settled = ?2, extractions = ?3, bytes = coalesce(?4, bytes), record = ?5
+                let transaction = conn.transaction()?;
+                let found = transaction
+                    .query_row(
+                        &format!("SELECT {COLUMNS} FROM generations WHERE id = ?1"),
+                        [&id],
+                        raw,
+                    )
+                    .optional()?;
+                let Some(row) = found else {
+                    return Ok(None);
+                };
+                let (_, mut stored) = from_row(row)?;
+                let Some(outcome) = change(&mut stored) else {
+                    return Ok(None);
+                };
+                stored.version += 1;
+                transaction.execute(
+                    "UPDATE generations SET settled = ?2, extractions = ?3, record = ?4, version = ?5,
+                         cache_key = ?6, deployment = ?7
                      WHERE id = ?1",
-                    params![id, settled, extractions, bytes, record],
+                    params![
+                        id,
+                        stored.generation.is_settled(),
+                        stored.extractions,
+                        to_json(&stored.generation)?,
+                        i64::try_from(stored.version).unwrap_or(i64::MAX),
+                        stored.cache_key,
+                        stored.deployment,
+                    ],
                 )?;
-                Ok(())
+                transaction.commit()?;
+                Ok(Some((stored, outcome)))
             })
             .await
     }
 
-    /// Records a generation's size after files were added to it (a
-    /// conversion), for the disk budget.
+    /// Records the size of a generation's files.
     pub async fn set_bytes(&self, id: &GenerationId, bytes: u64) -> Result<(), StoreError> {
         let id = id.to_string();
         self.db
@@ -177,18 +312,13 @@ impl Records {
             .call(move |conn| {
                 let found = conn
                     .query_row(
-                        "SELECT record, owner_hash, extractions FROM generations WHERE id = ?1",
+                        &format!("SELECT {COLUMNS} FROM generations WHERE id = ?1"),
                         [&id],
-                        |row| Ok((row.get::<_, String>(0)?, row.get(1)?, row.get(2)?)),
+                        raw,
                     )
                     .optional()?;
-                if let Some((record, owner, extractions)) = found {
-                    return Ok(Lookup::Found(Box::new(from_row(
-                        &id,
-                        &record,
-                        owner,
-                        extractions,
-                    )?)));
+                if let Some(row) = found {
+                    return Ok(Lookup::Found(Box::new(from_row(row)?.1)));
                 }
                 let reason: Option<String> = conn
                     .query_row("SELECT reason FROM removed WHERE id = ?1", [&id], |row| {
@@ -209,34 +339,32 @@ impl Records {
     pub async fn unsettled(&self) -> Result<Vec<(GenerationId, StoredGeneration)>, StoreError> {
         self.db
             .call(|conn| {
-                let mut statement = conn.prepare(
-                    "SELECT id, record, owner_hash, extractions FROM generations
-                     WHERE settled = 0 ORDER BY created_at, id",
-                )?;
-                let rows = statement.query_map([], |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, String>(1)?,
-                        row.get::<_, Option<String>>(2)?,
-                        row.get::<_, u32>(3)?,
-                    ))
-                })?;
-                let mut unsettled = Vec::new();
-                for row in rows {
-                    let (id, record, owner, extractions) = row?;
-                    let parsed = GenerationId::parse(&id)
-                        .map_err(|_| StoreError::Damaged(format!("id {id:?}")))
-                        .and_then(|parsed| {
-                            Ok((parsed, from_row(&id, &record, owner, extractions)?))
-                        });
-                    match parsed {
-                        Ok(found) => unsettled.push(found),
-                        Err(err) => {
-                            tracing::error!(%id, error = %err, "skipping an unreadable generation")
-                        }
-                    }
-                }
-                Ok(unsettled)
+                let mut statement = conn.prepare(&format!(
+                    "SELECT {COLUMNS} FROM generations WHERE settled = 0 ORDER BY created_at, id"
+                ))?;
+                let rows = statement.query_map([], raw)?;
+                readable(rows)
+            })
+            .await
+    }
+
+    /// The newest succeeded generations with this cache key.
+    pub async fn reusable(
+        &self,
+        cache_key: &str,
+    ) -> Result<Vec<(GenerationId, StoredGeneration)>, StoreError> {
+        let cache_key = cache_key.to_owned();
+        self.db
+            .call(move |conn| {
+                let mut statement = conn.prepare(&format!(
+                    "SELECT {COLUMNS} FROM generations WHERE cache_key = ?1 AND settled = 1
+                     ORDER BY created_at DESC LIMIT {REUSE_CANDIDATES}"
+                ))?;
+                let rows = statement.query_map([cache_key], raw)?;
+                Ok(readable(rows)?
+                    .into_iter()
+                    .filter(|(_, stored)| stored.is_reusable())
+                    .collect())
             })
             .await
     }

@@ -78,6 +78,7 @@ fn set_value(form: &mut Form, name: &str, value: Value) -> Result<(), AppError> 
         Value::Null => return Ok(()),
         Value::String(text) => text,
         Value::Number(number) => number.to_string(),
+        Value::Bool(flag) if name == super::CACHE_FIELD => flag.to_string(),
         Value::Bool(_) | Value::Array(_) | Value::Object(_) => {
             return Err(
                 FieldError::new(name, format!("{name} must be a number or a string")).into(),

@@ -31,6 +31,8 @@ pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 
 /// Field naming the preset of the model extracted right after generating.
 const EXTRACT_PRESET_FIELD: &str = "extract_preset";
+/// Field turning the result cache off for one request (`cache=false`).
+const CACHE_FIELD: &str = "cache";
 /// Field holding the photo.
 pub(crate) const IMAGE_FIELD: &str = "image";
 
@@ -48,6 +50,9 @@ pub struct GenerateUpload {
     pub params: GenerateParams,
     /// Settings of the model extracted as soon as generation is done.
     pub first_model: ExtractParams,
+    /// Whether an earlier identical result may be given back instead of
+    /// generating again; `cache=false` asks for a new run.
+    pub reuse: bool,
 }
 
 /// Collects fields in either encoding.
@@ -56,12 +61,15 @@ struct Form {
     image: Option<Vec<u8>>,
     params: GenerateParams,
     preset: Option<Preset>,
+    no_reuse: bool,
 }
 
 impl Form {
     fn set_text(&mut self, name: &str, value: &str) -> Result<(), AppError> {
         if name == EXTRACT_PRESET_FIELD {
             self.preset = Some(parse_preset(value)?);
+        } else if name == CACHE_FIELD {
+            self.no_reuse = !parse_switch(name, value)?;
         } else {
             self.params.set_field(name, value)?;
         }
@@ -73,7 +81,17 @@ impl Form {
             image: self.image.ok_or(AppError::MissingImage)?,
             params: self.params,
             first_model: self.preset.unwrap_or(Preset::Balanced).params(),
+            reuse: !self.no_reuse,
         })
+    }
+}
+
+/// `true` or `false` (also `1` / `0`).
+fn parse_switch(name: &str, value: &str) -> Result<bool, AppError> {
+    match value.trim() {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(FieldError::new(name, format!("{name} must be true or false")).into()),
     }
 }
 

@@ -92,6 +92,30 @@ const UNLIMITED: [(&str, &str); 4] = [
     ("--gpu-seconds-per-day", "0"),
 ];
 
+/// The test config of a pool: the GPU servers of the config file `servers`
+/// (TOML) instead of one engine, plus more flags.
+pub fn pool_config(dir: &Path, servers: &str, extra: &[&str]) -> Config {
+    let file = dir.join("trellis.toml");
+    std::fs::write(&file, servers).unwrap();
+    let data_dir = dir.join("data");
+    let mut args = vec![
+        "trellis-proxy".to_owned(),
+        "--data-dir".to_owned(),
+        data_dir.display().to_string(),
+        "--dist-dir".to_owned(),
+        data_dir.join("no-dist").display().to_string(),
+        "--cors-origins".to_owned(),
+        CORS_ORIGIN.to_owned(),
+        "--config".to_owned(),
+        file.display().to_string(),
+    ];
+    for (flag, value) in UNLIMITED {
+        args.extend([flag.to_owned(), value.to_owned()]);
+    }
+    args.extend(extra.iter().map(|arg| (*arg).to_owned()));
+    Config::parse_from(args)
+}
+
 pub fn config(data_dir: &Path, concurrency: usize) -> Config {
     config_with(data_dir, concurrency, &[])
 }
@@ -138,6 +162,16 @@ impl TestServer {
             dir,
             tokens: Mutex::default(),
         }
+    }
+
+    /// A pool of the GPU servers `servers` (a config file) lists.
+    pub async fn pooled(servers: &str, extra: &[&str]) -> Self {
+        capture_logs();
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::new(&pool_config(dir.path(), servers, extra))
+            .await
+            .unwrap();
+        Self::of(state, dir)
     }
 
     /// The built-in CPU engine, one worker.

@@ -2,6 +2,7 @@
 //! test binary (modules below) keeps link time down.
 
 mod builtin;
+mod cache;
 mod common;
 mod conversions;
 mod creator;
@@ -17,6 +18,7 @@ mod line;
 mod modal;
 mod modal_errors;
 mod models;
+mod pool;
 mod queue;
 mod quotas;
 mod rejects;
@@ -24,5 +26,6 @@ mod remove;
 mod renditions;
 mod retention;
 mod share;
+mod shared;
 mod upstream;
 mod web;

@@ -291,6 +291,11 @@ async fn a_restart_keeps_models_video_and_state_and_fails_the_running_job() {
         "interrupted"
     );
     second.wait_for_status(&waiting, JobStatus::Succeeded).await;
+    // Once the files made after each model (poster, web-optimized copy)
+    // are written too.
+    for id in [&done, &waiting] {
+        second.wait_until(id, Generation::is_settled).await;
+    }
     assert_no_leftovers(&second);
 }
 

@@ -195,6 +195,7 @@ mod tests {
             video_url: None,
             models: Vec::new(),
             poster_url: None,
+            reused_from: None,
         }
     }
 

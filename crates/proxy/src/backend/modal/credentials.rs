@@ -4,11 +4,13 @@
 //! every type holding them prints as redacted, and no message names them.
 
 use std::{
-    fmt, io,
+    io,
     path::{Path, PathBuf},
 };
 
 use serde::Deserialize;
+
+pub use crate::secret::Secret;
 
 /// Environment variable holding the token id (`wk-…`).
 pub const KEY_ENV: &str = "TRELLIS2_MODAL_KEY";
@@ -17,33 +19,16 @@ pub const SECRET_ENV: &str = "TRELLIS2_MODAL_SECRET";
 /// The secrets file, relative to the home directory.
 pub const SECRETS_FILE: &str = ".trellis2_modal_secrets.json";
 
-/// A credential value. Its `Debug` never shows it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a value (a flag's, for clap).
-    pub fn new(value: &str) -> Result<Self, String> {
-        Ok(Self(value.trim().to_owned()))
-    }
-
-    /// The value, for the one place it is sent: a request header.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-
 /// Where the credentials were found: what to fix when Modal refuses them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     Flags,
     Environment,
+    /// The environment variables a config file names.
+    Named {
+        key_env: String,
+        secret_env: String,
+    },
     File(PathBuf),
 }
 
@@ -53,6 +38,10 @@ impl Source {
         match self {
             Self::Flags => "the --modal-key and --modal-secret flags".to_owned(),
             Self::Environment => format!("{KEY_ENV} / {SECRET_ENV}"),
+            Self::Named {
+                key_env,
+                secret_env,
+            } => format!("the environment variables {key_env} / {secret_env}"),
             Self::File(path) => format!(
                 "modal_key / modal_secret in the secrets file {}",
                 path.display()
@@ -85,6 +74,11 @@ pub enum CredentialsError {
         line: usize,
         column: usize,
     },
+    /// The environment variables a config file names are not set.
+    #[error(
+        "the environment variables {key_env} and {secret_env} (key_env and secret_env in the config file) must both be set to the Modal token id (wk-…) and secret (ws-…)"
+    )]
+    NamedMissing { key_env: String, secret_env: String },
     /// Nowhere had both values.
     #[error(
         "no Modal credentials: pass --modal-key and --modal-secret, set {KEY_ENV} and {SECRET_ENV}, or write {{\"modal_key\": \"wk-…\", \"modal_secret\": \"ws-…\"}} to {path}. Tokens are made at modal.com/settings/proxy-auth-tokens"
@@ -106,6 +100,30 @@ fn pair(key: Option<String>, secret: Option<String>) -> Option<(String, String)>
 }
 
 impl Credentials {
+    /// Reads the credentials from the environment variables a config file
+    /// names (`key_env`, `secret_env`).
+    pub fn from_named_env(
+        key_env: &str,
+        secret_env: &str,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, CredentialsError> {
+        let source = Source::Named {
+            key_env: key_env.to_owned(),
+            secret_env: secret_env.to_owned(),
+        };
+        match pair(env(key_env), env(secret_env)) {
+            Some((key, secret)) => Ok(Self {
+                key: Secret::from(key),
+                secret: Secret::from(secret),
+                source,
+            }),
+            None => Err(CredentialsError::NamedMissing {
+                key_env: key_env.to_owned(),
+                secret_env: secret_env.to_owned(),
+            }),
+        }
+    }
+
     /// Looks the credentials up: `flags` first, then `env`, then `file`
     /// (a missing file just means "not there").
     pub fn resolve(
@@ -114,11 +132,12 @@ impl Credentials {
         file: &Path,
     ) -> Result<Self, CredentialsError> {
         let found = |(key, secret): (String, String), source| Self {
-            key: Secret(key.trim().to_owned()),
-            secret: Secret(secret.trim().to_owned()),
+            key: Secret::from(key),
+            secret: Secret::from(secret),
             source,
         };
-        let from_flags = pair(flags.0.map(|s| s.0.clone()), flags.1.map(|s| s.0.clone()));
+        let exposed = |secret: Option<&Secret>| secret.map(|s| s.expose().to_owned());
+        let from_flags = pair(exposed(flags.0), exposed(flags.1));
         if let Some(values) = from_flags {
             return Ok(found(values, Source::Flags));
         }
@@ -199,6 +218,21 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("TRELLIS2_MODAL_KEY")
+        );
+    }
+
+    #[test]
+    fn a_config_file_names_its_own_variables() {
+        let named = |name: &str| {
+            (name == "GPU_A_KEY" || name == "GPU_A_SECRET").then(|| format!("{name}-value"))
+        };
+        let found = Credentials::from_named_env("GPU_A_KEY", "GPU_A_SECRET", named).unwrap();
+        assert_eq!(found.key.expose(), "GPU_A_KEY-value");
+        assert!(found.source.setting().contains("GPU_A_KEY / GPU_A_SECRET"));
+        let missing = Credentials::from_named_env("GPU_B_KEY", "GPU_B_SECRET", named).unwrap_err();
+        assert!(
+            missing.to_string().contains("GPU_B_KEY and GPU_B_SECRET"),
+            "{missing}"
         );
     }
 

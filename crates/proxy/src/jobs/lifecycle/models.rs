@@ -23,6 +23,11 @@ pub struct OptimizedModel {
     pub coarse_faces: u64,
 }
 
+/// Download URL of a model, relative to the API base.
+pub fn model_url(id: &str, variant: &str) -> String {
+    format!("generations/{id}/models/{variant}.glb")
+}
+
 /// A model waiting to be extracted with these settings.
 pub(super) fn queued_model(params: ExtractParams) -> ModelVariant {
     ModelVariant {
