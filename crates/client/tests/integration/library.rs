@@ -116,7 +116,7 @@ async fn a_model_converts_and_every_file_an_answer_links_to_downloads() {
     };
     assert!((report.size_mm[2] - 80.0).abs() < 0.01, "{report:?}");
     let listed = handle.conversions(&model.variant).await.unwrap();
-    assert_eq!(listed, [conversion.clone()]);
+    assert_eq!(listed, std::slice::from_ref(&conversion));
     let viewer = server.client().generation(handle.id());
     let mut stl_bytes = Vec::new();
     let written = viewer

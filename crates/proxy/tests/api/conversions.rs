@@ -101,7 +101,7 @@ async fn only_the_creator_converts_and_anyone_with_the_link_downloads_it() {
 
     // Anyone lists and downloads it, served as Quick Look wants it
     let list: ConversionList = server.get(&conversions_uri(&id, &variant)).await.json();
-    assert_eq!(list.conversions, [made.clone()]);
+    assert_eq!(list.conversions, std::slice::from_ref(&made));
     let file = server.get(&format!("/api/{}", made.url)).await;
     file.assert_status(StatusCode::OK);
     assert_eq!(file.header("content-type"), Some("model/vnd.usdz+zip"));
