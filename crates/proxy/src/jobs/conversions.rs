@@ -162,6 +162,11 @@ impl Jobs {
             .files
             .conversions_dir(id, variant)
             .join(request.file_name());
+        // A stored record is a finished conversion, even in the moment
+        // before its maker has told the requests waiting for it.
+        if let Some(done) = read_record(&file).await? {
+            return Ok(done);
+        }
         let mut waiting = {
             let mut in_flight = self.conversions.in_flight.lock().await;
             match in_flight.get(&file) {
