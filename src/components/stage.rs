@@ -72,7 +72,11 @@ pub fn Stage(session: Session) -> impl IntoView {
                 .with(|c| pick_version(g, c.as_deref()))
         })
     });
-    let model_url = Signal::derive(move || shown_model.get().and_then(|m| m.url));
+    // Memoized: the generation keeps changing after its model is ready
+    // (the web-optimized copy, the poster), and the viewer loads the model
+    // again whenever this notifies.
+    let model_url =
+        Memo::new(move |_| shown_model.with(|m| m.as_ref().and_then(|m| m.url.clone())));
     let file_stem = Signal::derive(move || {
         let photo = session
             .shown
