@@ -110,14 +110,16 @@ fn trimmed(value: f32) -> String {
     text.strip_suffix(".0").map_or(text.clone(), str::to_string)
 }
 
-/// A file size as downloads show it: "12.3 MB", "840 KB".
+/// A file size as downloads show it, in decimal units like the model's
+/// statistics and the server's messages: "12.3 MB", "840 KB".
 pub fn file_size(bytes: u64) -> String {
-    const MB: f64 = 1_048_576.0;
+    const KB: f64 = 1e3;
+    const MB: f64 = 1e6;
     let bytes = bytes as f64;
     if bytes >= MB / 10.0 {
         format!("{:.1} MB", bytes / MB)
     } else {
-        format!("{} KB", (bytes / 1024.0).ceil())
+        format!("{} KB", (bytes / KB).ceil())
     }
 }
 
@@ -220,7 +222,7 @@ mod tests {
             }),
             "25.4 mm tall, made printable"
         );
-        assert_eq!(file_size(12_900_000), "12.3 MB");
+        assert_eq!(file_size(12_340_000), "12.3 MB");
         assert_eq!(file_size(2_000), "2 KB");
     }
 
