@@ -4,11 +4,13 @@
 use futures::{Stream, StreamExt};
 use gloo_net::eventsource::futures::EventSource;
 use gloo_net::http::{Request, RequestBuilder, Response};
+use leptos::prelude::window;
 use serde::de::DeserializeOwned;
 use std::sync::OnceLock;
 use trellis_api::{
-    ApiError, CutoutPreview, ErrorDetail, ExtractRequest, GenerateAccepted, GenerateParams,
-    Generation, Health, OWNER_TOKEN_HEADER, bearer,
+    ApiError, Conversion, ConversionList, ConversionRequest, CutoutPreview, ErrorDetail,
+    ExtractRequest, GenerateAccepted, GenerateParams, Generation, Health, OWNER_TOKEN_HEADER,
+    bearer,
 };
 use web_sys::{Blob, FormData};
 
@@ -18,6 +20,9 @@ const DEFAULT_API_BASE: &str = "api/";
 /// A deployment's settings, next to `index.html`, so one build serves many
 /// deployments (e.g. a static host plus the proxy on another origin).
 const CONFIG_FILE: &str = "config.json";
+/// The last segment of the API base that `share/{id}` replaces: the proxy
+/// serves its link-preview pages beside `/api/`.
+const SHARE_PAGE_SIBLING: &str = "api/";
 
 static API_BASE: OnceLock<String> = OnceLock::new();
 
@@ -221,6 +226,61 @@ pub async fn extract_glb(
     decode(builder.json(request)?.send().await?).await
 }
 
+/// `GET /api/generations/{id}/models/{variant}/conversions`: the USDZ, STL
+/// and OBJ files made of a model so far, which anyone with the link may
+/// download.
+pub async fn conversions(id: &str, variant: &str) -> ApiResult<ConversionList> {
+    let url = resolve(&format!("generations/{id}/models/{variant}/conversions"));
+    decode(Request::get(&url).send().await?).await
+}
+
+/// `POST /api/generations/{id}/models/{variant}/conversions` with the
+/// creator's owner token: makes the file (or finds the one made before with
+/// these settings) and answers once it is there.
+pub async fn convert(
+    id: &str,
+    variant: &str,
+    request: &ConversionRequest,
+    owner_token: &str,
+) -> ApiResult<Conversion> {
+    let url = resolve(&format!("generations/{id}/models/{variant}/conversions"));
+    let builder = with_api_key(Request::post(&url)).header(OWNER_TOKEN_HEADER, owner_token);
+    decode(builder.json(request)?.send().await?).await
+}
+
+/// A URL from an API answer as an absolute address, for links that leave
+/// the page (an AR viewer fetches the file itself).
+pub fn absolute(relative: &str) -> String {
+    let page = window().location().href().unwrap_or_default();
+    web_sys::Url::new_with_base(&resolve(relative), &page)
+        .map_or_else(|_| resolve(relative), |url| url.href())
+}
+
+/// The proxy's link-preview page for the app link `app_link` to generation
+/// `id`: `share/{id}` beside the API base, with the app link's query but
+/// its `g=` (the page puts that back). Only when the API is on this page's
+/// origin: the page sends people on to the app the proxy knows, which is
+/// this one only then. `None` otherwise, or for a link without `?`.
+pub fn share_page_url(id: &str, app_link: &str) -> Option<String> {
+    let page = window().location();
+    let api = web_sys::Url::new_with_base(api_base(), &page.href().ok()?).ok()?;
+    if api.origin() != page.origin().ok()? {
+        return None;
+    }
+    let base = api.href();
+    let base = base.strip_suffix(SHARE_PAGE_SIBLING)?;
+    let link = web_sys::Url::new(app_link).ok()?;
+    let params = link.search_params();
+    params.delete(crate::share::GENERATION_QUERY);
+    let query = String::from(params.to_string());
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    Some(format!("{base}share/{id}{query}"))
+}
+
 /// Downloads a file the API linked to (e.g. a model) as bytes.
 pub async fn download(relative_url: &str) -> ApiResult<Vec<u8>> {
     let response = Request::get(&resolve(relative_url)).send().await?;
@@ -325,7 +385,8 @@ enum WatchState {
     Done,
 }
 
-/// True when no further event can change what the page shows.
+/// True when no further event can change what the page shows: the models
+/// and their web-optimized copies are done.
 pub fn settled(generation: &Generation) -> bool {
-    generation.status.is_terminal() && generation.models.iter().all(|m| m.status.is_terminal())
+    generation.is_settled()
 }

@@ -7,9 +7,12 @@ mod control_bar;
 mod dcc_download;
 mod details_sheet;
 mod downloads;
+mod format_row;
+mod formats_menu;
 mod fullscreen;
 mod input;
 mod load;
+mod print_report;
 mod scene_handle;
 mod source;
 mod stats_panel;
@@ -32,6 +35,8 @@ use stats_panel::{LoadReport, Timings, describe};
 use std::cell::Cell;
 use std::rc::Rc;
 use turntable::TurntableRecorder;
+
+pub use formats_menu::FormatsMenu;
 
 /// What the canvas says about itself before a model is shown.
 const CANVAS_HINT: &str = "Drag or use the arrow keys to turn, wheel, pinch or +/- to zoom, \
@@ -83,6 +88,9 @@ pub fn ModelViewer(
     /// Where "open in Trellis Studio" leads, in the minimal controls.
     #[prop(optional, into)]
     full_page_url: Option<Signal<String>>,
+    /// More downloads for the details sheet (the model's other formats).
+    #[prop(optional, into)]
+    formats: Option<ViewFn>,
 ) -> impl IntoView {
     let file_stem = file_stem.unwrap_or_else(|| Signal::derive(|| "model".to_string()));
     let viewer_ref = NodeRef::<leptos::html::Div>::new();
@@ -311,11 +319,14 @@ pub fn ModelViewer(
                         </div>
                     }.into_any()
                 } else {
+                    // The sheet's children are built once per showing.
+                    let formats = formats.clone();
                     view! {
                         <ControlBar mode auto_rotate reduced_motion sheet_open on_reset fullscreen wireframe />
                         <DetailsSheet open=sheet_open report on_screenshot>
                             <AlphaPanel alpha on_download><DccDownload file alpha state file_stem /></AlphaPanel>
                             <TurntableRecorder scene=stored_scene canvas=canvas_ref recording_flag=recording file_stem />
+                            {formats.map(|formats| formats.run())}
                         </DetailsSheet>
                     }.into_any()
                 }}

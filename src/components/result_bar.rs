@@ -1,5 +1,8 @@
+use super::ViewInYourSpace;
 use crate::api;
+use crate::formats::file_size;
 use crate::naming::{download_name, version_name};
+use crate::renditions::Renditions;
 use crate::session::Session;
 use crate::share::{SharedView, embed_url, share_url};
 use leptos::prelude::*;
@@ -16,12 +19,23 @@ pub fn ResultBar(
     model: Signal<Option<ModelVariant>>,
     /// How the viewer shows the model now.
     view: RwSignal<SharedView>,
+    /// The model's other formats, for "View in your space".
+    renditions: Renditions,
 ) -> impl IntoView {
     let id = move || session.shown.with(|g| g.as_ref().map(|g| g.id.clone()));
     let version = move || model.with(|m| m.as_ref().map(|m| m.variant.clone()));
+    // The proxy's page for the link, whenever it is reachable and has
+    // them: chats show its picture and title, then it opens the app.
+    let share_pages = move || session.health_value().is_some_and(|h| h.share_pages);
     let link = move || {
-        id().map(|id| share_url(&id, &view.get(), version().as_deref()))
-            .unwrap_or_default()
+        id().map(|id| {
+            let app_link = share_url(&id, &view.get(), version().as_deref());
+            share_pages()
+                .then(|| api::share_page_url(&id, &app_link))
+                .flatten()
+                .unwrap_or(app_link)
+        })
+        .unwrap_or_default()
     };
     let iframe = move || {
         id().map(|id| {
@@ -43,7 +57,7 @@ pub fn ResultBar(
     view! {
         <section class="result-bar" aria-label="Result">
             {move || model.get().map(|m| {
-                let size = m.bytes.map(|b| format!(" ({:.1} MB)", b as f64 / 1_048_576.0)).unwrap_or_default();
+                let size = m.bytes.map(|b| format!(" ({})", file_size(b))).unwrap_or_default();
                 let photo = id().map(|id| session.photo_name_of(&id)).unwrap_or_default();
                 let file_name = download_name(&photo, &version_name(&m.params), "glb");
                 view! {
@@ -52,6 +66,7 @@ pub fn ResultBar(
                     </a>
                 }
             })}
+            <ViewInYourSpace session model renditions />
             <div class="share">
                 <label for="share-link">"Share link"</label>
                 <input id="share-link" readonly prop:value=link

@@ -1,8 +1,10 @@
 use super::{
-    ModelViewer, PreviewVideo, ProgressCard, ReproCard, ResultBar, SourceCard, VariantPicker,
+    FormatsMenu, ModelViewer, PreviewVideo, ProgressCard, ReproCard, ResultBar, SourceCard,
+    VariantPicker,
 };
 use crate::api;
 use crate::naming::{file_stem, version_name};
+use crate::renditions::Renditions;
 use crate::session::Session;
 use crate::share::SharedView;
 use leptos::prelude::*;
@@ -70,7 +72,11 @@ pub fn Stage(session: Session) -> impl IntoView {
                 .with(|c| pick_version(g, c.as_deref()))
         })
     });
-    let model_url = Signal::derive(move || shown_model.get().and_then(|m| m.url));
+    // Memoized: the generation keeps changing after its model is ready
+    // (the web-optimized copy, the poster), and the viewer loads the model
+    // again whenever this notifies.
+    let model_url =
+        Memo::new(move |_| shown_model.with(|m| m.as_ref().and_then(|m| m.url.clone())));
     let file_stem = Signal::derive(move || {
         let photo = session
             .shown
@@ -78,6 +84,13 @@ pub fn Stage(session: Session) -> impl IntoView {
             .unwrap_or_default();
         let version = shown_model.with(|m| m.as_ref().map(|m| version_name(&m.params)));
         file_stem(&photo, &version.unwrap_or_default())
+    });
+    let renditions = Renditions::new(
+        move || session.shown.with(|g| g.as_ref().map(|g| g.id.clone())),
+        shown_model,
+    );
+    let formats = ViewFn::from(move || {
+        view! { <FormatsMenu session model=shown_model renditions file_stem /> }
     });
     let job_running = move || session.job_active();
     let job_video = move || {
@@ -121,7 +134,7 @@ pub fn Stage(session: Session) -> impl IntoView {
             data-view=move || stage_view.get().as_attr()
         >
             <div class="stage-frame">
-                <ModelViewer model_url view=view_state file_stem />
+                <ModelViewer model_url view=view_state file_stem formats />
                 <Show when=is(StageView::Empty)>
                     <EmptyStage has_photo=Signal::derive(move || session.photo.with(Option::is_some)) />
                 </Show>
@@ -149,7 +162,7 @@ pub fn Stage(session: Session) -> impl IntoView {
                 <StageProblemCard session over_model=Signal::derive(is(StageView::Model)) />
             </div>
             <Show when=is(StageView::Model)>
-                <ResultBar session model=shown_model view=view_state />
+                <ResultBar session model=shown_model view=view_state renditions />
                 <SourceCard session />
                 <VariantPicker session />
                 <ReproCard generation=session.shown />

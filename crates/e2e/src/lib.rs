@@ -255,6 +255,18 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// Makes pages opened from now on see `user_agent` as the browser's
+    /// (`navigator.userAgent` and the request header), e.g. a phone's.
+    pub async fn set_user_agent(&self, user_agent: &str) {
+        self.client
+            .issue_cmd(DevTools::new(
+                "Emulation.setUserAgentOverride",
+                serde_json::json!({ "userAgent": user_agent }),
+            ))
+            .await
+            .expect("user agent override");
+    }
+
     /// Lets pages write to the clipboard, as a user's click would.
     pub async fn allow_clipboard(&self) {
         self.client

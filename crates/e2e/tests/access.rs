@@ -129,13 +129,14 @@ async fn links_to_removed_models_say_whether_they_expired_or_were_deleted() {
     // Kept for about a quarter of a second.
     let studio = Studio::start_with(&["--retention-days", "0.000003"]).await;
     let browser = Browser::with_model_from_example(&studio.url, "mug.png").await;
-    let expired_link = browser.share_link().await;
+    // The app's own link: the share page answers for a removed model itself.
+    let expired_link = browser.client.current_url().await.unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
     studio.sweep_now().await;
     browser.close().await;
 
     let visitor = Browser::launch(1280, 900).await;
-    visitor.client.goto(&expired_link).await.unwrap();
+    visitor.client.goto(expired_link.as_str()).await.unwrap();
     let problem = visitor.text("#stage-problem").await;
     assert!(problem.contains("This model has expired"), "{problem}");
     visitor.close().await;
@@ -143,11 +144,11 @@ async fn links_to_removed_models_say_whether_they_expired_or_were_deleted() {
     // Deleted by its creator
     let studio = Studio::start().await;
     let creator = Browser::with_model_from_example(&studio.url, "cactus.png").await;
-    let deleted_link = creator.share_link().await;
+    let deleted_link = creator.client.current_url().await.unwrap();
     creator.delete_shown_generation().await;
     creator.close().await;
     let visitor = Browser::launch(1280, 900).await;
-    visitor.client.goto(&deleted_link).await.unwrap();
+    visitor.client.goto(deleted_link.as_str()).await.unwrap();
     let problem = visitor.text("#stage-problem").await;
     assert!(problem.contains("deleted by its creator"), "{problem}");
     visitor.close().await;

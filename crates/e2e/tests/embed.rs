@@ -39,7 +39,9 @@ async fn assert_viewer_alone(browser: &Browser, what: &str) {
 async fn a_generation_embeds_at_300_by_300_with_minimal_controls_and_a_poster() {
     let studio = Studio::start().await;
     let maker = Browser::with_model_from_example(&studio.url, "mug.png").await;
-    let link = maker.share_link().await;
+    // The app's own link to the generation (the share link is the
+    // server's preview page, which sends people on to it).
+    let link = maker.client.current_url().await.unwrap();
     maker.close().await;
 
     let embed = Browser::launch_emulated(300, 300, true).await;

@@ -86,7 +86,7 @@ async fn a_photo_becomes_a_model_that_renders_orbits_downloads_and_opens_from_it
 
     // And the share link opens the same model in a fresh browser profile
     let link = browser.share_link().await;
-    assert!(link.contains("?g="), "share link: {link}");
+    assert!(link.contains("/share/"), "share link: {link}");
     browser.close().await;
 
     let colleague = Browser::launch(1000, 800).await;

@@ -68,7 +68,9 @@ async fn the_whole_app_works_under_its_content_security_policy() {
     browser
         .wait_for_viewer(trellis_e2e::GENERATION_TIMEOUT)
         .await;
-    let embed = format!("{link}&embed=1");
+    // The share page sent the browser on to the app's own link.
+    let app_link = browser.client.current_url().await.unwrap();
+    let embed = format!("{app_link}&embed=1");
     browser.client.goto(&embed).await.unwrap();
     browser
         .wait_for_viewer(trellis_e2e::GENERATION_TIMEOUT)

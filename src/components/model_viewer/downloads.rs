@@ -34,6 +34,11 @@ pub(super) fn save_turntable(bytes: &[u8], stem: &str) {
     save_bytes(bytes, "video/webm", &format!("{stem}-turntable.webm"));
 }
 
+/// Downloads the file at `url` (on the page's origin) as `name`.
+pub(super) fn save_url(url: &str, name: &str) {
+    offer_download(url, name);
+}
+
 /// Offers `bytes` as a file download through a temporary object URL.
 fn save_bytes(bytes: &[u8], mime: &str, name: &str) {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));

@@ -53,8 +53,7 @@ pub struct ConversionLimits {
 /// How a conversion ended, shared by every request waiting for it.
 #[derive(Debug, Clone)]
 enum Outcome {
-    // Boxed: every waiter's watch slot holds an `Outcome`, and most are
-    // the small refusals.
+    /// Boxed: the record is ten times the size of the other outcomes.
     Done(Box<Conversion>),
     /// The model cannot be converted: why, in words.
     Unconvertible(String),
@@ -163,6 +162,11 @@ impl Jobs {
             .files
             .conversions_dir(id, variant)
             .join(request.file_name());
+        // A stored record is a finished conversion, even in the moment
+        // before its maker has told the requests waiting for it.
+        if let Some(done) = read_record(&file).await? {
+            return Ok(done);
+        }
         let mut waiting = {
             let mut in_flight = self.conversions.in_flight.lock().await;
             match in_flight.get(&file) {
