@@ -158,16 +158,24 @@ pub fn print_facts(report: &PrintReport) -> Vec<(&'static str, String)> {
         ("Pieces", report.shells.to_string()),
     ];
     if let Some(repair) = &report.repair {
-        facts.push((
-            "Repairs",
-            format!(
-                "{} holes filled, {} non-manifold faces removed, {} faces flipped, {} vertices merged",
-                repair.holes_filled,
-                repair.non_manifold_removed,
-                repair.flipped,
-                repair.vertices_merged
-            ),
-        ));
+        let changes = [
+            (repair.holes_filled, "holes filled"),
+            (repair.non_manifold_removed, "non-manifold faces removed"),
+            (repair.degenerate_removed, "degenerate faces removed"),
+            (repair.flipped, "faces flipped"),
+            (repair.vertices_merged, "vertices merged"),
+        ];
+        let done: Vec<String> = changes
+            .iter()
+            .filter(|(count, _)| *count > 0)
+            .map(|(count, what)| format!("{count} {what}"))
+            .collect();
+        let words = if done.is_empty() {
+            "none needed".to_string()
+        } else {
+            done.join(", ")
+        };
+        facts.push(("Repairs", words));
     }
     facts
 }
@@ -251,7 +259,10 @@ mod tests {
         assert_eq!(facts[0], ("Closed (watertight)", "yes".to_string()));
         assert_eq!(facts[2].1, "125.0 cm³");
         assert_eq!(facts[3].1, "50.0 × 50.0 × 50.0 mm");
-        assert!(facts[5].1.starts_with("2 holes filled"));
+        assert_eq!(
+            facts[5].1,
+            "2 holes filled, 1 faces flipped, 4 vertices merged"
+        );
         let open = PrintReport {
             closed: false,
             manifold: false,

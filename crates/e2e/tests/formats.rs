@@ -160,6 +160,15 @@ async fn every_format_downloads_as_a_file_its_tools_accept_and_visitors_get_the_
         print_report.contains("Ready to slice") && print_report.contains(" 50.0 mm"),
         "{print_report}"
     );
+    browser
+        .client
+        .execute(
+            "document.getElementById('format-usdz').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.screenshot("desktop-formats").await;
 
     // OBJ in a zip: trimesh loads it with the GLB's triangles and UVs
     let (name, obj_zip) = make(&browser, "#format-obj-make").await;

@@ -28,7 +28,8 @@ struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            ar_height_cm: DEFAULT_AR_HEIGHT_M * CM_PER_M,
+            // Rounded: 0.3 × 100 is 30.000002 in f32.
+            ar_height_cm: (DEFAULT_AR_HEIGHT_M * CM_PER_M).round(),
             print_height_mm: DEFAULT_PRINT_HEIGHT_MM,
             make_printable: false,
         }
