@@ -153,6 +153,7 @@ impl AppState {
             timings: Timings::load(&config.data_dir, pool.kind(), cold_start),
             budget: Arc::clone(&budget),
             reuse_results: config.scale.reuse_results(),
+            lease: config.scale.lease(),
         };
         let jobs = Jobs::start(store.files, repo, Arc::clone(&pool), settings)
             .await

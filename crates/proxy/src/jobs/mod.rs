@@ -14,6 +14,7 @@ mod owner;
 mod plan;
 mod queue;
 mod reuse;
+mod shared;
 mod sweep;
 mod timing;
 mod worker;
@@ -47,7 +48,7 @@ use crate::{
     id::GenerationId,
     pool::Pool,
     quota::{EngineBudget, Ticket},
-    repo::{Effect, Repository},
+    repo::{self, Effect, NewTask, Repository},
     store::{Files, StoreError, StoredGeneration},
     tokens::{TokenHash, issue_owner_token},
 };
@@ -71,6 +72,8 @@ pub struct Settings {
     /// Whether identical submissions get the earlier result back
     /// (off with `--no-cache`).
     pub reuse_results: bool,
+    /// How long a claim on a task in a shared line lasts unless renewed.
+    pub lease: Duration,
 }
 
 /// What a submission asks for.
@@ -152,6 +155,8 @@ pub struct Jobs {
     extractions_per_generation: Option<u32>,
     retention: Retention,
     reuse_results: bool,
+    lease: Duration,
+    max_waiting: usize,
 }
 
 impl Jobs {
@@ -180,10 +185,19 @@ impl Jobs {
             extractions_per_generation: settings.extractions_per_generation,
             retention: settings.retention,
             reuse_results: settings.reuse_results,
+            lease: settings.lease,
+            max_waiting: settings.max_waiting,
         });
         jobs.restore().await?;
-        for _ in 0..workers {
-            tokio::spawn(worker::run(Arc::clone(&jobs)));
+        if jobs.repo.is_exclusive() {
+            for _ in 0..workers {
+                tokio::spawn(worker::run(Arc::clone(&jobs)));
+            }
+        } else {
+            for _ in 0..workers {
+                tokio::spawn(Arc::clone(&jobs).claim_forever());
+            }
+            tokio::spawn(Arc::clone(&jobs).take_over_forever());
         }
         Ok(jobs)
     }
@@ -260,7 +274,15 @@ impl Jobs {
         if reuse && self.reuse_results && self.reuse(&id, &key, owner.clone()).await?.is_some() {
             return Ok((id, token));
         }
-        let slot = self.queue.reserve().ok_or(AppError::QueueFull)?;
+        let shared = !self.repo.is_exclusive();
+        if shared && self.repo.waiting().await? >= self.max_waiting {
+            return Err(AppError::QueueFull);
+        }
+        let slot = if shared {
+            None
+        } else {
+            Some(self.queue.reserve().ok_or(AppError::QueueFull)?)
+        };
         let generation = lifecycle::queued(&id, self.pool.kind(), params, first_model);
         let expected = self.plan(&generation, false).await.total();
         let stored = StoredGeneration {
@@ -268,6 +290,20 @@ impl Jobs {
             ..StoredGeneration::new(generation, Some(owner))
         };
         let bytes = self.files.create(&id, input_png).await?;
+        let Some(slot) = slot else {
+            // The shared line: whichever proxy has a free server runs it.
+            let task = NewTask {
+                id: id.clone(),
+                kind: repo::TaskKind::Generate,
+                expected,
+                needs: None,
+            };
+            if let Err(err) = self.repo.insert(&id, &stored, bytes, Some(task)).await {
+                let _ = self.files.remove(&id).await;
+                return Err(err.into());
+            }
+            return Ok((id, token));
+        };
         if let Err(err) = self.repo.insert(&id, &stored, bytes, None).await {
             // Best effort: a folder without a record is removed at the
             // next start anyway.
@@ -410,6 +446,12 @@ impl Jobs {
         let extractions = record.extractions.load(Ordering::SeqCst);
         let deployment = record.deployment();
         let change = Box::new(move |stored: &mut StoredGeneration| {
+            // Cancelled through another proxy: that stands.
+            if stored.generation.status == JobStatus::Cancelled
+                && latest.status != JobStatus::Cancelled
+            {
+                return Effect::Unchanged;
+            }
             stored.generation = latest;
             stored.extractions = extractions;
             if deployment.is_some() {

@@ -59,7 +59,7 @@ impl JobError {
 }
 
 /// How a generation's run ended.
-enum Ran {
+pub(super) enum Ran {
     /// Done, failed or cancelled: nothing more to do.
     Settled,
     /// Its server could not be reached: back in line for another.
@@ -142,7 +142,7 @@ impl Jobs {
         schedule::pick(&waiting, &loads, |task, _| tasks[task].expected)
     }
 
-    async fn run_generation(&self, server: &Server, record: &Arc<Record>) -> Ran {
+    pub(super) async fn run_generation(&self, server: &Server, record: &Arc<Record>) -> Ran {
         let cold = server.warmth.is_cold();
         let generation = record.tx.borrow().clone();
         let plan = self.plan(&generation, cold).await;
@@ -299,7 +299,12 @@ impl Jobs {
         Ok(())
     }
 
-    async fn run_extraction(&self, server: &Server, record: &Arc<Record>, variant: &str) {
+    pub(super) async fn run_extraction(
+        &self,
+        server: &Server,
+        record: &Arc<Record>,
+        variant: &str,
+    ) {
         if !self
             .change(record, |g| lifecycle::start_model(g, variant))
             .await

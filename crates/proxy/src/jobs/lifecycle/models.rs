@@ -76,6 +76,17 @@ pub fn start_model(generation: &mut Generation, variant: &str) -> bool {
     }
 }
 
+/// A model whose server never saw the request goes back to waiting.
+pub fn requeue_model(generation: &mut Generation, variant: &str) -> bool {
+    match model_mut(generation, variant) {
+        Some(model) if model.status == JobStatus::Running => {
+            model.status = JobStatus::Queued;
+            true
+        }
+        _ => false,
+    }
+}
+
 /// A model is stored and can be downloaded.
 pub fn model_done(generation: &mut Generation, variant: &str, model: &StoredModel) -> bool {
     let id = generation.id.clone();
