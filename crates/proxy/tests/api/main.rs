@@ -23,5 +23,6 @@ mod rejects;
 mod remove;
 mod retention;
 mod shared;
+mod takeover;
 mod upstream;
 mod web;

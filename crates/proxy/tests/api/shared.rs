@@ -106,10 +106,16 @@ async fn a_generation_made_through_one_proxy_is_followed_and_downloaded_through_
 
 /// A proxy over the pool `servers` (a config file), on its own data dir,
 /// with the records in `database` and the files in `files`.
-async fn pool_proxy(servers: &str, database: &str, files: &std::path::Path) -> TestServer {
+pub async fn pool_proxy(
+    servers: &str,
+    database: &str,
+    files: &std::path::Path,
+    more: &[&str],
+) -> TestServer {
     capture_logs();
     let store = format!("file:{}", files.display());
-    let extra = ["--database", database, "--store", &store, "--no-cache"];
+    let mut extra = vec!["--database", database, "--store", &store, "--no-cache"];
+    extra.extend_from_slice(more);
     let dir = tempfile::tempdir().unwrap();
     let state = AppState::new(&pool_config(dir.path(), servers, &extra))
         .await
@@ -117,20 +123,20 @@ async fn pool_proxy(servers: &str, database: &str, files: &std::path::Path) -> T
     TestServer::of(state, dir)
 }
 
-/// Three Modal fakes taking `takes` per generate call, as a config file
+/// `count` Modal fakes answering generate calls with `takes`, as a config file
 /// of servers with concurrency 1; the secrets file stays with the caller.
-async fn three_servers(takes: Duration) -> (Vec<Upstream>, String, tempfile::NamedTempFile) {
+pub async fn servers(
+    count: usize,
+    takes: Reply,
+) -> (Vec<Upstream>, String, tempfile::NamedTempFile) {
     let secrets = tempfile::NamedTempFile::new().unwrap();
     let json = json!({ "modal_key": MODAL_KEY, "modal_secret": MODAL_SECRET });
     std::fs::write(secrets.path(), json.to_string()).unwrap();
     let mut fakes = Vec::new();
     let mut config = String::new();
-    for n in 0..3 {
+    for n in 0..count {
         let fake = Upstream::modal().await;
-        fake.set_default(
-            "/generate",
-            Reply::After(takes, Box::new(Reply::Json(modal_generated()))),
-        );
+        fake.set_default("/generate", takes.clone());
         let url = &fake.url;
         config += &format!(
             "[[server]]\nname = \"gpu-{n}\"\nkind = \"modal\"\nconcurrency = 1\n\
@@ -152,9 +158,13 @@ async fn two_proxies_share_one_line_over_three_servers_and_run_each_job_once_in_
     let postgres = Postgres::start().unwrap();
     let database = postgres.create_database("trellis").unwrap();
     let files = tempfile::tempdir().unwrap();
-    let (fakes, servers, _secrets) = three_servers(Duration::from_millis(300)).await;
-    let a = pool_proxy(&servers, &database, files.path()).await;
-    let b = pool_proxy(&servers, &database, files.path()).await;
+    let takes = Reply::After(
+        Duration::from_millis(300),
+        Box::new(Reply::Json(modal_generated())),
+    );
+    let (fakes, servers, _secrets) = servers(3, takes).await;
+    let a = pool_proxy(&servers, &database, files.path(), &[]).await;
+    let b = pool_proxy(&servers, &database, files.path(), &[]).await;
 
     let mut ids = Vec::new();
     for n in 0..30 {
