@@ -379,9 +379,18 @@ impl Jobs {
         }
     }
 
-    /// Jobs waiting or running.
-    pub fn queue_length(&self) -> usize {
-        self.queue.len()
+    /// Jobs waiting or running, over every proxy sharing the line.
+    pub async fn queue_length(&self) -> usize {
+        if self.repo.is_exclusive() {
+            return self.queue.len();
+        }
+        match self.repo.line().await {
+            Ok(line) => line.waiting.len() + line.running.len(),
+            Err(err) => {
+                tracing::warn!(error = %err, "could not read the shared line");
+                0
+            }
+        }
     }
 
     /// An engine of the pool; all its servers run the same kind.
@@ -394,11 +403,26 @@ impl Jobs {
         &self.pool
     }
 
-    /// Tasks running on each server, in the pool's order.
-    pub fn server_loads(&self) -> Vec<usize> {
-        let mut loads = self.queue.loads();
-        loads.resize(self.pool.servers().len(), 0);
-        loads
+    /// Tasks running on each server, in the pool's order, over every proxy
+    /// sharing the line.
+    pub async fn server_loads(&self) -> Vec<usize> {
+        if self.repo.is_exclusive() {
+            let mut loads = self.queue.loads();
+            loads.resize(self.pool.servers().len(), 0);
+            return loads;
+        }
+        let line = self.repo.line().await.unwrap_or_default();
+        let running = line.running_per_server();
+        self.pool
+            .servers()
+            .iter()
+            .map(|server| {
+                running
+                    .get(server.name.as_str())
+                    .copied()
+                    .unwrap_or_default()
+            })
+            .collect()
     }
 
     /// Whether every server has been idle long enough to have fallen asleep.

@@ -171,6 +171,11 @@ async fn two_proxies_share_one_line_over_three_servers_and_run_each_job_once_in_
         let to = if n % 2 == 0 { &a } else { &b };
         ids.push(to.submit(&subject_png(), &[]).await);
     }
+    // Either proxy's health shows the whole line and each server's load.
+    let shown: trellis_api::Health = b.get("/api/health").await.json();
+    assert!(shown.queue_length > 3, "{shown:?}");
+    let running: u32 = shown.servers.iter().map(|s| s.running).sum();
+    assert!((1..=3).contains(&running), "{:?}", shown.servers);
     let mut started = Vec::new();
     for (n, id) in ids.iter().enumerate() {
         let from = if n % 2 == 0 { &b } else { &a };
