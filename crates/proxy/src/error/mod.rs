@@ -302,6 +302,12 @@ impl AppError {
     }
 }
 
+impl From<crate::id::InvalidId> for AppError {
+    fn from(_: crate::id::InvalidId) -> Self {
+        Self::InvalidId
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         Self::internal(err)

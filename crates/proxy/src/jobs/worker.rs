@@ -31,6 +31,10 @@ use crate::{
     store::TempFile,
 };
 
+/// What the user sees when the server itself failed a job: the details
+/// are in its log, not for the user.
+const SERVER_TROUBLE: &str = "The server could not read or write this job's files; check its data directory (free space, permissions), then try again.";
+
 /// Why a job failed.
 #[derive(Debug, thiserror::Error)]
 enum JobError {
@@ -53,7 +57,7 @@ impl JobError {
     fn detail(&self) -> ErrorDetail {
         match self {
             Self::Backend(err) => err.detail(),
-            Self::Server(_) => BackendError::Storage(std::io::Error::other("")).detail(),
+            Self::Server(_) => ErrorDetail::new("server_error", SERVER_TROUBLE),
         }
     }
 }
