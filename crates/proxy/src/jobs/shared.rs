@@ -15,7 +15,7 @@ use super::{Jobs, lifecycle, timing::Step, worker::Ran};
 use crate::{
     error::AppError,
     id::GenerationId,
-    pool::schedule::{self, ServerLoad, WaitingTask},
+    pool::schedule::{self, WaitingTask},
     repo::{Effect, Event, Lease, NewTask, Task, TaskKind},
     store::StoredGeneration,
 };
@@ -37,29 +37,16 @@ impl Jobs {
         cold_start: Duration,
     ) -> Option<(usize, String)> {
         let servers = self.pool.servers();
-        let loads: Vec<ServerLoad<'_>> = servers
-            .iter()
-            .map(|server| ServerLoad {
-                deployment: &server.deployment,
-                concurrency: server.concurrency,
-                running: running
-                    .get(server.name.as_str())
-                    .copied()
-                    .unwrap_or_default(),
-                healthy: server.health.is_up(),
-                wake: if server.warmth.is_cold() {
-                    cold_start
-                } else {
-                    Duration::ZERO
-                },
-            })
-            .collect();
-        let known = |needs: &str| servers.iter().any(|server| server.deployment == needs);
+        let running = |_, server: &crate::pool::Server| {
+            running
+                .get(server.name.as_str())
+                .copied()
+                .unwrap_or_default()
+        };
+        let loads = self.pool.loads(running, cold_start);
         let tasks: Vec<WaitingTask<'_>> = waiting
             .iter()
-            .map(|task| WaitingTask {
-                needs: task.needs.as_deref().filter(|needs| known(needs)),
-            })
+            .map(|task| self.pool.placement(task.needs.as_deref()))
             .collect();
         schedule::pick(&tasks, &loads, |task, _| waiting[task].expected)
             .map(|(task, server)| (task, servers[server].name.clone()))

@@ -26,7 +26,7 @@ use crate::{
     error::AppError,
     pool::{
         Server,
-        schedule::{self, ServerLoad, WaitingTask},
+        schedule::{self, WaitingTask},
     },
     store::TempFile,
 };
@@ -118,30 +118,13 @@ impl Jobs {
         loads: &[usize],
         cold_start: Duration,
     ) -> Option<(usize, usize)> {
-        let servers = self.pool.servers();
-        let loads: Vec<ServerLoad<'_>> = servers
-            .iter()
-            .enumerate()
-            .map(|(index, server)| ServerLoad {
-                deployment: &server.deployment,
-                concurrency: server.concurrency,
-                running: loads.get(index).copied().unwrap_or_default(),
-                healthy: server.health.is_up(),
-                wake: if server.warmth.is_cold() {
-                    cold_start
-                } else {
-                    Duration::ZERO
-                },
-            })
-            .collect();
-        // A deployment no longer configured cannot hold the task up: its
-        // extraction goes anywhere and fails with the engine's reason.
-        let known = |needs: &str| servers.iter().any(|server| server.deployment == needs);
+        let loads = self.pool.loads(
+            |index, _| loads.get(index).copied().unwrap_or_default(),
+            cold_start,
+        );
         let waiting: Vec<WaitingTask<'_>> = tasks
             .iter()
-            .map(|task| WaitingTask {
-                needs: task.needs.as_deref().filter(|needs| known(needs)),
-            })
+            .map(|task| self.pool.placement(task.needs.as_deref()))
             .collect();
         schedule::pick(&waiting, &loads, |task, _| tasks[task].expected)
     }
