@@ -2,8 +2,6 @@
 
 use std::{fmt, io};
 
-use crate::error::AppError;
-
 /// Random bytes in an id. 128 bits make ids unguessable, so an id doubles
 /// as a share link without exposing anyone else's generations.
 const ID_BYTES: usize = 16;
@@ -11,6 +9,12 @@ const ID_BYTES: usize = 16;
 const ID_LEN: usize = ID_BYTES * 2;
 /// How much of an id names a download: enough to tell files apart.
 const SHORT_LEN: usize = 8;
+
+/// Text that is not a generation id. The HTTP layer answers it with 400
+/// `invalid_id`; the records treat it as damage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a generation id (32 lowercase hex characters)")]
+pub struct InvalidId;
 
 /// A validated generation id: exactly 32 lowercase hex characters.
 ///
@@ -26,13 +30,13 @@ impl GenerationId {
     }
 
     /// Checks untrusted text (a URL segment, a directory name).
-    pub fn parse(text: &str) -> Result<Self, AppError> {
+    pub fn parse(text: &str) -> Result<Self, InvalidId> {
         let well_formed =
             text.len() == ID_LEN && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         if well_formed {
             Ok(Self(text.to_owned()))
         } else {
-            Err(AppError::InvalidId)
+            Err(InvalidId)
         }
     }
 

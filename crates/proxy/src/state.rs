@@ -154,6 +154,7 @@ impl AppState {
             budget: Arc::clone(&budget),
             conversions: config.renditions.conversion_limits(),
             reuse_results: config.scale.reuse_results(),
+            lease: config.scale.lease(),
         };
         let jobs = Jobs::start(store.files, repo, Arc::clone(&pool), settings)
             .await

@@ -354,6 +354,12 @@ fn format_name(format: ConversionFormat) -> &'static str {
     }
 }
 
+impl From<crate::id::InvalidId> for AppError {
+    fn from(_: crate::id::InvalidId) -> Self {
+        Self::InvalidId
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         Self::internal(err)

@@ -106,6 +106,22 @@ impl Jobs {
             (Decision::Refuse(err), _) => Err(err),
             (Decision::Ready, _) => Ok(ExtractOutcome::Ready(generation)),
             (Decision::Underway, _) => Ok(ExtractOutcome::Pending(generation)),
+            (Decision::Queue, _) if !self.repo.is_exclusive() => {
+                self.save(&record).await;
+                let kind = crate::repo::TaskKind::Extract { variant };
+                let task = crate::repo::NewTask {
+                    id: id.clone(),
+                    expected: self.extract_expected(params).await,
+                    needs: record.deployment(),
+                    kind,
+                };
+                // Whichever proxy claims it runs it; this one follows it
+                // through the records like any other (`membership` is held).
+                self.lock_live().remove(id);
+                drop(ticket);
+                self.enqueue_shared(task).await?;
+                Ok(ExtractOutcome::Pending(generation))
+            }
             (Decision::Queue, Some(slot)) => {
                 self.save(&record).await;
                 let kind = TaskKind::Extract { variant };

@@ -14,7 +14,8 @@ mod models;
 use self::models::end_pending_models;
 pub use self::models::{
     OptimizedModel, StoredModel, model_done, model_failed, model_running, model_url,
-    optimization_pending, optimized, pending_optimizations, request_model, start_model,
+    optimization_pending, optimized, pending_optimizations, request_model, requeue_model,
+    start_model,
 };
 use super::plan::Estimate;
 use crate::{
@@ -250,20 +251,34 @@ pub fn cancel(generation: &mut Generation) -> bool {
 /// After a restart: whatever was running can never finish, so it fails with
 /// `interrupted`. Queued work is left to be re-queued.
 pub fn interrupt(generation: &mut Generation) -> bool {
+    stop_running(
+        generation,
+        "The server restarted while this job was running; generate again.",
+        "The server restarted while this model was being extracted; extract it again.",
+    )
+}
+
+/// Another proxy took over a job whose proxy stopped after the GPU server
+/// had accepted it: the server may have done the work, but its answer is
+/// lost, and sending it again could run it twice.
+pub fn abandoned(generation: &mut Generation) -> bool {
+    stop_running(
+        generation,
+        "The server running this job stopped after the GPU server had accepted it, so its result is lost; generate again.",
+        "The server extracting this model stopped after the GPU server had accepted it, so the model is lost; extract it again.",
+    )
+}
+
+/// Fails the running job, or else its running models, with `interrupted`.
+fn stop_running(generation: &mut Generation, job: &str, model: &str) -> bool {
     if generation.status == JobStatus::Running {
-        let error = ErrorDetail::new(
-            codes::INTERRUPTED,
-            "The server restarted while this job was running; generate again.",
-        );
+        let error = ErrorDetail::new(codes::INTERRUPTED, job);
         generation.error = Some(error.clone());
         end_pending_models(generation, JobStatus::Failed, Some(&error));
         end(generation, JobStatus::Failed, Phase::Failed);
         return true;
     }
-    let error = ErrorDetail::new(
-        codes::INTERRUPTED,
-        "The server restarted while this model was being extracted; extract it again.",
-    );
+    let error = ErrorDetail::new(codes::INTERRUPTED, model);
     let mut changed = false;
     for model in generation
         .models

@@ -101,6 +101,17 @@ impl Jobs {
         }
     }
 
+    /// Takes a generation out of the live set whatever its state: with a
+    /// shared line its work may go on elsewhere, and this proxy follows it
+    /// through the records instead.
+    pub(super) async fn forget_live(&self, record: &Arc<Record>) {
+        let _membership = self.membership.lock().await;
+        let mut live = self.lock_live();
+        if live.get(&record.id).is_some_and(|r| Arc::ptr_eq(r, record)) {
+            live.remove(&record.id);
+        }
+    }
+
     /// Unsettled generations in memory.
     pub fn live_count(&self) -> usize {
         self.lock_live().len()

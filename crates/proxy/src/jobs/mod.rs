@@ -17,6 +17,7 @@ mod plan;
 mod queue;
 mod renditions;
 mod reuse;
+mod shared;
 mod sweep;
 mod timing;
 mod worker;
@@ -51,7 +52,7 @@ use crate::{
     id::GenerationId,
     pool::Pool,
     quota::{EngineBudget, Ticket},
-    repo::{Effect, Repository},
+    repo::{self, Effect, NewTask, Repository},
     store::{Files, StoreError, StoredGeneration},
     tokens::{TokenHash, issue_owner_token},
 };
@@ -77,6 +78,8 @@ pub struct Settings {
     /// Whether identical submissions get the earlier result back
     /// (off with `--no-cache`).
     pub reuse_results: bool,
+    /// How long a claim on a task in a shared line lasts unless renewed.
+    pub lease: Duration,
 }
 
 /// What a submission asks for.
@@ -161,6 +164,8 @@ pub struct Jobs {
     optimizations: Arc<Semaphore>,
     conversions: conversions::Conversions,
     reuse_results: bool,
+    lease: Duration,
+    max_waiting: usize,
 }
 
 impl Jobs {
@@ -191,10 +196,19 @@ impl Jobs {
             optimizations: Arc::new(Semaphore::new(renditions::PARALLEL_OPTIMIZATIONS)),
             conversions: conversions::Conversions::new(settings.conversions),
             reuse_results: settings.reuse_results,
+            lease: settings.lease,
+            max_waiting: settings.max_waiting,
         });
         let unfinished = jobs.restore().await?;
-        for _ in 0..workers {
-            tokio::spawn(worker::run(Arc::clone(&jobs)));
+        if jobs.repo.is_exclusive() {
+            for _ in 0..workers {
+                tokio::spawn(worker::run(Arc::clone(&jobs)));
+            }
+        } else {
+            for _ in 0..workers {
+                tokio::spawn(Arc::clone(&jobs).claim_forever());
+            }
+            tokio::spawn(Arc::clone(&jobs).take_over_forever());
         }
         for (record, variant) in unfinished {
             jobs.spawn_renditions(record, variant);
@@ -279,7 +293,15 @@ impl Jobs {
         if reuse && self.reuse_results && self.reuse(&id, &key, owner.clone()).await?.is_some() {
             return Ok((id, token));
         }
-        let slot = self.queue.reserve().ok_or(AppError::QueueFull)?;
+        let shared = !self.repo.is_exclusive();
+        if shared && self.repo.waiting().await? >= self.max_waiting {
+            return Err(AppError::QueueFull);
+        }
+        let slot = if shared {
+            None
+        } else {
+            Some(self.queue.reserve().ok_or(AppError::QueueFull)?)
+        };
         let generation = lifecycle::queued(&id, self.pool.kind(), params, first_model);
         let expected = self.plan(&generation, false).await.total();
         let stored = StoredGeneration {
@@ -287,6 +309,20 @@ impl Jobs {
             ..StoredGeneration::new(generation, Some(owner))
         };
         let bytes = self.files.create(&id, input_png).await?;
+        let Some(slot) = slot else {
+            // The shared line: whichever proxy has a free server runs it.
+            let task = NewTask {
+                id: id.clone(),
+                kind: repo::TaskKind::Generate,
+                expected,
+                needs: None,
+            };
+            if let Err(err) = self.repo.insert(&id, &stored, bytes, Some(task)).await {
+                let _ = self.files.remove(&id).await;
+                return Err(err.into());
+            }
+            return Ok((id, token));
+        };
         if let Err(err) = self.repo.insert(&id, &stored, bytes, None).await {
             // Best effort: a folder without a record is removed at the
             // next start anyway.
@@ -331,9 +367,18 @@ impl Jobs {
         })
     }
 
-    /// Jobs waiting or running.
-    pub fn queue_length(&self) -> usize {
-        self.queue.len()
+    /// Jobs waiting or running, over every proxy sharing the line.
+    pub async fn queue_length(&self) -> usize {
+        if self.repo.is_exclusive() {
+            return self.queue.len();
+        }
+        match self.repo.line().await {
+            Ok(line) => line.waiting.len() + line.running.len(),
+            Err(err) => {
+                tracing::warn!(error = %err, "could not read the shared line");
+                0
+            }
+        }
     }
 
     /// An engine of the pool; all its servers run the same kind.
@@ -346,11 +391,26 @@ impl Jobs {
         &self.pool
     }
 
-    /// Tasks running on each server, in the pool's order.
-    pub fn server_loads(&self) -> Vec<usize> {
-        let mut loads = self.queue.loads();
-        loads.resize(self.pool.servers().len(), 0);
-        loads
+    /// Tasks running on each server, in the pool's order, over every proxy
+    /// sharing the line.
+    pub async fn server_loads(&self) -> Vec<usize> {
+        if self.repo.is_exclusive() {
+            let mut loads = self.queue.loads();
+            loads.resize(self.pool.servers().len(), 0);
+            return loads;
+        }
+        let line = self.repo.line().await.unwrap_or_default();
+        let running = line.running_per_server();
+        self.pool
+            .servers()
+            .iter()
+            .map(|server| {
+                running
+                    .get(server.name.as_str())
+                    .copied()
+                    .unwrap_or_default()
+            })
+            .collect()
     }
 
     /// Whether every server has been idle long enough to have fallen asleep.
@@ -398,6 +458,12 @@ impl Jobs {
         let extractions = record.extractions.load(Ordering::SeqCst);
         let deployment = record.deployment();
         let change = Box::new(move |stored: &mut StoredGeneration| {
+            // Cancelled through another proxy: that stands.
+            if stored.generation.status == JobStatus::Cancelled
+                && latest.status != JobStatus::Cancelled
+            {
+                return Effect::Unchanged;
+            }
             stored.generation = latest;
             stored.extractions = extractions;
             if deployment.is_some() {

@@ -38,7 +38,32 @@ impl Jobs {
                 let generation = record.tx.borrow().clone();
                 (changed, generation)
             }
-            Found::Settled(stored) => (false, stored.generation),
+            Found::Settled(stored)
+                if self.repo.is_exclusive() || stored.generation.is_settled() =>
+            {
+                (false, stored.generation)
+            }
+            // Waiting in the shared line, or running on another proxy.
+            Found::Settled(_) => {
+                self.repo.dequeue(id).await?;
+                let cancelled = self
+                    .repo
+                    .update(
+                        id,
+                        Box::new(|stored: &mut crate::store::StoredGeneration| {
+                            if lifecycle::cancel(&mut stored.generation) {
+                                crate::repo::Effect::Changed
+                            } else {
+                                crate::repo::Effect::Unchanged
+                            }
+                        }),
+                    )
+                    .await?;
+                match cancelled {
+                    Some(stored) => (true, stored.generation),
+                    None => (false, self.stored(id).await?.generation),
+                }
+            }
         };
         // Cancelling twice is not an error; cancelling a finished job is.
         if changed || generation.status == JobStatus::Cancelled {

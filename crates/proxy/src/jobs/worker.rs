@@ -26,10 +26,14 @@ use crate::{
     error::AppError,
     pool::{
         Server,
-        schedule::{self, ServerLoad, WaitingTask},
+        schedule::{self, WaitingTask},
     },
     store::TempFile,
 };
+
+/// What the user sees when the server itself failed a job: the details
+/// are in its log, not for the user.
+const SERVER_TROUBLE: &str = "The server could not read or write this job's files; check its data directory (free space, permissions), then try again.";
 
 /// Why a job failed.
 #[derive(Debug, thiserror::Error)]
@@ -53,13 +57,13 @@ impl JobError {
     fn detail(&self) -> ErrorDetail {
         match self {
             Self::Backend(err) => err.detail(),
-            Self::Server(_) => BackendError::Storage(std::io::Error::other("")).detail(),
+            Self::Server(_) => ErrorDetail::new("server_error", SERVER_TROUBLE),
         }
     }
 }
 
 /// How a generation's run ended.
-enum Ran {
+pub(super) enum Ran {
     /// Done, failed or cancelled: nothing more to do.
     Settled,
     /// Its server could not be reached: back in line for another.
@@ -99,7 +103,7 @@ pub(super) async fn run(jobs: Arc<Jobs>) {
 }
 
 /// The first model's name and settings.
-fn first_model(record: &Record) -> Option<(String, ExtractParams)> {
+pub(super) fn first_model(record: &Record) -> Option<(String, ExtractParams)> {
     let generation = record.tx.borrow();
     generation
         .models
@@ -124,35 +128,18 @@ impl Jobs {
         loads: &[usize],
         cold_start: Duration,
     ) -> Option<(usize, usize)> {
-        let servers = self.pool.servers();
-        let loads: Vec<ServerLoad<'_>> = servers
-            .iter()
-            .enumerate()
-            .map(|(index, server)| ServerLoad {
-                deployment: &server.deployment,
-                concurrency: server.concurrency,
-                running: loads.get(index).copied().unwrap_or_default(),
-                healthy: server.health.is_up(),
-                wake: if server.warmth.is_cold() {
-                    cold_start
-                } else {
-                    Duration::ZERO
-                },
-            })
-            .collect();
-        // A deployment no longer configured cannot hold the task up: its
-        // extraction goes anywhere and fails with the engine's reason.
-        let known = |needs: &str| servers.iter().any(|server| server.deployment == needs);
+        let loads = self.pool.loads(
+            |index, _| loads.get(index).copied().unwrap_or_default(),
+            cold_start,
+        );
         let waiting: Vec<WaitingTask<'_>> = tasks
             .iter()
-            .map(|task| WaitingTask {
-                needs: task.needs.as_deref().filter(|needs| known(needs)),
-            })
+            .map(|task| self.pool.placement(task.needs.as_deref()))
             .collect();
         schedule::pick(&waiting, &loads, |task, _| tasks[task].expected)
     }
 
-    async fn run_generation(&self, server: &Server, record: &Arc<Record>) -> Ran {
+    pub(super) async fn run_generation(&self, server: &Server, record: &Arc<Record>) -> Ran {
         let cold = server.warmth.is_cold();
         let generation = record.tx.borrow().clone();
         let plan = self.plan(&generation, cold).await;
@@ -309,7 +296,12 @@ impl Jobs {
         Ok(())
     }
 
-    async fn run_extraction(&self, server: &Server, record: &Arc<Record>, variant: &str) {
+    pub(super) async fn run_extraction(
+        &self,
+        server: &Server,
+        record: &Arc<Record>,
+        variant: &str,
+    ) {
         if !self
             .change(record, |g| lifecycle::start_model(g, variant))
             .await

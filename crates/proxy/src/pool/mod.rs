@@ -19,6 +19,7 @@ use futures_util::future::join_all;
 use tokio::sync::watch;
 use trellis_api::{BackendKind, HealthStatus};
 
+use self::schedule::{ServerLoad, WaitingTask};
 pub use self::{
     health::{Health, Standing},
     setup::{ServerSpec, from_config, single},
@@ -116,6 +117,40 @@ impl Pool {
     /// job pays a cold start wherever it goes.
     pub fn is_cold(&self) -> bool {
         self.serving().all(|server| server.warmth.is_cold())
+    }
+
+    /// Each server as the scheduler sees it, given the jobs `running` on
+    /// it (by index and server): a sleeping one wakes in `cold_start`.
+    pub fn loads(
+        &self,
+        running: impl Fn(usize, &Server) -> usize,
+        cold_start: Duration,
+    ) -> Vec<ServerLoad<'_>> {
+        self.servers
+            .iter()
+            .enumerate()
+            .map(|(index, server)| ServerLoad {
+                deployment: &server.deployment,
+                concurrency: server.concurrency,
+                running: running(index, server),
+                healthy: server.health.is_up(),
+                wake: if server.warmth.is_cold() {
+                    cold_start
+                } else {
+                    Duration::ZERO
+                },
+            })
+            .collect()
+    }
+
+    /// A waiting task that `needs` a deployment, as the scheduler sees it.
+    /// A deployment no longer configured cannot hold the task up: it goes
+    /// anywhere and fails with the engine's reason.
+    pub fn placement<'a>(&self, needs: Option<&'a str>) -> WaitingTask<'a> {
+        let known = |needs: &str| self.servers.iter().any(|server| server.deployment == needs);
+        WaitingTask {
+            needs: needs.filter(|needs| known(needs)),
+        }
     }
 
     /// Whether a server other than `server` takes work.

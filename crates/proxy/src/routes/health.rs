@@ -15,7 +15,7 @@ pub fn router() -> Router<AppState> {
 async fn health(State(state): State<AppState>) -> Json<Health> {
     let jobs = &state.jobs;
     let reports = jobs.pool().reports().await;
-    let loads = jobs.server_loads();
+    let loads = jobs.server_loads().await;
     let servers: Vec<ServerHealth> = reports
         .into_iter()
         .zip(loads)
@@ -27,7 +27,7 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
         status,
         backend: jobs.pool().kind(),
         label,
-        queue_length: u32::try_from(jobs.queue_length()).unwrap_or(u32::MAX),
+        queue_length: u32::try_from(jobs.queue_length().await).unwrap_or(u32::MAX),
         can_extract: capabilities.can_extract,
         has_preview_video: capabilities.has_preview_video,
         pipeline_seconds: jobs.pipeline_estimates().await,

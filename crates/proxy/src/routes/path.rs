@@ -41,7 +41,9 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPath {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        GenerationId::parse(&param(parts, state, "id").await?).map(Self)
+        Ok(Self(GenerationId::parse(
+            &param(parts, state, "id").await?,
+        )?))
     }
 }
 

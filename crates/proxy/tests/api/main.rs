@@ -27,5 +27,6 @@ mod renditions;
 mod retention;
 mod share;
 mod shared;
+mod takeover;
 mod upstream;
 mod web;

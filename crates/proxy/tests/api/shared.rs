@@ -11,7 +11,7 @@ use trellis_proxy::AppState;
 use trellis_testkit::Postgres;
 
 use crate::{
-    common::{TestServer, capture_logs, config_with},
+    common::{MODAL_KEY, MODAL_SECRET, TestServer, capture_logs, config_with, pool_config},
     images::subject_png,
     modal::modal_args,
     upstream::{Reply, Upstream, fake_glb, modal_generated},
@@ -102,4 +102,100 @@ async fn a_generation_made_through_one_proxy_is_followed_and_downloaded_through_
         .await;
     let second = both.models[1].variant.clone();
     assert_eq!(model(&b, &both, &second).await, fake_glb());
+}
+
+/// A proxy over the pool `servers` (a config file), on its own data dir,
+/// with the records in `database` and the files in `files`.
+pub async fn pool_proxy(
+    servers: &str,
+    database: &str,
+    files: &std::path::Path,
+    more: &[&str],
+) -> TestServer {
+    capture_logs();
+    let store = format!("file:{}", files.display());
+    let mut extra = vec!["--database", database, "--store", &store, "--no-cache"];
+    extra.extend_from_slice(more);
+    let dir = tempfile::tempdir().unwrap();
+    let state = AppState::new(&pool_config(dir.path(), servers, &extra))
+        .await
+        .unwrap();
+    TestServer::of(state, dir)
+}
+
+/// `count` Modal fakes answering generate calls with `takes`, as a config file
+/// of servers with concurrency 1; the secrets file stays with the caller.
+pub async fn servers(
+    count: usize,
+    takes: Reply,
+) -> (Vec<Upstream>, String, tempfile::NamedTempFile) {
+    let secrets = tempfile::NamedTempFile::new().unwrap();
+    let json = json!({ "modal_key": MODAL_KEY, "modal_secret": MODAL_SECRET });
+    std::fs::write(secrets.path(), json.to_string()).unwrap();
+    let mut fakes = Vec::new();
+    let mut config = String::new();
+    for n in 0..count {
+        let fake = Upstream::modal().await;
+        fake.set_default("/generate", takes.clone());
+        let url = &fake.url;
+        config += &format!(
+            "[[server]]\nname = \"gpu-{n}\"\nkind = \"modal\"\nconcurrency = 1\n\
+             generate_url = \"{url}/generate\"\nextract_url = \"{url}/extract_glb\"\n\
+             health_url = \"{url}/health\"\nsecrets_file = \"{}\"\n\n",
+            secrets.path().display()
+        );
+        fakes.push(fake);
+    }
+    (fakes, config, secrets)
+}
+
+/// Claims are made one at a time, but each job's start is stamped by the
+/// worker after its claim, on either proxy: stamps may cross by this much.
+const START_STAMP_SLACK_MS: u64 = 200;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_proxies_share_one_line_over_three_servers_and_run_each_job_once_in_order() {
+    let postgres = Postgres::start().unwrap();
+    let database = postgres.create_database("trellis").unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let takes = Reply::After(
+        Duration::from_millis(300),
+        Box::new(Reply::Json(modal_generated())),
+    );
+    let (fakes, servers, _secrets) = servers(3, takes).await;
+    let a = pool_proxy(&servers, &database, files.path(), &[]).await;
+    let b = pool_proxy(&servers, &database, files.path(), &[]).await;
+
+    let mut ids = Vec::new();
+    for n in 0..30 {
+        let to = if n % 2 == 0 { &a } else { &b };
+        ids.push(to.submit(&subject_png(), &[]).await);
+    }
+    // Either proxy's health shows the whole line and each server's load.
+    let shown: trellis_api::Health = b.get("/api/health").await.json();
+    assert!(shown.queue_length > 3, "{shown:?}");
+    let running: u32 = shown.servers.iter().map(|s| s.running).sum();
+    assert!((1..=3).contains(&running), "{:?}", shown.servers);
+    let mut started = Vec::new();
+    for (n, id) in ids.iter().enumerate() {
+        let from = if n % 2 == 0 { &b } else { &a };
+        let done = from.wait_for_status(id, JobStatus::Succeeded).await;
+        started.push(done.started_at.expect("a start"));
+    }
+    let calls: Vec<usize> = fakes.iter().map(|f| f.seen("/generate").len()).collect();
+    assert_eq!(
+        calls.iter().sum::<usize>(),
+        30,
+        "each generate call once: {calls:?}"
+    );
+    assert!(
+        calls.iter().all(|&n| n > 0),
+        "every server worked: {calls:?}"
+    );
+    for pair in started.windows(2) {
+        assert!(
+            pair[0] <= pair[1] + START_STAMP_SLACK_MS,
+            "jobs started out of order: {started:?}"
+        );
+    }
 }

@@ -93,6 +93,17 @@ pub fn start_model(generation: &mut Generation, variant: &str) -> bool {
     }
 }
 
+/// A model whose server never saw the request goes back to waiting.
+pub fn requeue_model(generation: &mut Generation, variant: &str) -> bool {
+    match model_mut(generation, variant) {
+        Some(model) if model.status == JobStatus::Running => {
+            model.status = JobStatus::Queued;
+            true
+        }
+        _ => false,
+    }
+}
+
 /// A model is stored and can be downloaded; its web-optimized copy is
 /// made next, so the generation stays unsettled until that is done.
 pub fn model_done(generation: &mut Generation, variant: &str, model: &StoredModel) -> bool {
