@@ -10,6 +10,8 @@ use leptos::prelude::window;
 pub const GENERATION_QUERY: &str = "g";
 /// The query parameter that names any GLB to open in the viewer.
 pub const MODEL_QUERY: &str = "model";
+/// With [`MODEL_QUERY`]: a coarse level of that model, drawn first.
+pub const COARSE_QUERY: &str = "coarse";
 /// `embed=1` shows only the viewer, for an `<iframe>` on another site.
 pub const EMBED_QUERY: &str = "embed";
 /// The model version the link was shared with (`ModelVariant::variant`).
