@@ -3,12 +3,12 @@
 
 use futures::{Stream, StreamExt};
 use gloo_net::eventsource::futures::EventSource;
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use std::sync::OnceLock;
 use trellis_api::{
     ApiError, CutoutPreview, ErrorDetail, ExtractRequest, GenerateAccepted, GenerateParams,
-    Generation, Health,
+    Generation, Health, OWNER_TOKEN_HEADER, bearer,
 };
 use web_sys::{Blob, FormData};
 
@@ -82,7 +82,34 @@ impl From<gloo_net::Error> for ApiClientError {
     }
 }
 
+impl ApiClientError {
+    /// The API's error code, when the server answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Api(detail) => Some(detail.code.as_str()),
+            Self::Transport(_) | Self::Decode(_) => None,
+        }
+    }
+
+    /// Seconds until the same request may succeed, for "not now" answers.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Api(detail) => detail.retry_after_seconds,
+            Self::Transport(_) | Self::Decode(_) => None,
+        }
+    }
+}
+
 pub type ApiResult<T> = Result<T, ApiClientError>;
+
+/// Adds the operator's API key, if this browser holds one: the server asks
+/// for it on the requests that start work.
+fn with_api_key(request: RequestBuilder) -> RequestBuilder {
+    match crate::api_key::stored() {
+        Some(key) => request.header("Authorization", &bearer(&key)),
+        None => request,
+    }
+}
 
 /// Turns a URL from an API answer (relative to the API base) into one the
 /// browser can fetch or link to.
@@ -132,14 +159,14 @@ pub async fn generate(image: &Blob, params: &GenerateParams) -> ApiResult<Genera
             form.append_with_str(&name, &text).map_err(js_error)?;
         }
     }
-    let request = Request::post(&resolve("generate")).body(form)?;
+    let request = with_api_key(Request::post(&resolve("generate"))).body(form)?;
     decode(request.send().await?).await
 }
 
 /// `POST /api/cutout` with the prepared photo as the body: what the engine
 /// would take as its subject.
 pub async fn cutout(image: &Blob) -> ApiResult<CutoutPreview> {
-    let request = Request::post(&resolve("cutout"))
+    let request = with_api_key(Request::post(&resolve("cutout")))
         .header("Content-Type", "image/png")
         .body(image)?;
     decode(request.send().await?).await
@@ -155,35 +182,43 @@ pub async fn generation(id: &str) -> ApiResult<Generation> {
     .await
 }
 
-/// `DELETE /api/generations/{id}`: cancel a queued or running job.
-pub async fn cancel(id: &str) -> ApiResult<Generation> {
+/// `DELETE /api/generations/{id}` with the creator's owner token: cancel a
+/// queued or running job.
+pub async fn cancel(id: &str, owner_token: &str) -> ApiResult<Generation> {
     decode(
         Request::delete(&resolve(&format!("generations/{id}")))
+            .header(OWNER_TOKEN_HEADER, owner_token)
             .send()
             .await?,
     )
     .await
 }
 
-/// `DELETE /api/generations/{id}?remove=true` with the creator's token:
-/// removes the generation and its files from the server.
-pub async fn delete_generation(id: &str, token: &str) -> ApiResult<()> {
+/// `DELETE /api/generations/{id}?remove=true` with the creator's owner
+/// token: removes the generation and its files from the server.
+pub async fn delete_generation(id: &str, owner_token: &str) -> ApiResult<()> {
     let response = Request::delete(&resolve(&format!("generations/{id}?remove=true")))
-        .header("Authorization", &format!("Bearer {token}"))
+        .header(OWNER_TOKEN_HEADER, owner_token)
         .send()
         .await?;
-    // Already gone is what the user asked for.
-    if response.ok() || response.status() == 404 {
+    // Already gone (404, or 410 once removed) is what the user asked for.
+    if response.ok() || matches!(response.status(), 404 | 410) {
         Ok(())
     } else {
         Err(error_from(response).await)
     }
 }
 
-/// `POST /api/generations/{id}/extract_glb`
-pub async fn extract_glb(id: &str, request: &ExtractRequest) -> ApiResult<Generation> {
+/// `POST /api/generations/{id}/extract_glb` with the creator's owner token
+/// (and the API key, where the server requires one).
+pub async fn extract_glb(
+    id: &str,
+    request: &ExtractRequest,
+    owner_token: &str,
+) -> ApiResult<Generation> {
     let url = resolve(&format!("generations/{id}/extract_glb"));
-    decode(Request::post(&url).json(request)?.send().await?).await
+    let builder = with_api_key(Request::post(&url)).header(OWNER_TOKEN_HEADER, owner_token);
+    decode(builder.json(request)?.send().await?).await
 }
 
 /// Downloads a file the API linked to (e.g. a model). It stays in the

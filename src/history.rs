@@ -22,8 +22,10 @@ pub struct HistoryEntry {
     pub name: String,
     pub params: GenerateParams,
     /// Proves to the server that this browser created the generation, so
-    /// only it can delete it. Never put in links.
-    pub delete_token: Option<String>,
+    /// only it can cancel it, delete it or make new versions. Never put in
+    /// links. Entries saved before the rename call it `delete_token`.
+    #[serde(alias = "delete_token")]
+    pub owner_token: Option<String>,
     /// How the job ended, as last seen; entries saved before this was kept
     /// have none.
     #[serde(default)]

@@ -1,6 +1,7 @@
 //! Trellis Studio: the web app. Built to WebAssembly by trunk.
 
 mod api;
+mod api_key;
 mod app;
 mod components;
 mod history;
@@ -10,6 +11,7 @@ mod photo;
 mod session;
 mod share;
 mod viewer;
+mod webm;
 
 fn main() {
     console_error_panic_hook::set_once();

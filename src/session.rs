@@ -10,7 +10,9 @@ use futures::StreamExt;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
-use trellis_api::{CutoutPreview, GenerateParams, Generation, Health, JobStatus};
+use trellis_api::{
+    AccessMode, CutoutPreview, GenerateParams, Generation, Health, JobStatus, codes,
+};
 use web_sys::Blob;
 
 /// What the engine would take as the subject of the chosen photo.
@@ -63,6 +65,13 @@ pub struct Session {
     watching: RwSignal<Vec<String>>,
     pub history: RwSignal<Vec<HistoryEntry>>,
     pub health: LocalResource<api::ApiResult<Health>>,
+    /// Why the page asks for the operator's API key, while it does.
+    pub key_prompt: RwSignal<Option<String>>,
+    /// Whether this browser holds an API key.
+    pub key_stored: RwSignal<bool>,
+    /// When a refused request may be tried again (`Date.now()` ms), after
+    /// a "not now" answer (429, or 503 while the server sheds load).
+    pub retry_at: RwSignal<Option<f64>>,
 }
 
 impl Session {
@@ -84,6 +93,9 @@ impl Session {
             watching: RwSignal::new(Vec::new()),
             history: RwSignal::new(Vec::new()),
             health: LocalResource::new(api::health),
+            key_prompt: RwSignal::new(None),
+            key_stored: RwSignal::new(crate::api_key::stored().is_some()),
+            retry_at: RwSignal::new(None),
         };
         session.refresh_history();
         session.keep_shown_model_current();
@@ -104,6 +116,83 @@ impl Session {
     /// What the server's health says, once known.
     pub fn health_value(&self) -> Option<Health> {
         self.health.get().and_then(Result::ok)
+    }
+
+    /// The owner token of generation `id`, if this browser created it: the
+    /// creator's controls (cancel, delete, new versions) need it.
+    pub fn owner_token_of(&self, id: &str) -> Option<String> {
+        self.history.with(|entries| {
+            entries
+                .iter()
+                .find(|e| e.id == id)
+                .and_then(|e| e.owner_token.clone())
+        })
+    }
+
+    /// Whether this browser created the generation held in `generation`.
+    pub fn created(&self, generation: RwSignal<Option<Generation>>) -> bool {
+        generation
+            .with(|g| g.as_ref().map(|g| g.id.clone()))
+            .is_some_and(|id| self.owner_token_of(&id).is_some())
+    }
+
+    /// Whether the server wants an API key this browser does not hold yet;
+    /// if so, asks for it.
+    fn needs_key(&self) -> bool {
+        let keys = self
+            .health_value()
+            .is_some_and(|h| h.access == AccessMode::Keys);
+        if keys && crate::api_key::stored().is_none() {
+            self.key_prompt.set(Some(
+                "This server makes models only for people with an API key from its operator."
+                    .into(),
+            ));
+            return true;
+        }
+        false
+    }
+
+    /// Keeps a key the user typed, then goes on with what needed it.
+    pub fn use_key(&self, key: &str) {
+        crate::api_key::remember(key);
+        self.key_stored.set(true);
+        self.key_prompt.set(None);
+        self.submit_problem.set(None);
+        let unpreviewed = self
+            .cutout
+            .with_untracked(|c| matches!(c, Cutout::None | Cutout::Unavailable(_)));
+        if let (true, Some(photo)) = (unpreviewed, self.photo.get_untracked()) {
+            let this = *self;
+            spawn_local(async move { this.preview_cutout(photo.png).await });
+        }
+    }
+
+    /// Forgets the API key this browser holds.
+    pub fn forget_key(&self) {
+        crate::api_key::forget();
+        self.key_stored.set(false);
+    }
+
+    /// Explains a refused request where the user is looking, and what it
+    /// needs: a key, a wait, or nothing but the message.
+    pub fn refused(&self, error: &ApiClientError) {
+        match error.code() {
+            Some(codes::API_KEY_REQUIRED) => {
+                self.key_prompt.set(Some(error.to_string()));
+                return;
+            }
+            Some(codes::API_KEY_INVALID) => {
+                self.forget_key();
+                self.key_prompt.set(Some(error.to_string()));
+                return;
+            }
+            _ => {}
+        }
+        if let Some(seconds) = error.retry_after() {
+            self.retry_at
+                .set(Some(js_sys::Date::now() + seconds as f64 * 1000.0));
+        }
+        self.submit_problem.set(Some(error.to_string()));
     }
 
     /// The name of the photo generation `id` was made from, as picked in
@@ -240,7 +329,7 @@ impl Session {
 
     async fn preview_cutout(&self, png: Blob) {
         let offered = self.health.await.ok().is_some_and(|h| h.cutout_preview);
-        if !offered {
+        if !offered || self.needs_key() {
             self.cutout.set(Cutout::None);
             return;
         }
@@ -256,7 +345,10 @@ impl Session {
         self.cutout.set(match result {
             Ok(preview) => Cutout::Ready(preview),
             Err(ApiClientError::Api(e)) if e.code == "no_subject" => Cutout::NoSubject(e.message),
-            Err(e) => Cutout::Unavailable(e.to_string()),
+            Err(e) => {
+                self.refused(&e);
+                Cutout::Unavailable(e.to_string())
+            }
         });
     }
 
@@ -289,6 +381,9 @@ impl Session {
             focus_after_render(field);
             return;
         }
+        if this.needs_key() {
+            return;
+        }
         this.submit_problem.set(None);
         this.stage_problem.set(None);
         this.submitting.set(true);
@@ -303,7 +398,7 @@ impl Session {
                         thumbnail: prepared.thumbnail.clone(),
                         name: prepared.name.clone(),
                         params,
-                        delete_token: accepted.delete_token.clone(),
+                        owner_token: accepted.token().map(str::to_string),
                         status: Some(JobStatus::Queued),
                     };
                     // Listed before the job is followed, so its outcome,
@@ -315,13 +410,14 @@ impl Session {
                     this.job.set(None);
                     this.follow(accepted.id);
                 }
-                Err(e) => this.submit_problem.set(Some(e.to_string())),
+                Err(e) => this.refused(&e),
             }
             this.submitting.set(false);
         });
     }
 
-    /// Cancels the followed job; the model on screen, if any, stays.
+    /// Cancels the followed job, which only its creator may; the model on
+    /// screen, if any, stays.
     pub fn cancel(&self) {
         let this = *self;
         let Some(id) = this
@@ -330,13 +426,16 @@ impl Session {
         else {
             return;
         };
+        let Some(token) = this.owner_token_of(&id) else {
+            return;
+        };
         spawn_local(async move {
-            match api::cancel(&id).await {
+            match api::cancel(&id, &token).await {
                 Ok(g) => {
                     this.record_outcome(&g);
                     this.job.set(Some(g));
                 }
-                Err(e) => this.submit_problem.set(Some(e.to_string())),
+                Err(e) => this.refused(&e),
             }
         });
     }
@@ -361,10 +460,10 @@ impl Session {
     pub fn delete(&self, entry: HistoryEntry) {
         let this = *self;
         spawn_local(async move {
-            if let Some(token) = &entry.delete_token
+            if let Some(token) = &entry.owner_token
                 && let Err(e) = api::delete_generation(&entry.id, token).await
             {
-                this.submit_problem.set(Some(e.to_string()));
+                this.refused(&e);
                 return;
             }
             let is = |g: &Option<Generation>| g.as_ref().is_some_and(|g| g.id == entry.id);

@@ -12,6 +12,8 @@ pub const GENERATION_QUERY: &str = "g";
 pub const MODEL_QUERY: &str = "model";
 /// With [`MODEL_QUERY`]: a coarse level of that model, drawn first.
 pub const COARSE_QUERY: &str = "coarse";
+/// An image to show while a `?model=` GLB loads in an embed.
+pub const POSTER_QUERY: &str = "poster";
 /// `embed=1` shows only the viewer, for an `<iframe>` on another site.
 pub const EMBED_QUERY: &str = "embed";
 /// The model version the link was shared with (`ModelVariant::variant`).

@@ -1,9 +1,11 @@
+mod api_key_prompt;
 mod coaching;
 mod custom_extract;
 mod cutout_view;
 mod drop_zone;
 mod error_banner;
 mod example_picker;
+mod forget_key_button;
 mod generate_bar;
 mod health_badge;
 mod history_list;
@@ -19,11 +21,13 @@ mod stage;
 mod theme_toggle;
 mod variant_picker;
 
+pub use api_key_prompt::ApiKeyPrompt;
 pub use coaching::Coaching;
 pub use cutout_view::CutoutView;
 pub use drop_zone::DropZone;
 pub use error_banner::ErrorBanner;
 pub use example_picker::ExamplePicker;
+pub use forget_key_button::ForgetKeyButton;
 pub use generate_bar::GenerateBar;
 pub use health_badge::HealthBadge;
 pub use history_list::HistoryList;

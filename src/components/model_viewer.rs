@@ -14,6 +14,7 @@ mod original;
 mod scene_handle;
 mod source;
 mod stats_panel;
+mod turntable;
 
 use crate::components::icon::{Icon, IconName};
 use crate::share::SharedView;
@@ -34,6 +35,7 @@ use source::{ModelSource, Origin};
 use stats_panel::{LoadReport, Timings, describe};
 use std::cell::Cell;
 use std::rc::Rc;
+use turntable::TurntableRecorder;
 
 /// What the canvas says about itself before a model is shown.
 const CANVAS_HINT: &str = "Drag or use the arrow keys to turn, wheel, pinch or +/- to zoom, \
@@ -99,6 +101,7 @@ pub fn ModelViewer(
     let file_stem = file_stem.unwrap_or_else(|| Signal::derive(|| "model".to_string()));
     let viewer_ref = NodeRef::<leptos::html::Div>::new();
     let sheet_open = RwSignal::new(false);
+    let recording = RwSignal::new(false);
     let fullscreen = fullscreen::control(viewer_ref);
     let canvas_ref = NodeRef::<Canvas>::new();
     let state = RwSignal::new(ViewerState::Empty);
@@ -296,6 +299,7 @@ pub fn ModelViewer(
             node_ref=viewer_ref
             class="viewer"
             class:minimal=minimal
+            class:recording=move || recording.get()
             data-state=move || state.get().as_attr()
             data-camera=move || view.with(|v| v.pose.map(|pose| pose.to_param()))
             data-clay-ms=move || report.get().and_then(|r| r.timings.to_clay_ms).map(|ms| ms.round() as u64)
@@ -345,6 +349,7 @@ pub fn ModelViewer(
                         <ControlBar mode auto_rotate reduced_motion sheet_open on_reset fullscreen wireframe />
                         <DetailsSheet open=sheet_open report on_screenshot>
                             <AlphaPanel alpha on_download><DccDownload file alpha state file_stem /></AlphaPanel>
+                            <TurntableRecorder scene=stored_scene canvas=canvas_ref recording_flag=recording file_stem />
                         </DetailsSheet>
                     }.into_any()
                 }}

@@ -12,6 +12,9 @@ pub fn ProgressCard(
     now_ms: Signal<f64>,
     /// Called when the user cancels the job.
     on_cancel: Callback<()>,
+    /// Whether this browser created the job: only the creator may cancel.
+    #[prop(into)]
+    can_cancel: Signal<bool>,
 ) -> impl IntoView {
     let running = move || {
         generation.with(|g| {
@@ -25,8 +28,9 @@ pub fn ProgressCard(
     let detail = move || generation.with(|g| g.as_ref().map(|g| describe(g, now_ms.get())));
     let waking =
         move || generation.with(|g| g.as_ref().is_some_and(|g| g.phase == Phase::WakingGpu));
-    let cancellable =
-        move || generation.with(|g| g.as_ref().is_some_and(|g| !g.status.is_terminal()));
+    let cancellable = move || {
+        can_cancel.get() && generation.with(|g| g.as_ref().is_some_and(|g| !g.status.is_terminal()))
+    };
 
     view! {
         <Show when=running>

@@ -27,7 +27,7 @@ pub fn SourceCard(session: Session) -> impl IntoView {
                 thumbnail: String::new(),
                 name: session.photo_name_of(&g.id),
                 params: g.params.clone(),
-                delete_token: None,
+                owner_token: None,
                 status: Some(g.status),
             };
             view! {

@@ -133,7 +133,8 @@ pub fn Stage(session: Session) -> impl IntoView {
                 </Show>
                 <Show when=move || job_running() || job_cancelled()>
                     <div class="stage-progress" class:over-model=is(StageView::Model)>
-                        <ProgressCard generation=session.job now_ms on_cancel />
+                        <ProgressCard generation=session.job now_ms on_cancel
+                            can_cancel=Signal::derive(move || session.created(session.job)) />
                         <Show when=job_cancelled>
                             <p class="notice" role="status">
                                 {move || if model_url.with(Option::is_some) {

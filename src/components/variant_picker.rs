@@ -51,8 +51,14 @@ pub fn VariantPicker(session: Session) -> impl IntoView {
             .iter()
             .any(|m| preset_of(&m.params) == Some(preset) && m.status != JobStatus::Failed)
     };
+    // New versions cost the operator, so only the creator may ask for them;
+    // anyone with the link sees and downloads the versions that exist.
+    let creator = move || session.created(generation);
     let extract = Callback::new(move |request: ExtractRequest| {
         let Some(id) = generation.with_untracked(|g| g.as_ref().map(|g| g.id.clone())) else {
+            return;
+        };
+        let Some(token) = session.owner_token_of(&id) else {
             return;
         };
         let params = match request.resolve() {
@@ -61,12 +67,15 @@ pub fn VariantPicker(session: Session) -> impl IntoView {
         };
         chosen.set(Some(params.variant_name()));
         spawn_local(async move {
-            match api::extract_glb(&id, &request).await {
+            match api::extract_glb(&id, &request, &token).await {
                 Ok(updated) => {
                     session.shown.set(Some(updated));
                     session.follow(id);
                 }
-                Err(e) => session.submit_problem.set(Some(e.to_string())),
+                Err(e) => {
+                    chosen.set(None);
+                    session.refused(&e);
+                }
             }
         });
     });
@@ -97,7 +106,7 @@ pub fn VariantPicker(session: Session) -> impl IntoView {
                     }
                 }).collect_view()}
             </div>
-            <Show when=can_extract>
+            <Show when=move || can_extract() && creator()>
                 <details class="more-versions">
                     <summary>"Make another version (no new generation needed)"</summary>
                     <div class="presets" role="group" aria-label="Make another version">

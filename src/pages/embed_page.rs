@@ -1,11 +1,12 @@
 use crate::api;
 use crate::components::ModelViewer;
-use crate::share::{SharedView, VERSION_QUERY, current_query};
+use crate::share::{POSTER_QUERY, SharedView, VERSION_QUERY, current_query};
 use leptos::prelude::*;
 
 /// The viewer alone, filling the frame, for embedding a generation's model
 /// (`?g=<id>&embed=1`) or any GLB (`?model=<url>&embed=1`) in another page:
-/// orbit, reset and full screen, the photo as a poster while loading, and a
+/// orbit, reset and full screen, a poster while loading (the photo, or
+/// `&poster=<url>` for any GLB), and a
 /// small link back to the full page.
 #[component]
 pub fn EmbedPage(
@@ -32,12 +33,15 @@ pub fn EmbedPage(
             .or_else(|| g.ready_model())
             .and_then(|m| m.url.clone())
     });
+    // The photo it was made from, or for any GLB the page's `&poster=`.
+    let poster_query = current_query(POSTER_QUERY);
     let poster = Signal::derive(move || {
         generation
             .get()
             .and_then(Result::ok)
             .flatten()
             .map(|g| api::resolve(&g.input_url))
+            .or_else(|| poster_query.clone())
     });
     let problem = move || match generation.get() {
         Some(Err(e)) => Some(e.to_string()),

@@ -6,8 +6,8 @@
 //! Generate and settings form a left column beside the stage.
 
 use crate::components::{
-    Coaching, DropZone, ExamplePicker, GenerateBar, HealthBadge, HistoryList, SettingsForm, Stage,
-    ThemeToggle,
+    Coaching, DropZone, ExamplePicker, ForgetKeyButton, GenerateBar, HealthBadge, HistoryList,
+    SettingsForm, Stage, ThemeToggle,
 };
 use crate::session::{Session, scroll_stage_into_view};
 use crate::share::{VERSION_QUERY, current_query};
@@ -34,6 +34,7 @@ pub fn StudioPage(
             <h1>"Trellis Studio"</h1>
             <div class="header-tools">
                 <HealthBadge health=session.health />
+                <ForgetKeyButton session />
                 <ThemeToggle />
             </div>
         </header>

@@ -48,7 +48,18 @@ pub fn create_context(
 pub fn fit_drawing_buffer(canvas: &HtmlCanvasElement) -> (u32, u32) {
     let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
     let side = |css: i32| ((css.max(1) as f64 * ratio).round() as u32).clamp(1, MAX_CANVAS_SIDE);
-    let (width, height) = (side(canvas.client_width()), side(canvas.client_height()));
+    set_drawing_buffer(
+        canvas,
+        (side(canvas.client_width()), side(canvas.client_height())),
+    )
+}
+
+/// Sets `canvas`'s drawing buffer to `(width, height)` device pixels.
+pub fn set_drawing_buffer(canvas: &HtmlCanvasElement, (width, height): (u32, u32)) -> (u32, u32) {
+    let (width, height) = (
+        width.clamp(1, MAX_CANVAS_SIDE),
+        height.clamp(1, MAX_CANVAS_SIDE),
+    );
     if canvas.width() != width {
         canvas.set_width(width);
     }

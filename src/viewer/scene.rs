@@ -43,6 +43,9 @@ pub struct Viewer {
     mode: DisplayMode,
     alpha: AlphaMode,
     textures: TextureLedger,
+    /// A drawing-buffer size that overrides the page layout's, while a
+    /// video of a set resolution is recorded.
+    fixed_size: Option<(u32, u32)>,
 }
 
 /// The model on the GPU, with what its parts' shaders need to know.
@@ -148,6 +151,7 @@ impl Viewer {
             mode: DisplayMode::default(),
             alpha: AlphaMode::Opaque,
             textures: TextureLedger::default(),
+            fixed_size: None,
         })
     }
 
@@ -210,6 +214,19 @@ impl Viewer {
     /// later models and Reset frame as usual.
     pub fn start_at(&mut self, pose: CameraPose) {
         self.start_pose = Some(pose);
+    }
+
+    /// Moves the camera to `pose` now (within the zoom limits).
+    pub fn place_at(&mut self, pose: CameraPose) {
+        let (eye, target) = (Vec3::from(pose.eye), Vec3::from(pose.target));
+        camera_control::place(&mut self.camera, &mut self.bounds, eye, target);
+    }
+
+    /// Draws at exactly `size` device pixels whatever the page layout, or
+    /// back at the layout's size with `None`; the page keeps the picture's
+    /// aspect (`object-fit`) meanwhile.
+    pub fn set_fixed_size(&mut self, size: Option<(u32, u32)>) {
+        self.fixed_size = size;
     }
 
     /// Where the camera is, once a model is shown.
@@ -323,7 +340,10 @@ impl Viewer {
     }
 
     fn draw(&mut self) -> bool {
-        let (width, height) = canvas::fit_drawing_buffer(&self.canvas);
+        let (width, height) = match self.fixed_size {
+            Some(size) => canvas::set_drawing_buffer(&self.canvas, size),
+            None => canvas::fit_drawing_buffer(&self.canvas),
+        };
         self.camera
             .set_viewport(Viewport::new_at_origo(width, height));
         let lights: [&dyn Light; 2] = [&self.lights.ambient, &self.lights.key];

@@ -62,6 +62,9 @@ pub struct Limits {
     pub extractions_per_generation: Option<u32>,
     /// Days a generation is kept before it expires (410 after that).
     pub retention_days: Option<u32>,
+    /// Conversions (USDZ, STL, OBJ with given settings) one generation may
+    /// have, over all its models.
+    pub conversions_per_generation: Option<u32>,
 }
 
 #[cfg(test)]

@@ -24,6 +24,15 @@ pub const TOO_MANY_WAITING: &str = "too_many_waiting";
 /// 429: this generation has had all the extractions allowed; waiting does
 /// not help, so this one comes without a retry time.
 pub const EXTRACTION_LIMIT: &str = "extraction_limit";
+/// 429: this generation has had all the conversions allowed; waiting does
+/// not help, so this one comes without a retry time.
+pub const CONVERSION_LIMIT: &str = "conversion_limit";
+/// 422: the model cannot be converted to the format asked for; the message
+/// says why. Show it next to that format's download.
+pub const MODEL_UNCONVERTIBLE: &str = "model_unconvertible";
+/// 503: the conversion took longer than the server waits for one; it
+/// carries on, so asking again after `retry_after_seconds` picks it up.
+pub const CONVERSION_TIMED_OUT: &str = "conversion_timed_out";
 /// 429: the engine's daily budget of GPU time is spent.
 pub const GPU_BUDGET_SPENT: &str = "gpu_budget_spent";
 /// 429: this client has its allowance of open event streams.

@@ -74,6 +74,41 @@ pub struct ModelVariant {
     pub texture_size: u32,
     pub params: ExtractParams,
     pub error: Option<ErrorDetail>,
+    /// The web-optimized copy, made by the proxy on the CPU after the
+    /// extraction: `pending` while it is made (the model itself is already
+    /// `succeeded` and downloadable), `ready` with the URLs below, or
+    /// `unavailable` when the optimizer does not handle this model (the
+    /// original is then the only file). `None` from older servers and for
+    /// models that did not succeed.
+    #[serde(default)]
+    pub optimized_status: Option<OptimizedStatus>,
+    /// The full-detail web-optimized GLB (`KHR_mesh_quantization`,
+    /// `EXT_meshopt_compression` required, WebP textures), relative to the
+    /// API base. Served with a precompressed `Content-Encoding` when the
+    /// browser accepts one. Not for Android's Scene Viewer, which cannot
+    /// open meshopt files: link `url` there.
+    #[serde(default)]
+    pub optimized_url: Option<String>,
+    /// Its size, uncompressed.
+    #[serde(default)]
+    pub optimized_bytes: Option<u64>,
+    /// The coarse level for progressive display: about 5% of the triangles
+    /// and 512² textures, under 400 KB, placed exactly like the full level.
+    #[serde(default)]
+    pub coarse_url: Option<String>,
+    #[serde(default)]
+    pub coarse_bytes: Option<u64>,
+    #[serde(default)]
+    pub coarse_faces: Option<u64>,
+}
+
+/// Where a model's web-optimized copy stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OptimizedStatus {
+    Pending,
+    Ready,
+    Unavailable,
 }
 
 /// The state of a generation: `GET /api/generations/{id}`, and every event of
@@ -102,13 +137,22 @@ pub struct Generation {
     pub input_url: String,
     pub video_url: Option<String>,
     pub models: Vec<ModelVariant>,
+    /// A 1200×630 PNG of the first model, for link previews, once it is
+    /// rendered (a moment after the first model). `None` from older
+    /// servers and until then.
+    #[serde(default)]
+    pub poster_url: Option<String>,
 }
 
 impl Generation {
     /// Whether nothing about it will change any more unless someone asks
-    /// for another model: it finished, and no model is pending.
+    /// for another model: it finished, no model is pending, and no
+    /// web-optimized copy is being made.
     pub fn is_settled(&self) -> bool {
-        self.status.is_terminal() && self.models.iter().all(|m| m.status.is_terminal())
+        self.status.is_terminal()
+            && self.models.iter().all(|m| {
+                m.status.is_terminal() && m.optimized_status != Some(OptimizedStatus::Pending)
+            })
     }
 
     /// The first model that can be downloaded, if any.

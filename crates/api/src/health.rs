@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::{AccessMode, Limits, PipelineType};
+use crate::{AccessMode, ConversionFormat, Limits, PipelineType};
 
 /// Which engine the proxy drives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -64,6 +64,17 @@ pub struct Health {
     /// The per-client limits and the retention, to show before they bite.
     #[serde(default)]
     pub limits: Limits,
+    /// Whether the server has link-preview pages: `GET /share/{id}` (on the
+    /// API's origin: the API base with `api/` replaced by `share/{id}`,
+    /// followed by the app's share query) answers with Open Graph and
+    /// Twitter card tags and then sends the person on to the app. Older
+    /// servers have none.
+    #[serde(default)]
+    pub share_pages: bool,
+    /// The formats models convert to (`POST …/conversions`); empty from
+    /// older servers.
+    #[serde(default)]
+    pub formats: Vec<ConversionFormat>,
 }
 
 /// The proxy's current estimate of one whole job: waking the GPU if it is
@@ -88,6 +99,7 @@ mod tests {
         assert!(health.pipeline_seconds.is_empty());
         assert_eq!(health.access, AccessMode::Open);
         assert_eq!(health.limits, Limits::default());
+        assert!(!health.share_pages && health.formats.is_empty());
 
         let estimate = PipelineEstimate {
             pipeline_type: PipelineType::P1536Cascade,

@@ -224,8 +224,31 @@ impl Client {
         &self,
         request: RequestBuilder,
     ) -> Result<T, Error> {
-        let response = self.send(request.timeout(self.inner.timeout)).await?;
+        self.call_within(request, self.inner.timeout).await
+    }
+
+    /// Like [`Client::call`], allowing the call at least `at_least`.
+    pub(crate) async fn call_within<T: DeserializeOwned>(
+        &self,
+        request: RequestBuilder,
+        at_least: Duration,
+    ) -> Result<T, Error> {
+        let timeout = self.inner.timeout.max(at_least);
+        let response = self.send(request.timeout(timeout)).await?;
         http::json(&self.inner.server, response).await
+    }
+
+    /// A URL from an answer (relative to the API base) as an absolute one;
+    /// one that leads off this server is refused, so the client's API key
+    /// never goes anywhere else.
+    pub(crate) fn resolve(&self, url: &str) -> Result<Url, Error> {
+        let resolved = self.inner.api.join(url).ok();
+        resolved
+            .filter(|resolved| resolved.as_str().starts_with(self.inner.api.as_str()))
+            .ok_or_else(|| Error::Protocol {
+                url: self.inner.api.clone(),
+                reason: format!("the answer's URL \"{url}\" leads off this server's API"),
+            })
     }
 
     /// Sends an API call that answers with no content, under the call
@@ -255,6 +278,21 @@ mod tests {
             below.endpoint(&["generations", "ab/c"]).unwrap().as_str(),
             "https://example.test/studio/api/generations/ab%2Fc"
         );
+    }
+
+    #[test]
+    fn answer_urls_resolve_against_the_api_base_and_never_leave_it() {
+        let client = Client::new("https://example.test/studio").unwrap();
+        assert_eq!(
+            client
+                .resolve("generations/ab/poster.png")
+                .unwrap()
+                .as_str(),
+            "https://example.test/studio/api/generations/ab/poster.png"
+        );
+        for elsewhere in ["https://evil.test/x", "//evil.test/x", "../x", "/x"] {
+            assert!(client.resolve(elsewhere).is_err(), "{elsewhere}");
+        }
     }
 
     #[test]

@@ -1,19 +1,22 @@
 //! A handle on one generation: follow it, get its models, cancel it.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use reqwest::{Method, RequestBuilder, Url, header::ACCEPT};
 use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 use trellis_api::{
-    ErrorDetail, ExtractRequest, FieldError, Generation, JobStatus, ModelVariant,
-    OWNER_TOKEN_HEADER,
+    Conversion, ConversionList, ConversionRequest, ErrorDetail, ExtractRequest, FieldError,
+    Generation, JobStatus, ModelVariant, OWNER_TOKEN_HEADER,
 };
 
 use crate::{Client, Error, Events, Job, events::EVENT_STREAM};
 
 /// The query parameter of share links that the web app reads.
 const SHARE_QUERY: &str = "g";
+/// How long a conversion call may take: longer than the server waits for
+/// one (60 s by default), so its own answer arrives rather than a timeout.
+const CONVERSION_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// One generation on the server, by id, and its owner token when this
 /// side created it. Cheap to clone; holds no connection between calls.
@@ -174,6 +177,62 @@ impl GenerationHandle {
     {
         let file = format!("{variant}.glb");
         let url = self.url(&["models", &file])?;
+        self.download_from(url, writer).await
+    }
+
+    /// Streams any file an answer links to into `writer`, like
+    /// [`download_glb`](Self::download_glb): a model's web-optimized levels
+    /// ([`ModelVariant::optimized_url`], [`ModelVariant::coarse_url`]), a
+    /// conversion ([`Conversion::url`]) or the poster
+    /// ([`Generation::poster_url`]). `url` is as the answer gives it,
+    /// relative to the API base.
+    pub async fn download<W>(&self, url: &str, writer: &mut W) -> Result<u64, Error>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let url = self.client.resolve(url)?;
+        self.download_from(url, writer).await
+    }
+
+    /// Converts a finished model to USDZ (AR on iPhones and iPads), STL
+    /// (3D printing, with a print report) or OBJ (DCC tools), and waits
+    /// for it: a few seconds for a large model. Asking again with the same
+    /// settings returns the stored conversion at once. The settings are
+    /// checked locally first. Only the creator may ask (the handle needs
+    /// the owner token); anyone can list and download what exists.
+    ///
+    /// A model the converter cannot handle fails with
+    /// [`Error::Rejected`] and code `model_unconvertible`, its message
+    /// saying why. A conversion still running when the server stops
+    /// waiting fails with code `conversion_timed_out`, which
+    /// [`Error::retry_after`] says when to ask again.
+    pub async fn convert(
+        &self,
+        variant: &str,
+        request: ConversionRequest,
+    ) -> Result<Conversion, Error> {
+        request.resolve()?;
+        let url = self.url(&["models", variant, "conversions"])?;
+        let post = self.client.request(Method::POST, url).json(&request);
+        self.client
+            .call_within(self.as_owner(post), CONVERSION_TIMEOUT)
+            .await
+    }
+
+    /// The conversions of a finished model that exist, oldest first.
+    pub async fn conversions(&self, variant: &str) -> Result<Vec<Conversion>, Error> {
+        let url = self.url(&["models", variant, "conversions"])?;
+        let list: ConversionList = self
+            .client
+            .call(self.client.request(Method::GET, url))
+            .await?;
+        Ok(list.conversions)
+    }
+
+    async fn download_from<W>(&self, url: Url, writer: &mut W) -> Result<u64, Error>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
         // No overall limit: a 4096² model on a slow link may take minutes;
         // the client's read timeout ends a stalled one.
         let response = self

@@ -52,6 +52,7 @@ pub use reqwest::{StatusCode, Url};
 /// The wire types and validation rules shared with the proxy and the web app.
 pub use trellis_api as api;
 pub use trellis_api::{
-    ErrorDetail, ExtractRequest, FieldError, GenerateParams, Generation, Health, HealthStatus,
-    JobStatus, MAX_SEED, ModelVariant, Phase, PipelineType, Preset,
+    Conversion, ConversionFormat, ConversionReport, ConversionRequest, ErrorDetail, ExtractRequest,
+    FieldError, GenerateParams, Generation, Health, HealthStatus, JobStatus, MAX_SEED,
+    ModelVariant, OptimizedStatus, Phase, PipelineType, Preset,
 };

@@ -2,8 +2,8 @@
 //! 127.0.0.1, Debian's chromedriver + Chromium with a fresh profile per
 //! browser, and canvas read-backs.
 
+pub mod engine;
 pub mod files;
-pub mod gated;
 pub mod glb;
 pub mod image_compare;
 pub mod main_thread;
@@ -51,6 +51,7 @@ const CHROMIUM_FLAGS: &[&str] = &[
 /// The proxy with the built-in backend, serving `dist/`, on a free port.
 pub struct Studio {
     pub url: String,
+    state: AppState,
     _data_dir: TempDir,
     server: tokio::task::JoinHandle<()>,
 }
@@ -75,7 +76,28 @@ impl Studio {
         Self::launch(&[], Some(backend)).await
     }
 
+    /// The proxy in `--access keys` mode, with one API key made as
+    /// `trellis-proxy keys add` makes it; returns the key too.
+    pub async fn start_with_api_key() -> (Self, String) {
+        let data_dir = tempfile::tempdir().expect("temp data dir");
+        let key = trellis_proxy::store::Store::open_keys(data_dir.path())
+            .expect("the key store")
+            .add("e2e")
+            .expect("a new key");
+        let studio = Self::launch_in(data_dir, &["--access", "keys"], None).await;
+        (studio, key)
+    }
+
     async fn launch(
+        extra_args: &[&str],
+        backend: Option<std::sync::Arc<dyn trellis_proxy::backend::Backend>>,
+    ) -> Self {
+        let data_dir = tempfile::tempdir().expect("temp data dir");
+        Self::launch_in(data_dir, extra_args, backend).await
+    }
+
+    async fn launch_in(
+        data_dir: TempDir,
         extra_args: &[&str],
         backend: Option<std::sync::Arc<dyn trellis_proxy::backend::Backend>>,
     ) -> Self {
@@ -85,7 +107,6 @@ impl Studio {
             "{} has no built app: run scripts/test, which builds it with trunk first (or set TRELLIS_DIST_DIR)",
             dist.display()
         );
-        let data_dir = tempfile::tempdir().expect("temp data dir");
         let config = Config::try_parse_from(
             [
                 "trellis-proxy".as_ref(),
@@ -112,16 +133,23 @@ impl Studio {
             .expect("bind");
         let url = format!("http://{}/", listener.local_addr().expect("local addr"));
         // The server the proxy binary runs, timeouts and policy included.
+        let serving = state.clone();
         let server = tokio::spawn(async move {
-            trellis_proxy::serve_on(listener, state, std::future::pending())
+            trellis_proxy::serve_on(listener, serving, std::future::pending())
                 .await
                 .expect("proxy serves");
         });
         Self {
             url,
+            state,
             _data_dir: data_dir,
             server,
         }
+    }
+
+    /// Runs the retention sweeper now rather than at its next round.
+    pub async fn sweep_now(&self) {
+        self.state.sweep_now().await.expect("the sweeper runs");
     }
 }
 
@@ -467,6 +495,101 @@ impl Browser {
     /// The value of the share-link field.
     pub async fn share_link(&self) -> String {
         self.property("#share-link", "value").await
+    }
+
+    /// The visible text of the element matching `css`, once it appears.
+    pub async fn text(&self, css: &str) -> String {
+        self.wait_for(css)
+            .await
+            .text()
+            .await
+            .expect("read an element's text")
+    }
+
+    /// Sets the form field `id` to `value` and commits it, as typing and
+    /// leaving the field would.
+    pub async fn set_value(&self, id: &str, value: &str) {
+        self.client
+            .execute(
+                "const [id, value] = arguments; const input = document.getElementById(id);
+                 input.value = value; input.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![id.into(), value.into()],
+            )
+            .await
+            .expect("set a field");
+    }
+
+    /// Deletes the generation on screen from its history entry, confirming
+    /// the question the page asks first.
+    pub async fn delete_shown_generation(&self) {
+        self.wait_for(
+            ".history-item[aria-current='true'] .history-actions button[aria-label^='Delete']",
+        )
+        .await
+        .click()
+        .await
+        .expect("ask to delete");
+        self.wait_for(".history-confirm button.danger")
+            .await
+            .click()
+            .await
+            .expect("confirm the deletion");
+        self.wait_for("#stage[data-view='empty']").await;
+    }
+
+    /// Keeps what the page's `<a download>` clicks would save from now on,
+    /// for [`Browser::next_download`]: a headless browser's download folder
+    /// is out of the test's reach.
+    pub async fn capture_downloads(&self) {
+        self.client
+            .execute(
+                "window.capturedDownloads = [];
+                 const click = HTMLAnchorElement.prototype.click;
+                 HTMLAnchorElement.prototype.click = function () {
+                     if (this.download) {
+                         window.capturedDownloads.push({ name: this.download, href: this.href });
+                     } else {
+                         click.call(this);
+                     }
+                 };",
+                vec![],
+            )
+            .await
+            .expect("capture downloads");
+    }
+
+    /// The first download captured since [`Browser::capture_downloads`],
+    /// waiting for it: its file name and bytes.
+    pub async fn next_download(&self) -> (String, Vec<u8>) {
+        let download = self
+            .client
+            .execute_async(
+                "const done = arguments[0];
+                 const poll = () => {
+                     const download = window.capturedDownloads[0];
+                     if (!download) return setTimeout(poll, 100);
+                     fetch(download.href).then(r => r.arrayBuffer()).then(buffer => {
+                         const bytes = new Uint8Array(buffer);
+                         let text = '';
+                         for (let i = 0; i < bytes.length; i += 0x8000) {
+                             text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+                         }
+                         done({ name: download.name, base64: btoa(text) });
+                     }, error => done({ error: String(error) }));
+                 };
+                 poll();",
+                vec![],
+            )
+            .await
+            .expect("a download");
+        assert!(download.get("error").is_none(), "the download: {download}");
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(download["base64"].as_str().unwrap_or_default())
+            .expect("base64 bytes");
+        (
+            download["name"].as_str().unwrap_or_default().to_string(),
+            bytes,
+        )
     }
 
     /// The DOM property `name` (`href`, `value`…) of the element matching

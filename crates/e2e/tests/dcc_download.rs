@@ -2,7 +2,6 @@
 //! exporter, downloaded from the viewer with PNG textures that no longer
 //! need `EXT_texture_webp`, and that the Khronos glTF validator accepts.
 
-use base64::Engine;
 use fantoccini::Locator;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -19,36 +18,6 @@ const LOAD_TIMEOUT: Duration = Duration::from_secs(60);
 /// (`model.glb`) with `-png`.
 const DOWNLOAD_NAME: &str = "model-png.glb";
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
-/// Records what `<a download>` clicks would save instead of saving it, since
-/// a headless browser's download folder is out of the test's reach.
-const CAPTURE_DOWNLOADS: &str = "
-    window.capturedDownloads = [];
-    const click = HTMLAnchorElement.prototype.click;
-    HTMLAnchorElement.prototype.click = function () {
-        if (this.download) {
-            window.capturedDownloads.push({ name: this.download, href: this.href });
-        } else {
-            click.call(this);
-        }
-    };";
-/// Waits for the first captured download and returns its name and bytes
-/// (base64, the one binary-safe way through WebDriver).
-const READ_DOWNLOAD: &str = "
-    const done = arguments[0];
-    const poll = () => {
-        const download = window.capturedDownloads[0];
-        if (!download) return setTimeout(poll, 100);
-        fetch(download.href).then(r => r.arrayBuffer()).then(buffer => {
-            const bytes = new Uint8Array(buffer);
-            let text = '';
-            for (let i = 0; i < bytes.length; i += 0x8000) {
-                text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-            }
-            done({ name: download.name, base64: btoa(text) });
-        }, error => done({ error: String(error) }));
-    };
-    poll();";
-
 /// Opens the studio with `glb` as its `?model=` and waits for it to render.
 async fn open_model(browser: &Browser, studio: &Studio, glb: &[u8]) -> FileServer {
     let (files, (state, message)) = browser
@@ -125,11 +94,7 @@ async fn a_webp_textured_model_downloads_as_a_glb_with_png_textures_for_dcc_tool
     let _files = open_model(&browser, &studio, &source).await;
 
     // When the DCC download is clicked
-    browser
-        .client
-        .execute(CAPTURE_DOWNLOADS, vec![])
-        .await
-        .expect("capture downloads");
+    browser.capture_downloads().await;
     browser.open_viewer_sheet().await;
     let button = browser.wait_for("#viewer-download-png").await;
     assert!(
@@ -137,18 +102,8 @@ async fn a_webp_textured_model_downloads_as_a_glb_with_png_textures_for_dcc_tool
         "unclear button label"
     );
     button.click().await.expect("click the DCC download");
-    let download = match browser.client.execute_async(READ_DOWNLOAD, vec![]).await {
-        Ok(download) => download,
-        Err(e) => panic!(
-            "no download ({e}); page says: {}",
-            browser.page_text().await
-        ),
-    };
-    assert!(download["error"].is_null(), "reading it failed: {download}");
-    assert_eq!(download["name"], DOWNLOAD_NAME);
-    let glb = base64::engine::general_purpose::STANDARD
-        .decode(download["base64"].as_str().expect("base64 bytes"))
-        .expect("valid base64");
+    let (name, glb) = browser.next_download().await;
+    assert_eq!(name, DOWNLOAD_NAME);
 
     // Then it is a GLB that never mentions WebP
     let (json, _) = split_glb(&glb);

@@ -93,15 +93,24 @@ async fn any_glb_embeds_with_model_and_embed_1() {
     maker.close().await;
 
     let embed = Browser::launch(640, 480).await;
+    embed.run_before_page_scripts(WATCH_POSTER).await;
+    let poster = format!("{}examples/robot.png", studio.url);
     let url = format!(
-        "{}?model={}&embed=1",
+        "{}?model={}&embed=1&poster={}",
         studio.url,
-        trellis_e2e::glb::query_escape(&glb_url)
+        trellis_e2e::glb::query_escape(&glb_url),
+        trellis_e2e::glb::query_escape(&poster)
     );
     embed.client.goto(&url).await.unwrap();
     let (state, message) = embed.wait_for_viewer(GENERATION_TIMEOUT).await;
     assert_eq!(state, "rendered", "embed: {message}");
     embed.screenshot("desktop-embed").await;
     assert_viewer_alone(&embed, "?model=").await;
+    let seen = embed
+        .client
+        .execute("return window.__posterSeen || null;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(seen.as_str(), Some(poster.as_str()), "the &poster= image");
     embed.close().await;
 }

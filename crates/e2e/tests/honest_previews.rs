@@ -2,20 +2,9 @@
 //! makes the model and what that means, what will count as the subject, and
 //! photos refused in the browser before they are sent.
 
-use async_trait::async_trait;
 use fantoccini::Locator;
-use std::path::Path;
-use std::sync::Arc;
-use trellis_api::{BackendKind, ExtractParams};
+use trellis_e2e::engine::TestEngine;
 use trellis_e2e::{Browser, Studio};
-use trellis_proxy::backend::{
-    Backend, BackendError, BackendHealth, Builtin, Capabilities, GenerateOutputs, GenerateRequest,
-    Generated, ModelCounts,
-};
-
-async fn text_of(browser: &Browser, css: &str) -> String {
-    browser.wait_for(css).await.text().await.unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_cpu_preview_says_what_it_is_and_shows_the_cut_out_it_will_use() {
@@ -23,7 +12,7 @@ async fn the_cpu_preview_says_what_it_is_and_shows_the_cut_out_it_will_use() {
     let browser = Browser::launch(1280, 900).await;
     browser.open(&studio.url).await;
     browser.screenshot("desktop-empty").await;
-    let note = text_of(&browser, "#engine-note").await;
+    let note = browser.text("#engine-note").await;
     assert!(
         note.contains("rough inflation") && note.contains("not AI reconstruction"),
         "{note}"
@@ -32,7 +21,7 @@ async fn the_cpu_preview_says_what_it_is_and_shows_the_cut_out_it_will_use() {
 
     // The mug has no transparency: the engine's own mask is shown.
     browser.pick_example("mug.png").await;
-    let coaching = text_of(&browser, "#coaching-notes").await;
+    let coaching = browser.text("#coaching-notes").await;
     assert!(
         coaching.contains("CPU preview separates the subject")
             && !coaching.contains("removed on the server"),
@@ -74,7 +63,7 @@ async fn a_scene_whose_subject_is_unclear_is_called_out_before_anything_runs() {
     let path = dir.path().join("rocket.png");
     scene.save(&path).unwrap();
     browser.pick_file(&path).await;
-    let doubt = text_of(&browser, ".doubt").await;
+    let doubt = browser.text(".doubt").await;
     assert!(doubt.contains("edges of the photo"), "{doubt}");
     // Shown at once: the cut-out is the thing to look at.
     let pressed = browser
@@ -117,7 +106,7 @@ async fn tiny_and_invisible_images_are_refused_in_the_browser_with_a_reason() {
         let path = dir.path().join(name);
         image.save(&path).unwrap();
         browser.pick_file(&path).await;
-        let message = text_of(&browser, "#photo-problem").await;
+        let message = browser.text("#photo-problem").await;
         assert!(message.contains(words), "{name}: {message}");
         let generate_disabled = browser.property("#generate", "disabled").await;
         assert_eq!(generate_disabled, "true", "{name} could be sent");
@@ -125,52 +114,13 @@ async fn tiny_and_invisible_images_are_refused_in_the_browser_with_a_reason() {
     browser.close().await;
 }
 
-/// The built-in engine, presenting itself as a GPU server: what the page
-/// says must follow the server's engine.
-struct PretendGpu;
-
-#[async_trait]
-impl Backend for PretendGpu {
-    fn kind(&self) -> BackendKind {
-        BackendKind::Modal
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            cutout_preview: false,
-            ..Builtin.capabilities()
-        }
-    }
-
-    async fn health(&self) -> BackendHealth {
-        Builtin.health().await
-    }
-
-    async fn generate(
-        &self,
-        request: GenerateRequest,
-        outputs: &GenerateOutputs,
-    ) -> Result<Generated, BackendError> {
-        Builtin.generate(request, outputs).await
-    }
-
-    async fn extract_glb(
-        &self,
-        state: &Path,
-        params: ExtractParams,
-        model: &Path,
-    ) -> Result<ModelCounts, BackendError> {
-        Builtin.extract_glb(state, params, model).await
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_gpu_server_the_page_says_the_server_removes_the_background() {
-    let studio = Studio::start_with_backend(Arc::new(PretendGpu)).await;
+    let studio = Studio::start_with_backend(TestEngine::pretending_gpu()).await;
     let browser = Browser::launch(1280, 900).await;
     browser.open(&studio.url).await;
     browser.pick_example("mug.png").await;
-    let coaching = text_of(&browser, "#coaching-notes").await;
+    let coaching = browser.text("#coaching-notes").await;
     assert!(
         coaching.contains("GPU server removes the background"),
         "{coaching}"

@@ -3,7 +3,7 @@
 //! viewer controls on top of each other.
 
 use fantoccini::Locator;
-use trellis_e2e::{Browser, GENERATION_TIMEOUT, Rect, Studio, drawn_fraction, gated::GatedBuiltin};
+use trellis_e2e::{Browser, GENERATION_TIMEOUT, Rect, Studio, drawn_fraction, engine::TestEngine};
 
 /// The share of the viewer the model must keep, clear of controls.
 const MIN_CANVAS_SHARE: f64 = 0.75;
@@ -57,8 +57,8 @@ async fn the_empty_page_on_a_phone_offers_the_camera_and_no_blank_viewer() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn generate_on_a_phone_brings_the_progress_then_the_model_into_view() {
-    let (engine, gate) = GatedBuiltin::new();
-    let studio = Studio::start_with_backend(std::sync::Arc::new(engine)).await;
+    let (engine, gate) = TestEngine::gated();
+    let studio = Studio::start_with_backend(engine).await;
     let browser = Browser::launch_phone().await;
     browser.open(&studio.url).await;
     browser.pick_example("mug.png").await;

@@ -3,7 +3,6 @@
 //! embed links) runs without a single violation, while an injected inline
 //! script is refused.
 
-use fantoccini::Locator;
 use trellis_e2e::{Browser, Studio, drawn_fraction};
 
 /// Installed before the page's own scripts (through DevTools, which the
@@ -47,14 +46,21 @@ async fn the_whole_app_works_under_its_content_security_policy() {
     );
     let modes = browser
         .client
-        .find_all(Locator::Css("#viewer button[data-mode]"))
+        .execute(
+            "return [...document.querySelectorAll('#viewer-mode option')].map(o => o.value);",
+            vec![],
+        )
         .await
         .unwrap();
+    let modes = modes.as_array().expect("a list of modes").clone();
     assert!(!modes.is_empty(), "no display modes");
     for mode in modes {
-        mode.click().await.unwrap();
-        browser.settle().await;
+        browser
+            .set_display_mode(mode.as_str().unwrap_or_default())
+            .await;
     }
+    // The details sheet, with its alpha preview and downloads.
+    browser.open_viewer_sheet().await;
 
     // And its share link and embed link are opened
     let link = browser.share_link().await;

@@ -5,24 +5,7 @@
 //! that holds still, and a console with nothing to complain about.
 
 use fantoccini::{Locator, key::Key};
-use trellis_e2e::{Browser, Studio, gated::GatedBuiltin};
-
-async fn text_of(browser: &Browser, css: &str) -> String {
-    browser.wait_for(css).await.text().await.unwrap()
-}
-
-/// Sets a settings field as typing would, and commits it.
-async fn set_field(browser: &Browser, id: &str, value: &str) {
-    browser
-        .client
-        .execute(
-            "const [id, value] = arguments; const input = document.getElementById(id);
-             input.value = value; input.dispatchEvent(new Event('change', { bubbles: true }));",
-            vec![id.into(), value.into()],
-        )
-        .await
-        .unwrap();
-}
+use trellis_e2e::{Browser, Studio, engine::TestEngine};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bad_setting_in_the_closed_advanced_section_is_opened_and_focused() {
@@ -30,7 +13,7 @@ async fn a_bad_setting_in_the_closed_advanced_section_is_opened_and_focused() {
     let browser = Browser::launch(1280, 900).await;
     browser.open(&studio.url).await;
     browser.pick_example("mug.png").await;
-    set_field(&browser, "ss_sampling_steps", "0").await;
+    browser.set_value("ss_sampling_steps", "0").await;
     assert_eq!(browser.property("#advanced", "open").await, "false");
 
     browser.press_generate().await;
@@ -41,7 +24,7 @@ async fn a_bad_setting_in_the_closed_advanced_section_is_opened_and_focused() {
         .await
         .unwrap();
     assert_eq!(focused, "ss_sampling_steps");
-    let problem = text_of(&browser, "#ss_sampling_steps-problem").await;
+    let problem = browser.text("#ss_sampling_steps-problem").await;
     assert!(problem.starts_with("Structure steps"), "{problem}");
     assert!(browser.client.find(Locator::Css("#phase")).await.is_err());
     browser.close().await;
@@ -74,10 +57,7 @@ async fn reset_to_defaults_works_on_the_first_click_after_a_bad_value() {
             .await,
         "12"
     );
-    assert_eq!(
-        text_of(&browser, "#shape_slat_sampling_steps-problem").await,
-        ""
-    );
+    assert_eq!(browser.text("#shape_slat_sampling_steps-problem").await, "");
     // Not flush against what is above it.
     let summary = browser.rect("#advanced > summary").await;
     let button = browser.rect("#reset-settings").await;
@@ -90,7 +70,7 @@ async fn quality_levels_have_names_costs_and_results_rather_than_pipeline_ids() 
     let studio = Studio::start().await;
     let browser = Browser::launch(1280, 900).await;
     browser.open(&studio.url).await;
-    let quality = text_of(&browser, "#pipeline_type").await;
+    let quality = browser.text("#pipeline_type").await;
     for name in ["Draft", "Standard", "Detailed", "Finest", "recommended"] {
         assert!(quality.contains(name), "{name} missing: {quality}");
     }
@@ -103,8 +83,8 @@ async fn quality_levels_have_names_costs_and_results_rather_than_pipeline_ids() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_queued_job_shows_its_place_and_an_eta_and_never_about_0_s() {
-    let (engine, gate) = GatedBuiltin::new();
-    let studio = Studio::start_with_backend(std::sync::Arc::new(engine)).await;
+    let (engine, gate) = TestEngine::gated();
+    let studio = Studio::start_with_backend(engine).await;
     let first = Browser::launch(1280, 900).await;
     first.open(&studio.url).await;
     first.pick_example("mug.png").await;
@@ -115,7 +95,7 @@ async fn a_queued_job_shows_its_place_and_an_eta_and_never_about_0_s() {
     second.open(&studio.url).await;
     second.pick_example("robot.png").await;
     second.press_generate().await;
-    let detail = text_of(&second, "#progress-detail").await;
+    let detail = second.text("#progress-detail").await;
     assert!(detail.contains("Next in line"), "{detail}");
     assert!(detail.contains("done in"), "no ETA while queued: {detail}");
     assert!(!detail.contains("about 0 s"), "{detail}");
@@ -136,7 +116,7 @@ async fn the_theme_button_names_the_theme_it_switches_to() {
     let button = browser.wait_for("#theme-toggle").await;
     let before = button.text().await.unwrap();
     button.click().await.unwrap();
-    let after = text_of(&browser, "#theme-toggle").await;
+    let after = browser.text("#theme-toggle").await;
     let theme = browser
         .client
         .execute("return document.documentElement.dataset.theme;", vec![])
@@ -203,7 +183,7 @@ async fn a_glb_on_a_static_host_with_no_api_is_viewer_only_and_quiet() {
         )
         .await;
     assert_eq!(state, "rendered", "{message}");
-    let badge = text_of(&browser, "#health").await;
+    let badge = browser.text("#health").await;
     assert!(badge.contains("Viewer only"), "{badge}");
     let page = browser.page_text().await;
     assert!(!page.contains("HTTP 404"), "{page}");

@@ -115,15 +115,7 @@ async fn every_out_of_range_setting_shows_its_own_message_next_to_the_field() {
         ("shape_slat_guidance_strength", "Shape guidance", "-2"),
         ("tex_slat_guidance_strength", "Texture guidance", "99"),
     ] {
-        browser
-            .client
-            .execute(
-                "const [id, value] = arguments; const input = document.getElementById(id);
-                 input.value = value; input.dispatchEvent(new Event('change', { bubbles: true }));",
-                vec![field.into(), bad.into()],
-            )
-            .await
-            .unwrap();
+        browser.set_value(field, bad).await;
         let message = browser
             .client
             .find(Locator::Id(&format!("{field}-problem")))
@@ -281,9 +273,9 @@ async fn the_built_app_works_from_a_static_host_sub_path_with_the_api_on_another
 
 /// A studio whose engine holds every job until the gate opens, with a
 /// browser that has just pressed Generate on `example`.
-async fn start_held_job(example: &str) -> (Studio, Browser, trellis_e2e::gated::Gate) {
-    let (engine, gate) = trellis_e2e::gated::GatedBuiltin::new();
-    let studio = Studio::start_with_backend(std::sync::Arc::new(engine)).await;
+async fn start_held_job(example: &str) -> (Studio, Browser, trellis_e2e::engine::Gate) {
+    let (engine, gate) = trellis_e2e::engine::TestEngine::gated();
+    let studio = Studio::start_with_backend(engine).await;
     let browser = Browser::launch(1200, 900).await;
     browser.open(&studio.url).await;
     browser.pick_example(example).await;
@@ -322,7 +314,6 @@ async fn a_reload_mid_job_reattaches_to_the_live_progress_and_then_shows_the_mod
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "the app must send its owner token (X-Owner-Token) to cancel: issue 11, app side"]
 async fn cancel_stops_a_running_job_and_the_page_says_so() {
     let (_studio, browser, _gate) = start_held_job("mug.png").await;
     let cancel = browser.wait_for("#cancel").await;
@@ -356,7 +347,6 @@ async fn click_in_history(browser: &Browser, label: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "the app must send its owner token (X-Owner-Token) to extract: issue 11, app side"]
 async fn a_custom_extraction_is_validated_then_added_as_a_version_without_regenerating() {
     let studio = Studio::start().await;
     let browser = Browser::with_model_from_example(&studio.url, "robot.png").await;

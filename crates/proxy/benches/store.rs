@@ -20,7 +20,8 @@ use std::{
 };
 
 use trellis_api::{
-    BackendKind, GenerateParams, Generation, JobStatus, ModelVariant, Phase, PhaseTiming, Preset,
+    BackendKind, GenerateParams, Generation, JobStatus, ModelVariant, OptimizedStatus, Phase,
+    PhaseTiming, Preset,
 };
 use trellis_proxy::{
     id::GenerationId,
@@ -66,6 +67,12 @@ fn finished(id: &GenerationId, created_at: u64) -> Generation {
         video_url: Some(format!("generations/{id}/preview.mp4")),
         models: vec![ModelVariant {
             url: Some(format!("generations/{id}/models/{variant}.glb")),
+            optimized_status: Some(OptimizedStatus::Ready),
+            optimized_url: Some(format!("generations/{id}/models/{variant}.web.glb")),
+            optimized_bytes: Some(5_000_000),
+            coarse_url: Some(format!("generations/{id}/models/{variant}.coarse.glb")),
+            coarse_bytes: Some(390_000),
+            coarse_faces: Some(25_000),
             variant,
             status: JobStatus::Succeeded,
             faces: Some(500_000),
@@ -76,6 +83,7 @@ fn finished(id: &GenerationId, created_at: u64) -> Generation {
             params,
             error: None,
         }],
+        poster_url: Some(format!("generations/{id}/poster.png")),
     }
 }
 

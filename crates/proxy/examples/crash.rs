@@ -160,26 +160,47 @@ async fn check(
                     model["error"]
                 ));
             }
-            let Some(file) = model["url"].as_str().filter(|_| model_state == "succeeded") else {
+            if model_state != "succeeded" {
                 continue;
-            };
-            let bytes = match http.get(format!("{url}api/{file}")).send().await {
+            }
+            // The model, and its web-optimized levels once they are listed.
+            let files = ["url", "optimized_url", "coarse_url"]
+                .into_iter()
+                .filter_map(|field| model[field].as_str());
+            for file in files {
+                let bytes = match http.get(format!("{url}api/{file}")).send().await {
+                    Ok(answer) if answer.status().is_success() => {
+                        answer.bytes().await.unwrap_or_default()
+                    }
+                    _ => {
+                        counts
+                            .violations
+                            .push(format!("{id}: a listed model file is not served ({file})"));
+                        continue;
+                    }
+                };
+                counts.checked_files += 1;
+                if !whole_glb(&bytes) {
+                    counts.violations.push(format!(
+                        "{id}: {file} served half-written ({} bytes)",
+                        bytes.len()
+                    ));
+                }
+            }
+        }
+        if let Some(poster) = generation["poster_url"].as_str() {
+            let whole = match http.get(format!("{url}api/{poster}")).send().await {
                 Ok(answer) if answer.status().is_success() => {
-                    answer.bytes().await.unwrap_or_default()
+                    let bytes = answer.bytes().await.unwrap_or_default();
+                    image::load_from_memory(&bytes).is_ok()
                 }
-                _ => {
-                    counts
-                        .violations
-                        .push(format!("{id}: a finished model is not served"));
-                    continue;
-                }
+                _ => false,
             };
             counts.checked_files += 1;
-            if !whole_glb(&bytes) {
-                counts.violations.push(format!(
-                    "{id}: a model served half-written ({} bytes)",
-                    bytes.len()
-                ));
+            if !whole {
+                counts
+                    .violations
+                    .push(format!("{id}: its poster is not served whole"));
             }
         }
     }

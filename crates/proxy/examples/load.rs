@@ -10,10 +10,14 @@
 //!     --subscribers 100 --uploads 20 --seconds 5
 //! ```
 //!
-//! Clients are told apart by `X-Forwarded-For` (the proxy trusts
-//! 127.0.0.1 here), each address holding a few streams and one upload, as
-//! many real visitors would; the addresses are documentation ranges and
-//! only ever appear in that header.
+//! The engine is a stand-in GPU server on 127.0.0.1 (Modal's API) that is
+//! healthy and slow: it holds every job for the whole run, so the uploads
+//! wait in line and every subscriber follows a live job, and the figures
+//! are the proxy's own, as in production where the model runs elsewhere.
+//! Clients are told apart by `X-Forwarded-For` (the proxy trusts 127.0.0.1
+//! here), each address holding a few streams and one upload, as many real
+//! visitors would; the addresses are documentation ranges and only ever
+//! appear in that header.
 
 #[path = "../benches/support/process.rs"]
 mod process;
@@ -91,17 +95,54 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[at]
 }
 
+/// A stand-in GPU server: healthy at once, and never done with a job.
+async fn slow_gpu() -> String {
+    let never = || async {
+        std::future::pending::<()>().await;
+    };
+    let app = axum::Router::new()
+        .route(
+            "/health",
+            axum::routing::get(|| async { "{\"status\":\"healthy\"}" }),
+        )
+        .route("/generate", axum::routing::post(never))
+        .route("/extract_glb", axum::routing::post(never));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let url = format!("http://{}", listener.local_addr().expect("its address"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args = <Args as clap::Parser>::parse();
     let dir = tempfile::tempdir().expect("a temp dir");
     let queue = (args.uploads + 10).to_string();
+    let gpu = slow_gpu().await;
+    let endpoint = |path: &str| format!("{gpu}/{path}");
+    let (generate, extract, health) = (
+        endpoint("generate"),
+        endpoint("extract_glb"),
+        endpoint("health"),
+    );
     let proxy = process::Proxy::start(
         &args.proxy,
         &dir.path().join("data"),
         &[
             "--backend",
-            "builtin",
+            "modal",
+            "--modal-generate-url",
+            &generate,
+            "--modal-extract-url",
+            &extract,
+            "--modal-health-url",
+            &health,
+            "--modal-key",
+            "wk-load-test",
+            "--modal-secret",
+            "ws-load-test",
             "--trusted-proxies",
             "127.0.0.1",
             "--max-queue",
@@ -114,10 +155,7 @@ async fn main() -> std::process::ExitCode {
         .build()
         .expect("an HTTP client");
     let tally = Arc::new(Tally::default());
-    let body = Arc::new(format!(
-        "{{\"image\":\"{}\",\"pipeline_type\":\"512\"}}",
-        STANDARD.encode(PHOTO)
-    ));
+    let body = Arc::new(format!("{{\"image\":\"{}\"}}", STANDARD.encode(PHOTO)));
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
 
     // The uploads, all at once, each from a client of its own.
@@ -242,6 +280,22 @@ async fn main() -> std::process::ExitCode {
     }
     join_all(subscribers).await;
     let (rss, peak) = proxy.memory_mib();
+    let mut states = std::collections::BTreeMap::<String, usize>::new();
+    for id in ids.iter() {
+        let state = match http.get(format!("{url}api/generations/{id}")).send().await {
+            Ok(answer) => {
+                let body = answer.bytes().await.unwrap_or_default();
+                let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                format!(
+                    "{} {}",
+                    json["status"].as_str().unwrap_or("?"),
+                    json["error"]["code"].as_str().unwrap_or("")
+                )
+            }
+            Err(err) => format!("unreadable ({err})"),
+        };
+        *states.entry(state).or_default() += 1;
+    }
     latencies.sort_unstable();
 
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
@@ -267,6 +321,7 @@ async fn main() -> std::process::ExitCode {
         ms(latencies.last().copied().unwrap_or_default())
     );
     println!("proxy RSS: {rss:.1} MiB now, peak {peak:.1} MiB (target < 300 MB)");
+    println!("the uploaded jobs at the end: {states:?}");
     let errors = tally.errors.load(Ordering::Relaxed);
     println!("errors for clients within their quota: {errors}");
     if errors == 0 {

@@ -13,6 +13,7 @@ pub mod id;
 mod jobs;
 mod json;
 mod quota;
+mod renditions;
 mod routes;
 mod server;
 mod state;
@@ -96,6 +97,7 @@ pub fn app(state: AppState) -> Router {
         ));
     Router::new()
         .nest("/api", api)
+        .merge(web::share_router())
         .merge(web::router(&state))
         .layer(middleware::from_fn(error::json_errors))
         .layer(shed)

@@ -14,7 +14,7 @@ use crate::{
     jobs::{Jobs, Settings, Swept, Timings},
     quota::{EngineBudget, Quotas},
     store::{Store, StoreError},
-    web::WebApp,
+    web::{ShareLinks, WebApp},
 };
 
 /// Why the server could not start.
@@ -105,6 +105,7 @@ impl AppState {
             retention: hosting.retention(),
             timings: Timings::load(&config.data_dir, backend.kind(), cold_start),
             budget: Arc::clone(&budget),
+            conversions: config.renditions.conversion_limits(),
         };
         let jobs = Jobs::start(store, backend, settings)
             .await
@@ -115,6 +116,7 @@ impl AppState {
             waiting_per_client: quotas.waiting_per_client,
             extractions_per_generation: hosting.extractions(),
             retention_days: hosting.retention_days_shown(),
+            conversions_per_generation: config.renditions.conversion_limits().per_generation,
         };
         Ok(Self {
             jobs,
@@ -124,7 +126,14 @@ impl AppState {
                 allowed: config.cors_origins.clone(),
                 loopback_only: config.bind.ip().is_loopback(),
             }),
-            web: Arc::new(WebApp::new(&config.dist_dir, &hosting.model_origins)),
+            web: Arc::new(WebApp::new(
+                &config.dist_dir,
+                &hosting.model_origins,
+                ShareLinks {
+                    app_url: config.renditions.app_url.clone(),
+                    public_url: config.renditions.public_url.clone(),
+                },
+            )),
             cors_origins: config.cors_origins.clone().into(),
             limits,
             max_requests_in_flight: hosting.max_requests_in_flight.max(1),

@@ -29,6 +29,11 @@ pub(super) fn save_png_glb(bytes: &[u8], stem: &str) {
     save_bytes(bytes, GLB_MIME, &format!("{stem}-png.glb"));
 }
 
+/// Offers a turntable video (WebM) as a download.
+pub(super) fn save_turntable(bytes: &[u8], stem: &str) {
+    save_bytes(bytes, "video/webm", &format!("{stem}-turntable.webm"));
+}
+
 /// Offers `bytes` as a file download through a temporary object URL.
 fn save_bytes(bytes: &[u8], mime: &str, name: &str) {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));

@@ -15,6 +15,8 @@ const MAX_SPIN_STEP_MS: f64 = 100.0;
 
 type AfterFrame = Box<dyn FnOnce()>;
 type FrameListener = Box<dyn Fn(CameraPose, WireframeState)>;
+/// Moves the view before a frame is drawn; returns false once it is done.
+type Animation = Box<dyn FnMut(&mut Viewer, f64) -> bool>;
 
 /// Shared by every event handler. Kept out of signals: WebGL objects are
 /// neither `Send` nor meaningful to diff.
@@ -30,6 +32,9 @@ pub(super) struct SceneHandle {
     /// Told the camera pose and the wireframe's state after each drawn
     /// frame, except mid-spin.
     frame_listener: Rc<RefCell<Option<FrameListener>>>,
+    /// Drives the camera frame by frame (a turntable recording), given
+    /// `Date.now()`; drawing continues every frame while it runs.
+    animation: Rc<RefCell<Option<Animation>>>,
 }
 
 impl SceneHandle {
@@ -95,13 +100,30 @@ impl SceneHandle {
         *self.frame_listener.borrow_mut() = Some(Box::new(listener));
     }
 
+    /// Runs `step` before every frame until it returns false.
+    pub fn animate(&self, step: impl FnMut(&mut Viewer, f64) -> bool + 'static) {
+        *self.animation.borrow_mut() = Some(Box::new(step));
+        self.redraw();
+    }
+
+    /// Stops an animation started with [`SceneHandle::animate`].
+    pub fn stop_animation(&self) {
+        self.animation.borrow_mut().take();
+    }
+
     fn frame(&self) {
         self.frame_pending.set(false);
         let now = js_sys::Date::now();
         let elapsed = (now - self.last_frame_ms.replace(now)).clamp(0.0, MAX_SPIN_STEP_MS);
         let spinning = self.spinning.get();
+        let mut animation = self.animation.borrow_mut().take();
         let (unfinished, pose, wireframe) = self
             .with(|viewer| {
+                if let Some(step) = &mut animation
+                    && !step(viewer, now)
+                {
+                    animation = None;
+                }
                 if spinning {
                     viewer.spin(SPIN_RADIANS_PER_SECOND * (elapsed / 1000.0) as f32);
                 }
@@ -115,11 +137,15 @@ impl SceneHandle {
         {
             listener(pose, wireframe);
         }
+        let animating = animation.is_some();
+        if animating && self.animation.borrow().is_none() {
+            *self.animation.borrow_mut() = animation;
+        }
         let callbacks = std::mem::take(&mut *self.after_frame.borrow_mut());
         for callback in callbacks {
             callback();
         }
-        if spinning || unfinished {
+        if spinning || unfinished || animating {
             self.redraw();
         }
     }

@@ -225,6 +225,32 @@ async fn trellis_health_status_and_extract_work_on_an_existing_generation() {
     let extract = run(&[&args[..], &["--owner-token", token]].concat()).await;
     assert!(extract.status.success(), "{}", extract.stderr);
     files.assert_glb();
+
+    // And `convert` makes an STL of its first model and saves it
+    let stl = files.dir.path().join("model.stl");
+    let convert = run(&[
+        "--json",
+        "convert",
+        handle.id(),
+        "--format",
+        "stl",
+        "--height-mm",
+        "50",
+        "-o",
+        stl.to_str().unwrap(),
+        "--owner-token",
+        token,
+        "--server",
+        &server.url,
+    ])
+    .await;
+    assert!(convert.status.success(), "{}", convert.stderr);
+    let report = convert.json();
+    assert_eq!(report["conversion"]["request"]["format"], "stl");
+    assert_eq!(report["conversion"]["report"]["size_mm"][2], 50.0);
+    let bytes = std::fs::read(&stl).unwrap();
+    assert_eq!(report["bytes"], bytes.len());
+    assert_eq!(report["conversion"]["bytes"], bytes.len());
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -2,13 +2,14 @@
 
 use futures_util::TryStreamExt as _;
 use trellis_client::{
-    Client, Error, ExtractRequest, GenerateParams, GenerateRequest, HealthStatus, JobStatus,
-    MAX_IMAGE_BYTES, MAX_SEED, Phase, Preset, StatusCode, api::BackendKind,
+    Client, ConversionReport, ConversionRequest, Error, ExtractRequest, GenerateParams,
+    GenerateRequest, HealthStatus, JobStatus, MAX_IMAGE_BYTES, MAX_SEED, OptimizedStatus, Phase,
+    Preset, StatusCode, api::BackendKind,
 };
 
 use crate::{
     photo::{subject_png, uniform_png},
-    server::{JOB_TIMEOUT, TestServer, down_server_url, extract, finish},
+    server::{JOB_TIMEOUT, TestServer, down_server_url, extract, finish, settle},
 };
 
 #[tokio::test(flavor = "multi_thread")]
@@ -71,14 +72,14 @@ async fn a_photo_becomes_a_glb_file_through_generate_extract_and_download() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_event_stream_starts_with_the_current_state_and_ends_once_settled() {
-    // Given a finished generation
+    // Given a finished generation, with its optimized copy made
     let server = TestServer::builtin().await;
     let handle = server
         .client()
         .generate(GenerateRequest::from_bytes(subject_png()).extract_preset(Preset::Fast))
         .await
         .unwrap();
-    finish(&handle).await;
+    settle(&handle).await;
 
     // When its events are read
     let events: Vec<_> = handle.events().await.unwrap().try_collect().await.unwrap();
@@ -87,6 +88,70 @@ async fn the_event_stream_starts_with_the_current_state_and_ends_once_settled() 
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].status, JobStatus::Succeeded);
     assert_eq!(events[0], handle.status().await.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_model_converts_and_every_file_an_answer_links_to_downloads() {
+    // Given a finished model, with its optimized copy and poster made
+    let server = TestServer::builtin().await;
+    let handle = server
+        .client()
+        .generate(GenerateRequest::from_bytes(subject_png()).extract_preset(Preset::Fast))
+        .await
+        .unwrap();
+    let done = settle(&handle).await;
+    let model = done.ready_model().unwrap();
+    assert_eq!(model.optimized_status, Some(OptimizedStatus::Ready));
+
+    // When its creator converts it to STL
+    let stl = ConversionRequest::Stl {
+        height_mm: 80.0,
+        make_printable: false,
+    };
+    let conversion = handle.convert(&model.variant, stl).await.unwrap();
+
+    // Then the print report and the listing describe it, and it downloads
+    let ConversionReport::Stl(report) = &conversion.report else {
+        panic!("a print report: {:?}", conversion.report);
+    };
+    assert!((report.size_mm[2] - 80.0).abs() < 0.01, "{report:?}");
+    let listed = handle.conversions(&model.variant).await.unwrap();
+    assert_eq!(listed, [conversion.clone()]);
+    let viewer = server.client().generation(handle.id());
+    let mut stl_bytes = Vec::new();
+    let written = viewer
+        .download(&conversion.url, &mut stl_bytes)
+        .await
+        .unwrap();
+    assert_eq!(written, conversion.bytes);
+
+    // And so do the optimized levels and the poster
+    for (url, size) in [
+        (model.optimized_url.as_deref(), model.optimized_bytes),
+        (model.coarse_url.as_deref(), model.coarse_bytes),
+    ] {
+        let mut glb = Vec::new();
+        let written = viewer.download(url.unwrap(), &mut glb).await.unwrap();
+        assert_eq!((Some(written), &glb[..4]), (size, &b"glTF"[..]));
+    }
+    let mut poster = Vec::new();
+    viewer
+        .download(done.poster_url.as_deref().unwrap(), &mut poster)
+        .await
+        .unwrap();
+    assert_eq!(&poster[1..4], b"PNG");
+
+    // A viewer cannot convert, and a bad height fails before sending
+    let err = viewer
+        .convert(&model.variant, ConversionRequest::Obj {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "owner_token_required");
+    let err = handle
+        .convert(&model.variant, ConversionRequest::Usdz { height_m: 500.0 })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Invalid(_)), "{err:?}");
 }
 
 #[tokio::test]

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use futures_util::TryStreamExt as _;
+
 use clap::Parser as _;
 use tempfile::TempDir;
 use tokio::{net::TcpListener, task::JoinHandle};
@@ -140,6 +142,24 @@ pub async fn finish(handle: &GenerationHandle) -> Generation {
         .await
         .expect("the generation finishes in time")
         .expect("the generation succeeds")
+}
+
+/// Waits until nothing more will change: the generation succeeded and
+/// the server has made its models' web-optimized copies. The event
+/// stream ends exactly then.
+pub async fn settle(handle: &GenerationHandle) -> Generation {
+    finish(handle).await;
+    let events = tokio::time::timeout(JOB_TIMEOUT, async {
+        let events: Vec<Generation> = handle.events().await?.try_collect().await?;
+        Ok::<_, Error>(events)
+    });
+    let events = events
+        .await
+        .expect("the generation settles in time")
+        .unwrap();
+    let last = events.last().cloned().expect("at least one event");
+    assert!(last.is_settled(), "{last:?}");
+    last
 }
 
 /// Extracts a model, within [`JOB_TIMEOUT`].

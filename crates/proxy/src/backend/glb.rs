@@ -4,15 +4,11 @@
 
 use std::path::Path;
 
-use serde_json::Value;
 use tokio::io::AsyncReadExt;
+use trellis_glb::{PRELUDE_LEN, Prelude};
 
 use super::{BackendError, ModelCounts};
 
-/// "glTF", little-endian: the first four bytes of every GLB.
-const GLB_MAGIC: u32 = 0x4654_6C67;
-/// "JSON", little-endian: the type of the first chunk.
-const JSON_CHUNK: u32 = 0x4E4F_534A;
 /// The JSON chunk of a real model is kilobytes; anything past this is a
 /// corrupt length field, not a document worth reading.
 const MAX_JSON_CHUNK: u32 = 16 * 1024 * 1024;
@@ -20,51 +16,28 @@ const MAX_JSON_CHUNK: u32 = 16 * 1024 * 1024;
 /// Faces and vertices of the GLB at `path`, summed over its primitives.
 pub async fn counts(path: &Path) -> Result<ModelCounts, BackendError> {
     let mut file = tokio::fs::File::open(path).await?;
-    let mut header = [0u8; 20];
-    file.read_exact(&mut header)
+    let mut prelude = [0u8; PRELUDE_LEN];
+    file.read_exact(&mut prelude)
         .await
         .map_err(|_| broken("it is shorter than a GLB header"))?;
-    let word = |at: usize| {
-        u32::from_le_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
-    };
-    if word(0) != GLB_MAGIC || word(16) != JSON_CHUNK {
-        return Err(broken("it is not a GLB file"));
-    }
-    let json_len = word(12);
-    if json_len > MAX_JSON_CHUNK {
+    let prelude = Prelude::read(&prelude).map_err(broken)?;
+    if prelude.json_len > MAX_JSON_CHUNK {
         return Err(broken("its JSON chunk is implausibly large"));
     }
-    let mut json = vec![0u8; json_len as usize];
+    let mut json = vec![0u8; prelude.json_len as usize];
     file.read_exact(&mut json)
         .await
         .map_err(|_| broken("it is cut short"))?;
-    let document: Value =
-        serde_json::from_slice(&json).map_err(|_| broken("its JSON chunk is not JSON"))?;
-    count(&document).ok_or_else(|| broken("its meshes do not reference valid accessors"))
+    let counts = trellis_glb::parse(&json)
+        .and_then(|document| trellis_glb::mesh_counts(&document))
+        .map_err(broken)?;
+    Ok(ModelCounts {
+        faces: counts.triangles,
+        vertices: counts.vertices,
+    })
 }
 
-fn count(document: &Value) -> Option<ModelCounts> {
-    let accessors = document.get("accessors")?.as_array()?;
-    let accessor_count = |index: &Value| -> Option<u64> {
-        accessors.get(usize::try_from(index.as_u64()?).ok()?)?["count"].as_u64()
-    };
-    let mut counts = ModelCounts {
-        faces: 0,
-        vertices: 0,
-    };
-    for mesh in document.get("meshes")?.as_array()? {
-        for primitive in mesh.get("primitives")?.as_array()? {
-            counts.vertices += accessor_count(&primitive["attributes"]["POSITION"])?;
-            counts.faces += match primitive.get("indices") {
-                Some(indices) => accessor_count(indices)? / 3,
-                None => accessor_count(&primitive["attributes"]["POSITION"])? / 3,
-            };
-        }
-    }
-    Some(counts)
-}
-
-fn broken(what: &str) -> BackendError {
+fn broken(what: impl std::fmt::Display) -> BackendError {
     BackendError::BadResponse(format!("the model file is unreadable: {what}"))
 }
 

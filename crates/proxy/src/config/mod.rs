@@ -1,6 +1,7 @@
 //! Command-line and environment configuration.
 
 mod hosting;
+mod renditions;
 
 use std::{net::SocketAddr, num::NonZeroUsize, path::PathBuf, time::Duration};
 
@@ -10,6 +11,7 @@ use trellis_api::BackendKind;
 use crate::backend::Secret;
 
 pub use hosting::Hosting;
+pub use renditions::Renditions;
 
 /// How the server is run. Every flag can also be set through the
 /// environment variable named in its help.
@@ -65,6 +67,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub hosting: Hosting,
+
+    #[command(flatten)]
+    pub renditions: Renditions,
 
     #[command(flatten)]
     pub modal: ModalConfig,

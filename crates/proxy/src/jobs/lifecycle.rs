@@ -13,7 +13,8 @@ mod models;
 
 use self::models::end_pending_models;
 pub use self::models::{
-    StoredModel, model_done, model_failed, model_running, request_model, start_model,
+    OptimizedModel, StoredModel, model_done, model_failed, model_running, optimization_pending,
+    optimized, pending_optimizations, request_model, start_model,
 };
 use super::plan::Estimate;
 use crate::{
@@ -33,6 +34,15 @@ pub fn events_url(id: &GenerationId) -> String {
 
 fn video_url(id: &str) -> String {
     format!("generations/{id}/preview.mp4")
+}
+
+/// The poster is stored: link previews can show it.
+pub fn poster_done(generation: &mut Generation) -> bool {
+    if generation.poster_url.is_some() {
+        return false;
+    }
+    generation.poster_url = Some(format!("generations/{}/poster.png", generation.id));
+    true
 }
 
 /// A new, queued generation whose first model is queued with it.
@@ -60,6 +70,7 @@ pub fn queued(
         input_url: format!("generations/{id}/input.png"),
         video_url: None,
         models: vec![models::queued_model(first_model)],
+        poster_url: None,
     }
 }
 

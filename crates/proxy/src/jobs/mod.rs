@@ -4,14 +4,17 @@
 //! saved to the records, so the database always has the latest state;
 //! settled generations live only there and are read when asked for.
 
+mod conversions;
 mod drive;
 mod estimate;
 mod extract;
 mod lifecycle;
 mod live;
 mod owner;
+mod paths;
 mod plan;
 mod queue;
+mod renditions;
 mod sweep;
 mod timing;
 mod worker;
@@ -19,7 +22,6 @@ mod worker;
 use std::{
     collections::HashMap,
     num::NonZeroUsize,
-    path::PathBuf,
     sync::{
         Arc, Mutex as StdMutex,
         atomic::{AtomicBool, AtomicU32, Ordering},
@@ -27,11 +29,13 @@ use std::{
     time::Duration,
 };
 
-use tokio::sync::{Mutex, watch};
+use tokio::sync::{Mutex, Semaphore, watch};
 use trellis_api::{ExtractParams, GenerateParams, Generation, JobStatus};
 
+pub use conversions::ConversionLimits;
 pub use extract::ExtractOutcome;
 pub use lifecycle::{events_url, is_settled, status_url};
+pub use paths::ModelFile;
 pub use sweep::{Retention, Swept};
 pub use timing::Timings;
 
@@ -67,6 +71,8 @@ pub struct Settings {
     pub timings: Timings,
     /// The engine's daily time budget, charged by every engine call.
     pub budget: Arc<EngineBudget>,
+    /// How conversions are bounded.
+    pub conversions: ConversionLimits,
 }
 
 /// One unsettled generation's live state.
@@ -117,6 +123,9 @@ pub struct Jobs {
     extract_timeout: Duration,
     extractions_per_generation: Option<u32>,
     retention: Retention,
+    /// Turns to web-optimize a model (see [`renditions`]).
+    optimizations: Arc<Semaphore>,
+    conversions: conversions::Conversions,
 }
 
 impl Jobs {
@@ -143,15 +152,23 @@ impl Jobs {
             extract_timeout: settings.extract_timeout,
             extractions_per_generation: settings.extractions_per_generation,
             retention: settings.retention,
+            optimizations: Arc::new(Semaphore::new(renditions::PARALLEL_OPTIMIZATIONS)),
+            conversions: conversions::Conversions::new(settings.conversions),
         });
-        jobs.restore().await?;
+        let unfinished = jobs.restore().await?;
         for _ in 0..concurrency {
             tokio::spawn(worker::run(Arc::clone(&jobs)));
+        }
+        for (record, variant) in unfinished {
+            jobs.spawn_renditions(record, variant);
         }
         Ok(jobs)
     }
 
-    async fn restore(&self) -> Result<(), StoreError> {
+    /// Loads the unsettled generations. Returns the models whose
+    /// web-optimized copy a crash interrupted, to be made again.
+    async fn restore(&self) -> Result<Vec<(Arc<Record>, String)>, StoreError> {
+        let mut unfinished = Vec::new();
         for (id, mut stored) in self.records.unsettled().await? {
             self.files.remove_temp_files(&id).await?;
             let interrupted = lifecycle::interrupt(&mut stored.generation);
@@ -182,6 +199,8 @@ impl Jobs {
             if lifecycle::is_settled(&record.tx.borrow()) {
                 continue;
             }
+            let pending = lifecycle::pending_optimizations(&record.tx.borrow());
+            unfinished.extend(pending.into_iter().map(|v| (Arc::clone(&record), v)));
             self.lock_live().insert(id, Arc::clone(&record));
             for (kind, expected) in resume {
                 self.queue.push(Task {
@@ -192,7 +211,7 @@ impl Jobs {
                 });
             }
         }
-        Ok(())
+        Ok(unfinished)
     }
 
     /// Stores a new generation with its normalized input and puts it in
@@ -251,37 +270,6 @@ impl Jobs {
             Found::Live(record) => record.tx.subscribe(),
             Found::Settled(stored) => watch::channel(stored.generation).1,
         })
-    }
-
-    /// Where the normalized input of a known generation is.
-    pub async fn input_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
-        self.find(id).await?;
-        Ok(self.files.input_path(id))
-    }
-
-    /// Where the preview video of a generation is, once it has one.
-    pub async fn video_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
-        if self.get(id).await?.video_url.is_some() {
-            Ok(self.files.video_path(id))
-        } else {
-            Err(AppError::NoVideo)
-        }
-    }
-
-    /// Where a finished model is. Only variants the generation lists as
-    /// succeeded are ever turned into a path.
-    pub async fn model_path(&self, id: &GenerationId, variant: &str) -> Result<PathBuf, AppError> {
-        let ready = self
-            .get(id)
-            .await?
-            .models
-            .iter()
-            .any(|m| m.variant == variant && m.status == JobStatus::Succeeded);
-        if ready {
-            Ok(self.files.model_path(id, variant))
-        } else {
-            Err(AppError::ModelNotFound(variant.to_owned()))
-        }
     }
 
     /// Jobs waiting or running.

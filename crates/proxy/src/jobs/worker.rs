@@ -48,13 +48,25 @@ impl JobError {
     }
 }
 
-/// Runs tasks forever.
+/// Runs tasks forever. A model that came out of a task gets its
+/// web-optimized copy next, off the line (see `renditions`).
 pub(super) async fn run(jobs: Arc<Jobs>) {
     loop {
         let (task, _active) = jobs.queue.pop().await;
-        match task.kind {
-            TaskKind::Generate => jobs.run_generation(&task.record).await,
-            TaskKind::Extract { variant } => jobs.run_extraction(&task.record, &variant).await,
+        let variant = match task.kind {
+            TaskKind::Generate => {
+                jobs.run_generation(&task.record).await;
+                first_model(&task.record).map(|(variant, _)| variant)
+            }
+            TaskKind::Extract { variant } => {
+                jobs.run_extraction(&task.record, &variant).await;
+                Some(variant)
+            }
+        };
+        if let Some(variant) = variant
+            && lifecycle::optimization_pending(&task.record.tx.borrow(), &variant)
+        {
+            jobs.spawn_renditions(Arc::clone(&task.record), variant);
         }
     }
 }

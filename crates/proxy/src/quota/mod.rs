@@ -57,6 +57,8 @@ pub enum Refusal {
     Waiting { limit: u32 },
     /// Models asked of one generation; waiting does not help.
     Extractions { limit: u32 },
+    /// Conversions made of one generation; waiting does not help.
+    Conversions { limit: u32 },
     /// The engine's time for today.
     GpuBudget { retry_after: Duration },
     /// Event streams open at once.
@@ -72,7 +74,7 @@ impl Refusal {
             }
             Self::Waiting { .. } => Some(WAITING_RETRY_AFTER),
             Self::Streams { .. } => Some(STREAMS_RETRY_AFTER),
-            Self::Extractions { .. } => None,
+            Self::Extractions { .. } | Self::Conversions { .. } => None,
         }
     }
 }
@@ -91,6 +93,9 @@ impl std::fmt::Display for Refusal {
             ),
             Refusal::Extractions { limit } => format!(
                 "This generation already has {limit} models, the most this server allows; generate again to get other settings."
+            ),
+            Refusal::Conversions { limit } => format!(
+                "This generation already has {limit} conversions, the most this server allows; download one of them, or generate again."
             ),
             Refusal::GpuBudget { retry_after } => format!(
                 "The server has used up today's GPU time; {} (the budget starts afresh at midnight UTC).",
@@ -214,12 +219,22 @@ impl Quotas {
     /// a generation), within its jobs at once and the engine's budget.
     pub fn admit_extraction(&self, client: &ClientKey) -> Result<Ticket, AppError> {
         self.budget.check()?;
+        self.admit_job(client)
+    }
+
+    fn admit_job(&self, client: &ClientKey) -> Result<Ticket, AppError> {
         let limit = self.settings.waiting_per_client;
         self.waiting.take(client, limit).ok_or_else(|| {
             AppError::TooMany(Refusal::Waiting {
                 limit: limit.unwrap_or_default(),
             })
         })
+    }
+
+    /// A place for one more conversion of `client`: it counts among the
+    /// client's jobs at once, but spends no engine time.
+    pub fn admit_conversion(&self, client: &ClientKey) -> Result<Ticket, AppError> {
+        self.admit_job(client)
     }
 
     /// A place for one more event stream of `client`.

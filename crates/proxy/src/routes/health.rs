@@ -1,7 +1,7 @@
 //! `GET /api/health`: is the engine ready, and how busy is the queue.
 
 use axum::{Json, Router, extract::State, routing::get};
-use trellis_api::{Health, HealthStatus};
+use trellis_api::{ConversionFormat, Health, HealthStatus};
 
 use crate::state::AppState;
 
@@ -33,5 +33,7 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
         cutout_preview: capabilities.cutout_preview,
         access: state.access.mode,
         limits: state.limits,
+        share_pages: true,
+        formats: ConversionFormat::ALL.to_vec(),
     })
 }

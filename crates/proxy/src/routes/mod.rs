@@ -1,5 +1,6 @@
 //! The `/api` routes, one module per resource.
 
+mod conversions;
 mod cutout;
 mod events;
 mod files;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .merge(health::router())
         .merge(generate::router())
         .merge(generations::router())
+        .merge(conversions::router())
         .merge(cutout::router())
         .layer(compression());
     // Not compressed: event streams must flush each event at once, and

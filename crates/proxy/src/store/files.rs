@@ -1,10 +1,14 @@
 //! The generations' files: one folder each,
-//! `generations/<id>/{input.png,state.bin,preview.mp4,models/<variant>.glb}`.
-//! The records describing them live in the database ([`super::Records`]).
+//! `generations/<id>/{input.png,state.bin,preview.mp4,models/<variant>.glb}`,
+//! and the files derived from the models: `poster.png`, the web-optimized
+//! `models/<variant>.{web,coarse}.glb` with their precompressed `.gz` and
+//! `.br` copies, and `conversions/<variant>/<file>` each with a `.json`
+//! record. The records describing them live in the database
+//! ([`super::Records`]).
 //!
-//! Every file is written to a temporary name in its final folder, synced and
-//! then renamed into place, so a reader (or a restart after a crash) sees
-//! either the whole old file or the whole new one, never half of either.
+//! Every file is written to a temporary name, synced and then renamed into
+//! place, so a reader (or a restart after a crash) sees either the whole
+//! old file or the whole new one, never half of either.
 
 use std::{
     collections::HashSet,
@@ -20,6 +24,13 @@ const INPUT_FILE: &str = "input.png";
 const STATE_FILE: &str = "state.bin";
 const VIDEO_FILE: &str = "preview.mp4";
 const MODELS_DIR: &str = "models";
+const POSTER_FILE: &str = "poster.png";
+const CONVERSIONS_DIR: &str = "conversions";
+/// Name endings of a model's files after the variant: the original and
+/// the web-optimized levels. Their URLs end the same way.
+pub const MODEL_SUFFIX: &str = ".glb";
+pub const OPTIMIZED_SUFFIX: &str = ".web.glb";
+pub const COARSE_SUFFIX: &str = ".coarse.glb";
 /// Temporary files start with this; a crash can leave them behind, and
 /// they are removed at the next start.
 const TEMP_PREFIX: &str = ".tmp-";
@@ -62,7 +73,105 @@ impl Files {
     /// Where a model of a generation is. `variant` must come from
     /// `ExtractParams::variant_name`, which only makes safe file names.
     pub fn model_path(&self, id: &GenerationId, variant: &str) -> PathBuf {
-        self.dir(id).join(MODELS_DIR).join(format!("{variant}.glb"))
+        self.dir(id)
+            .join(MODELS_DIR)
+            .join(format!("{variant}{MODEL_SUFFIX}"))
+    }
+
+    /// Where the web-optimized full level of a model is.
+    pub fn optimized_path(&self, id: &GenerationId, variant: &str) -> PathBuf {
+        self.dir(id)
+            .join(MODELS_DIR)
+            .join(format!("{variant}{OPTIMIZED_SUFFIX}"))
+    }
+
+    /// Where the coarse level of a model is.
+    pub fn coarse_path(&self, id: &GenerationId, variant: &str) -> PathBuf {
+        self.dir(id)
+            .join(MODELS_DIR)
+            .join(format!("{variant}{COARSE_SUFFIX}"))
+    }
+
+    /// Where the poster of a generation is.
+    pub fn poster_path(&self, id: &GenerationId) -> PathBuf {
+        self.dir(id).join(POSTER_FILE)
+    }
+
+    /// The folder of a generation's conversions, one folder per model.
+    pub fn conversions_root(&self, id: &GenerationId) -> PathBuf {
+        self.dir(id).join(CONVERSIONS_DIR)
+    }
+
+    /// The folder of a model's conversions. `variant` as for
+    /// [`Files::model_path`].
+    pub fn conversions_dir(&self, id: &GenerationId, variant: &str) -> PathBuf {
+        self.conversions_root(id).join(variant)
+    }
+
+    /// The files of a generation's conversions whose names end in
+    /// `suffix`, over all its models.
+    pub async fn count_conversions(&self, id: &GenerationId, suffix: &str) -> io::Result<usize> {
+        let root = self.conversions_root(id);
+        let suffix = suffix.to_owned();
+        blocking(move || {
+            let mut count = 0;
+            for dir in subdirs(&root)? {
+                for entry in fs::read_dir(dir)? {
+                    if entry?.file_name().to_string_lossy().ends_with(&suffix) {
+                        count += 1;
+                    }
+                }
+            }
+            Ok(count)
+        })
+        .await
+    }
+
+    /// Creates the folder of a model's conversions if needed. Only its
+    /// last two levels are created: a generation removed meanwhile stays
+    /// removed (this fails) rather than growing an orphan folder.
+    pub async fn create_conversions_dir(&self, id: &GenerationId, variant: &str) -> io::Result<()> {
+        let dir = self.conversions_dir(id, variant);
+        blocking(move || {
+            for level in [dir.parent(), Some(dir.as_path())].into_iter().flatten() {
+                match fs::create_dir(level) {
+                    Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {}
+                    result => result?,
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Stores a file made from a generation's files (an optimized model, a
+    /// poster, a conversion) at `target`, inside that generation's folder.
+    /// Its temporary file waits in the generations' root, which every start
+    /// clears, because such files are also written for settled generations,
+    /// whose folders a start does not look into. Fails, leaving nothing,
+    /// when the generation was removed meanwhile. Returns the size.
+    pub async fn store_derived(&self, target: PathBuf, bytes: Vec<u8>) -> io::Result<u64> {
+        let temp = temp_in(&self.root, &dir_name(&target))?;
+        blocking(move || {
+            let mut file = File::create_new(temp.path())?;
+            file.write_all(&bytes)?;
+            file.sync_all()?;
+            fs::rename(temp.path(), &target)?;
+            if let Some(dir) = target.parent() {
+                sync_dir(dir)?;
+            }
+            Ok(bytes.len() as u64)
+        })
+        .await
+    }
+
+    /// Removes a derived file if it exists (a precompressed copy that a new
+    /// version of its file no longer has).
+    pub async fn remove_derived(&self, path: PathBuf) -> io::Result<()> {
+        match tokio::fs::remove_file(path).await {
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
+            result => result,
+        }
     }
 
     /// Creates a generation's folder with its input. Returns the bytes
@@ -109,7 +218,10 @@ impl Files {
 
     /// A new temporary file next to where the model `variant` goes.
     pub fn temp_model(&self, id: &GenerationId, variant: &str) -> io::Result<TempFile> {
-        temp_in(&self.dir(id).join(MODELS_DIR), &format!("{variant}.glb"))
+        temp_in(
+            &self.dir(id).join(MODELS_DIR),
+            &format!("{variant}{MODEL_SUFFIX}"),
+        )
     }
 
     /// Moves a finished temporary file to `target`, durably: the file is
@@ -129,10 +241,17 @@ impl Files {
         .await
     }
 
-    /// The bytes a generation's files take.
+    /// The bytes a generation's files take, derived files included.
     pub async fn size(&self, id: &GenerationId) -> io::Result<u64> {
         let dir = self.dir(id);
-        blocking(move || Ok(files_size(&dir)? + files_size(&dir.join(MODELS_DIR))?)).await
+        blocking(move || {
+            let mut total = files_size(&dir)? + files_size(&dir.join(MODELS_DIR))?;
+            for variant in subdirs(&dir.join(CONVERSIONS_DIR))? {
+                total += files_size(&variant)?;
+            }
+            Ok(total)
+        })
+        .await
     }
 
     /// Removes the temporary files a crash left in a generation's folder.
@@ -162,7 +281,7 @@ impl Files {
                 }
                 let path = entry.path();
                 if name.starts_with(TEMP_PREFIX) {
-                    tracing::warn!(path = %path.display(), "finishing a removal that a crash interrupted");
+                    tracing::warn!(path = %path.display(), "removing what a crash left half-done (a removal, or a derived file being written)");
                 } else if GenerationId::parse(&name).is_ok() {
                     tracing::warn!(id = %name, "removing the files of a creation a crash interrupted");
                 } else {
@@ -237,6 +356,23 @@ fn files_size(dir: &Path) -> io::Result<u64> {
         }
     }
     Ok(total)
+}
+
+/// The folders directly in `dir` (none when it is missing).
+fn subdirs(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err),
+    };
+    let mut dirs = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            dirs.push(entry.path());
+        }
+    }
+    Ok(dirs)
 }
 
 fn remove_temp_files(dir: &Path) -> io::Result<()> {
@@ -329,5 +465,31 @@ mod tests {
         assert!(files.input_path(&kept).is_file());
         assert!(!files.dir(&orphan).exists());
         assert_eq!(files.size(&kept).await.unwrap(), 3);
+    }
+
+    #[tokio::test]
+    async fn derived_files_count_in_the_size_and_never_outlive_their_generation() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = Files::open(dir.path()).unwrap();
+        let id = GenerationId::random().unwrap();
+        files.create(&id, b"png".to_vec()).await.unwrap();
+        files
+            .store_derived(files.optimized_path(&id, "v"), b"glTF..".to_vec())
+            .await
+            .unwrap();
+        files.create_conversions_dir(&id, "v").await.unwrap();
+        let target = files.conversions_dir(&id, "v").join("300mm.usdz");
+        files.store_derived(target, b"usdz".to_vec()).await.unwrap();
+        assert_eq!(files.size(&id).await.unwrap(), 3 + 6 + 4);
+
+        files.remove(&id).await.unwrap();
+        assert!(files.create_conversions_dir(&id, "v").await.is_err());
+        let late = files.store_derived(files.poster_path(&id), b"png".to_vec());
+        assert!(late.await.is_err());
+        assert!(!files.dir(&id).exists(), "a late write revived the folder");
+        let leftovers = fs::read_dir(dir.path().join(GENERATIONS_DIR))
+            .unwrap()
+            .count();
+        assert_eq!(leftovers, 0, "the temporary file stayed behind");
     }
 }

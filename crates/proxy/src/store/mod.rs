@@ -17,7 +17,7 @@ use std::{io, path::Path};
 
 pub use self::{
     db::DB_FILE,
-    files::{Files, TempFile},
+    files::{COARSE_SUFFIX, Files, MODEL_SUFFIX, OPTIMIZED_SUFFIX, TempFile},
     keys::{KeyError, Keys},
     records::{Candidate, Lookup, Records, Removal, StoredGeneration},
     usage::Usage,

@@ -155,6 +155,21 @@ impl Records {
             .await
     }
 
+    /// Records a generation's size after files were added to it (a
+    /// conversion), for the disk budget.
+    pub async fn set_bytes(&self, id: &GenerationId, bytes: u64) -> Result<(), StoreError> {
+        let id = id.to_string();
+        self.db
+            .call(move |conn| {
+                conn.execute(
+                    "UPDATE generations SET bytes = ?2 WHERE id = ?1",
+                    params![id, bytes],
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
     /// A generation, its removal, or nothing.
     pub async fn lookup(&self, id: &GenerationId) -> Result<Lookup, StoreError> {
         let id = id.to_string();

@@ -3,6 +3,7 @@
 //! and no framing except for embed links.
 
 mod policy;
+mod share;
 
 use std::{convert::Infallible, path::Path, sync::Arc};
 
@@ -21,6 +22,7 @@ use tower::{ServiceExt as _, service_fn};
 use tower_http::services::{ServeDir, ServeFile};
 
 use self::policy::PolicyMaker;
+pub use self::share::{ShareLinks, router as share_router};
 use crate::{error::AppError, routes::compression, state::AppState};
 
 /// The query of a share link (`?g=<id>`) and of its embed form (`&embed=1`),
@@ -33,13 +35,16 @@ const EMBED_QUERY: &str = "embed";
 pub struct WebApp {
     dist: Arc<Path>,
     policies: PolicyMaker,
+    /// Where share pages send people.
+    pub share: ShareLinks,
 }
 
 impl WebApp {
-    pub fn new(dist: &Path, model_origins: &[String]) -> Self {
+    pub fn new(dist: &Path, model_origins: &[String], share: ShareLinks) -> Self {
         Self {
             dist: Arc::from(dist),
             policies: PolicyMaker::new(dist, model_origins),
+            share,
         }
     }
 }

@@ -131,7 +131,7 @@ fn make(html: &str, api: Option<&str>, model_origins: &[String]) -> Policies {
         "default-src 'self'; \
          script-src 'self' 'wasm-unsafe-eval' {scripts}; \
          style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data: blob: {api}; \
+         img-src 'self' data: blob: {api} {models}; \
          media-src 'self' blob: {api}; \
          connect-src 'self' blob: data: {api} {models}; \
          worker-src 'self' blob:; \
@@ -140,6 +140,8 @@ fn make(html: &str, api: Option<&str>, model_origins: &[String]) -> Policies {
          base-uri 'none'; \
          form-action 'none'"
     );
+    // A `?model=` page may show a poster (`&poster=`) from where its model
+    // comes from, so img-src allows the model origins too.
     // `blob:` and `data:` in connect-src name no server: they let the page
     // read back what it made itself (a download it built, a thumbnail), and
     // cannot carry anything off the machine.

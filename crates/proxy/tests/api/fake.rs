@@ -13,11 +13,17 @@ use trellis_proxy::backend::{
     Generated, ModelCounts,
 };
 
+/// What the fake writes as a model unless told otherwise: no GLB at all,
+/// which is all the queue tests need (and which the optimizer and the
+/// converters refuse at once).
+const JUNK_MODEL: &[u8] = b"glTF fake model";
+
 /// A stand-in engine: instant, slow, or holding each generate step until
 /// the test lets it through.
 pub struct FakeEngine {
     gate: Option<Semaphore>,
     delay: Duration,
+    model: Vec<u8>,
     pub generated: AtomicUsize,
 }
 
@@ -31,6 +37,7 @@ impl FakeEngine {
         Arc::new(Self {
             gate: None,
             delay,
+            model: JUNK_MODEL.to_vec(),
             generated: AtomicUsize::new(0),
         })
     }
@@ -39,6 +46,17 @@ impl FakeEngine {
         Arc::new(Self {
             gate: Some(Semaphore::new(0)),
             delay: Duration::ZERO,
+            model: JUNK_MODEL.to_vec(),
+            generated: AtomicUsize::new(0),
+        })
+    }
+
+    /// Instant, extracting `glb` as every model.
+    pub fn writing(glb: Vec<u8>) -> Arc<Self> {
+        Arc::new(Self {
+            gate: None,
+            delay: Duration::ZERO,
+            model: glb,
             generated: AtomicUsize::new(0),
         })
     }
@@ -91,7 +109,7 @@ impl Backend for FakeEngine {
         params: ExtractParams,
         model: &Path,
     ) -> Result<ModelCounts, BackendError> {
-        tokio::fs::write(model, b"glTF fake model").await?;
+        tokio::fs::write(model, &self.model).await?;
         Ok(ModelCounts {
             faces: u64::from(params.decimation_target),
             vertices: u64::from(params.decimation_target) / 2,

@@ -21,7 +21,7 @@ use crate::{
 const PROXY: &str = env!("CARGO_BIN_EXE_trellis-proxy");
 
 /// Runs `trellis-proxy keys …` on `data_dir`: status, stdout, stderr.
-fn keys(data_dir: &Path, args: &[&str]) -> (bool, String, String) {
+pub fn keys(data_dir: &Path, args: &[&str]) -> (bool, String, String) {
     let output = Command::new(PROXY)
         .arg("keys")
         .args(args)

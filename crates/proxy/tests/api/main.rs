@@ -3,9 +3,10 @@
 
 mod builtin;
 mod common;
-mod cutout;
+mod conversions;
 mod creator;
 mod cross_site;
+mod cutout;
 mod fake;
 mod fastapi;
 mod generations;
@@ -15,10 +16,13 @@ mod keys;
 mod line;
 mod modal;
 mod modal_errors;
+mod models;
 mod queue;
 mod quotas;
 mod rejects;
 mod remove;
+mod renditions;
 mod retention;
+mod share;
 mod upstream;
 mod web;

@@ -145,7 +145,7 @@ async fn a_restart_keeps_finished_work_resumes_waiting_jobs_and_fails_running_on
     // Given a finished generation
     let first = TestServer::with_backend(FakeEngine::instant(), 1).await;
     let finished = first.submit(&subject_png(), &[]).await;
-    first.wait_for_status(&finished, JobStatus::Succeeded).await;
+    first.wait_until(&finished, Generation::is_settled).await;
     let before = first.wait_saved(&finished).await;
 
     // And, after a restart, one job running and one waiting

@@ -229,6 +229,7 @@ async fn the_limits_are_on_by_default_and_shown_by_health() {
             "waiting_per_client": 10,
             "extractions_per_generation": 10,
             "retention_days": 30,
+            "conversions_per_generation": 20,
         })
     );
     // Without any flag, the same defaults are on.

@@ -170,7 +170,7 @@ async fn connect_src_follows_the_configured_api_base() {
     let policy = directives(page.header("content-security-policy").unwrap());
     assert_eq!(
         policy["connect-src"],
-        "'self' https://studio-api.example.com/api/"
+        "'self' blob: data: https://studio-api.example.com/api/"
     );
     assert!(policy["img-src"].contains("https://studio-api.example.com/api/"));
     assert!(policy["media-src"].contains("https://studio-api.example.com/api/"));

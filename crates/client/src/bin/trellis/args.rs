@@ -8,7 +8,11 @@ use clap::{
     Args, Parser, Subcommand,
     builder::{PossibleValuesParser, TypedValueParser as _},
 };
-use trellis_client::{ExtractRequest, FieldError, GenerateParams, PipelineType, Preset};
+use trellis_client::{
+    ConversionFormat, ConversionRequest, ExtractRequest, FieldError, GenerateParams, PipelineType,
+    Preset,
+    api::{DEFAULT_AR_HEIGHT_M, DEFAULT_PRINT_HEIGHT_MM},
+};
 
 /// The proxy's default address (`trellis-proxy --bind`).
 const DEFAULT_SERVER: &str = "http://127.0.0.1:8642";
@@ -58,6 +62,9 @@ pub enum Command {
     /// Make another model of a finished generation and download it
     /// (generations this command started, or with --owner-token).
     Extract(ExtractArgs),
+    /// Convert a finished model to USDZ, STL or OBJ and download it
+    /// (generations this command started, or with --owner-token).
+    Convert(ConvertArgs),
     /// Cancel a generation, or the models it is still extracting
     /// (generations this command started, or with --owner-token).
     Cancel(OwnerArgs),
@@ -124,6 +131,75 @@ pub struct ExtractArgs {
     pub model: ModelArgs,
 }
 
+/// `trellis convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    #[command(flatten)]
+    pub owner: OwnerArgs,
+
+    /// Where to write the file (.usdz, .stl, or .zip for OBJ).
+    #[arg(short, long)]
+    pub output: PathBuf,
+
+    /// usdz (AR on iPhone and iPad), stl (3D printing) or obj (OBJ + MTL +
+    /// textures in a zip, for DCC tools).
+    #[arg(long, value_parser = format_parser())]
+    pub format: ConversionFormat,
+
+    /// The model to convert, by its variant name (`trellis status` lists
+    /// them) [default: the generation's first finished model].
+    #[arg(long)]
+    pub variant: Option<String>,
+
+    /// USDZ: the model's height in AR, in metres [default: 0.3].
+    #[arg(long, value_name = "METRES")]
+    pub height_m: Option<f32>,
+
+    /// STL: the printed height, in millimetres [default: 100].
+    #[arg(long, value_name = "MM")]
+    pub height_mm: Option<f32>,
+
+    /// STL: fill holes, remove non-manifold edges and orient faces outward
+    /// first.
+    #[arg(long)]
+    pub make_printable: bool,
+}
+
+impl ConvertArgs {
+    /// The settings as the API takes them; a setting of another format is
+    /// a mistake worth saying.
+    pub fn request(&self) -> Result<ConversionRequest, FieldError> {
+        let stray = |field: &str, format: &str| {
+            FieldError::new(field, format!("--{field} applies to {format} only"))
+        };
+        let request = match self.format {
+            ConversionFormat::Usdz => ConversionRequest::Usdz {
+                height_m: self.height_m.unwrap_or(DEFAULT_AR_HEIGHT_M),
+            },
+            ConversionFormat::Stl => ConversionRequest::Stl {
+                height_mm: self.height_mm.unwrap_or(DEFAULT_PRINT_HEIGHT_MM),
+                make_printable: self.make_printable,
+            },
+            ConversionFormat::Obj => ConversionRequest::Obj {},
+        };
+        if self.height_m.is_some() && self.format != ConversionFormat::Usdz {
+            return Err(stray("height-m", "usdz"));
+        }
+        if (self.height_mm.is_some() || self.make_printable) && self.format != ConversionFormat::Stl
+        {
+            return Err(stray(
+                if self.make_printable {
+                    "make-printable"
+                } else {
+                    "height-mm"
+                },
+                "stl",
+            ));
+        }
+        request.resolve()
+    }
+}
+
 /// A model's settings: a preset, optionally with custom values on top.
 #[derive(Debug, Args)]
 pub struct ModelArgs {
@@ -161,6 +237,15 @@ impl ModelArgs {
 fn pipeline_parser() -> impl clap::builder::TypedValueParser<Value = PipelineType> {
     PossibleValuesParser::new(PipelineType::ALL.map(PipelineType::as_str))
         .try_map(|text| PipelineType::parse(&text))
+}
+
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = ConversionFormat> {
+    PossibleValuesParser::new(ConversionFormat::ALL.map(ConversionFormat::as_str)).try_map(|text| {
+        ConversionFormat::ALL
+            .into_iter()
+            .find(|format| format.as_str() == text)
+            .ok_or_else(|| format!("unknown format \"{text}\""))
+    })
 }
 
 fn preset_parser() -> impl clap::builder::TypedValueParser<Value = Preset> {
@@ -215,6 +300,37 @@ mod tests {
             "--random-seed",
         ];
         assert!(Cli::try_parse_from(both).is_err());
+    }
+
+    fn convert_args(extra: &[&str]) -> ConvertArgs {
+        let args = ["trellis", "convert", "abc", "-o", "out"]
+            .into_iter()
+            .chain(extra.iter().copied());
+        match Cli::try_parse_from(args).unwrap().command {
+            Command::Convert(args) => args,
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn conversion_settings_take_defaults_and_refuse_another_formats() {
+        assert_eq!(
+            convert_args(&["--format", "usdz"]).request().unwrap(),
+            ConversionRequest::Usdz { height_m: 0.3 }
+        );
+        assert_eq!(
+            convert_args(&["--format", "stl", "--height-mm", "25.4", "--make-printable"])
+                .request()
+                .unwrap(),
+            ConversionRequest::Stl {
+                height_mm: 25.4,
+                make_printable: true
+            }
+        );
+        let stray = convert_args(&["--format", "obj", "--height-m", "1"]).request();
+        assert!(stray.unwrap_err().message.contains("usdz only"));
+        let range = convert_args(&["--format", "usdz", "--height-m", "500"]).request();
+        assert!(range.unwrap_err().message.contains("from 0.01 to 100 m"));
     }
 
     #[test]

@@ -1,12 +1,15 @@
-//! The short commands: `health`, `status`, `extract`, `cancel` and
-//! `remove`.
+//! The short commands: `health`, `status`, `extract`, `convert`, `cancel`
+//! and `remove`.
 
-use trellis_client::{Client, GenerationHandle, HealthStatus};
+use trellis_client::{Client, FieldError, GenerationHandle, HealthStatus, JobStatus};
 
 use crate::{
-    args::{ExtractArgs, OwnerArgs},
+    args::{ConvertArgs, ExtractArgs, OwnerArgs},
     error::CliError,
-    output::{Output, Saved, generation_text, health_text, removed_text, saved_text},
+    output::{
+        Converted, Output, Saved, converted_text, generation_text, health_text, removed_text,
+        saved_text,
+    },
     progress::Progress,
     save::ModelFile,
     tokens::TokenFile,
@@ -100,4 +103,52 @@ pub async fn extract(
     let (model, bytes) = result?;
     let saved = Saved::new(&handle, seed, model, args.output, bytes);
     output.result(&saved, &saved_text(&saved))
+}
+
+/// `trellis convert ID --format F -o FILE`: asks for the conversion, waits,
+/// downloads it.
+pub async fn convert(
+    client: &Client,
+    tokens: &TokenFile,
+    args: ConvertArgs,
+    output: Output,
+) -> Result<(), CliError> {
+    let request = args.request().map_err(trellis_client::Error::from)?;
+    let handle = owned(client, tokens, &args.owner)?;
+    let generation = handle.status().await?;
+    let variant = match &args.variant {
+        Some(variant) => variant.clone(),
+        None => generation
+            .models
+            .iter()
+            .find(|m| m.status == JobStatus::Succeeded)
+            .map(|m| m.variant.clone())
+            .ok_or_else(|| {
+                trellis_client::Error::from(FieldError::new(
+                    "variant",
+                    "this generation has no finished model to convert yet",
+                ))
+            })?,
+    };
+    let file = ModelFile::create(&args.output).await?;
+    let progress = Progress::new(!output.is_json());
+    progress.waiting(format!("Converting to {}", request.format().as_str()));
+    let result = async {
+        let conversion = handle.convert(&variant, request).await?;
+        let bytes = file
+            .download_url(&handle, &conversion.url, conversion.bytes, &progress)
+            .await?;
+        Ok::<_, CliError>((conversion, bytes))
+    }
+    .await;
+    progress.finish();
+    let (conversion, bytes) = result?;
+    let converted = Converted {
+        id: handle.id().to_owned(),
+        variant,
+        output: args.output,
+        bytes,
+        conversion,
+    };
+    output.result(&converted, &converted_text(&converted))
 }

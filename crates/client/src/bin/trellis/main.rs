@@ -47,6 +47,7 @@ async fn run(cli: Cli, output: Output) -> Result<(), CliError> {
         Command::Health => commands::health(&client, output).await,
         Command::Status { id } => commands::status(&client, id, output).await,
         Command::Extract(args) => commands::extract(&client, &tokens, args, output).await,
+        Command::Convert(args) => commands::convert(&client, &tokens, args, output).await,
         Command::Cancel(args) => commands::cancel(&client, &tokens, args, output).await,
         Command::Remove(args) => commands::remove(&client, &tokens, args, output).await,
     }

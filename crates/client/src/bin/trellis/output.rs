@@ -10,8 +10,8 @@ use std::{
 use indicatif::HumanBytes;
 use serde::Serialize;
 use trellis_client::{
-    ErrorDetail, Generation, GenerationHandle, Health, HealthStatus, JobStatus, ModelVariant,
-    api::ApiError,
+    Conversion, ConversionReport, ErrorDetail, Generation, GenerationHandle, Health, HealthStatus,
+    JobStatus, ModelVariant, api::ApiError,
 };
 
 use crate::error::CliError;
@@ -54,6 +54,21 @@ impl Saved {
             bytes,
         }
     }
+}
+
+/// A conversion written to disk, as `convert` reports it.
+#[derive(Debug, Serialize)]
+pub struct Converted {
+    /// The generation id.
+    pub id: String,
+    /// The model converted.
+    pub variant: String,
+    /// Where the file was written.
+    pub output: PathBuf,
+    /// The file's size.
+    pub bytes: u64,
+    /// The server's record of it: settings, report, notes.
+    pub conversion: Conversion,
 }
 
 /// Prints in the chosen mode.
@@ -179,6 +194,51 @@ pub fn saved_text(saved: &Saved) -> String {
         HumanBytes(saved.bytes),
         saved.variant
     )
+}
+
+/// `convert` for people: the file, then what the report says.
+pub fn converted_text(converted: &Converted) -> String {
+    let conversion = &converted.conversion;
+    let mut text = format!(
+        "Saved {} ({} {}; model {})",
+        converted.output.display(),
+        conversion.request.format().as_str().to_uppercase(),
+        HumanBytes(converted.bytes),
+        converted.variant
+    );
+    let size = |[x, y, z]: [f32; 3], unit: &str| format!("{x:.1} × {y:.1} × {z:.1} {unit}");
+    match &conversion.report {
+        ConversionReport::Usdz(report) => {
+            text.push_str(&format!("\n  {} in AR", size(report.size_m, "m")));
+        }
+        ConversionReport::Stl(report) => {
+            let shape = match (report.closed, report.manifold) {
+                (true, true) => "closed and manifold".to_owned(),
+                _ => format!(
+                    "not watertight ({} open edges, {} non-manifold): try --make-printable",
+                    report.boundary_edges, report.non_manifold_edges
+                ),
+            };
+            let volume = report
+                .volume_mm3
+                .map(|mm3| format!(", {:.1} cm³", mm3 / 1000.0))
+                .unwrap_or_default();
+            text.push_str(&format!(
+                "\n  {}, {shape}{volume}",
+                size(report.size_mm, "mm")
+            ));
+        }
+        ConversionReport::Obj(report) => {
+            text.push_str(&format!(
+                "\n  {} triangles, {} textures",
+                report.triangles, report.textures
+            ));
+        }
+    }
+    for note in &conversion.notes {
+        text.push_str(&format!("\n  note: {note}"));
+    }
+    text
 }
 
 /// `remove` for people.

@@ -194,6 +194,7 @@ mod tests {
             input_url: String::new(),
             video_url: None,
             models: Vec::new(),
+            poster_url: None,
         }
     }
 

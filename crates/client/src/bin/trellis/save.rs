@@ -1,4 +1,4 @@
-//! Writing a model to disk so that the output path holds either the whole
+//! Writing a model (or a conversion) to disk so that the output path holds either the whole
 //! model or nothing new: a failed or interrupted download never leaves a
 //! truncated GLB that a viewer would choke on.
 
@@ -51,15 +51,40 @@ impl ModelFile {
         model: &ModelVariant,
         progress: &Progress,
     ) -> Result<u64, CliError> {
-        let Self { path, part, file } = self;
-        let mut writer = progress.downloading(model.bytes, file);
-        let bytes = handle
-            .download_glb(&model.variant, &mut writer)
+        let source = Source::Model(&model.variant);
+        self.write(handle, source, model.bytes, progress).await
+    }
+
+    /// Streams a file an answer links to (a conversion's `url`) into the
+    /// file and moves it into place. Returns the bytes written.
+    pub async fn download_url(
+        self,
+        handle: &GenerationHandle,
+        url: &str,
+        size: u64,
+        progress: &Progress,
+    ) -> Result<u64, CliError> {
+        self.write(handle, Source::Url(url), Some(size), progress)
             .await
-            .map_err(|err| match err {
-                Error::Write(source) => output_error(&path, source),
-                other => other.into(),
-            })?;
+    }
+
+    async fn write(
+        self,
+        handle: &GenerationHandle,
+        source: Source<'_>,
+        size: Option<u64>,
+        progress: &Progress,
+    ) -> Result<u64, CliError> {
+        let Self { path, part, file } = self;
+        let mut writer = progress.downloading(size, file);
+        let downloaded = match source {
+            Source::Model(variant) => handle.download_glb(variant, &mut writer).await,
+            Source::Url(url) => handle.download(url, &mut writer).await,
+        };
+        let bytes = downloaded.map_err(|err| match err {
+            Error::Write(source) => output_error(&path, source),
+            other => other.into(),
+        })?;
         // Closes the file before renaming it.
         drop(writer);
         tokio::fs::rename(&part.path, &path)
@@ -68,6 +93,14 @@ impl ModelFile {
         part.disarm();
         Ok(bytes)
     }
+}
+
+/// What a download reads.
+enum Source<'a> {
+    /// A model, by variant.
+    Model(&'a str),
+    /// A URL from an answer.
+    Url(&'a str),
 }
 
 fn output_error(path: &Path, source: std::io::Error) -> CliError {

@@ -2,7 +2,10 @@
 //! failed. Same conventions as the parent: each change returns whether it
 //! changed anything.
 
-use trellis_api::{ErrorDetail, ExtractParams, Generation, JobStatus, ModelVariant};
+use crate::jobs::ModelFile;
+use trellis_api::{
+    ErrorDetail, ExtractParams, Generation, JobStatus, ModelVariant, OptimizedStatus,
+};
 
 /// What is known about a model once its file is stored.
 #[derive(Debug, Clone, Copy)]
@@ -12,8 +15,12 @@ pub struct StoredModel {
     pub bytes: u64,
 }
 
-fn model_url(id: &str, variant: &str) -> String {
-    format!("generations/{id}/models/{variant}.glb")
+/// The web-optimized levels of a model once they are stored.
+#[derive(Debug, Clone, Copy)]
+pub struct OptimizedModel {
+    pub bytes: u64,
+    pub coarse_bytes: u64,
+    pub coarse_faces: u64,
 }
 
 /// A model waiting to be extracted with these settings.
@@ -29,6 +36,12 @@ pub(super) fn queued_model(params: ExtractParams) -> ModelVariant {
         texture_size: params.texture_size,
         params,
         error: None,
+        optimized_status: None,
+        optimized_url: None,
+        optimized_bytes: None,
+        coarse_url: None,
+        coarse_bytes: None,
+        coarse_faces: None,
     }
 }
 
@@ -75,16 +88,67 @@ pub fn start_model(generation: &mut Generation, variant: &str) -> bool {
     }
 }
 
-/// A model is stored and can be downloaded.
+/// A model is stored and can be downloaded; its web-optimized copy is
+/// made next, so the generation stays unsettled until that is done.
 pub fn model_done(generation: &mut Generation, variant: &str, model: &StoredModel) -> bool {
     let id = generation.id.clone();
     match model_mut(generation, variant) {
         Some(entry) if entry.status == JobStatus::Running => {
             entry.status = JobStatus::Succeeded;
-            entry.url = Some(model_url(&id, variant));
+            entry.url = Some(ModelFile::Original.url(&id, variant));
             entry.faces = Some(model.faces);
             entry.vertices = Some(model.vertices);
             entry.bytes = Some(model.bytes);
+            entry.optimized_status = Some(OptimizedStatus::Pending);
+            true
+        }
+        _ => false,
+    }
+}
+
+fn is_optimization_pending(model: &ModelVariant) -> bool {
+    model.status == JobStatus::Succeeded && model.optimized_status == Some(OptimizedStatus::Pending)
+}
+
+/// Whether a model's web-optimized copy is still to be made.
+pub fn optimization_pending(generation: &Generation, variant: &str) -> bool {
+    generation
+        .models
+        .iter()
+        .any(|m| m.variant == variant && is_optimization_pending(m))
+}
+
+/// The models whose web-optimized copy is still to be made.
+pub fn pending_optimizations(generation: &Generation) -> Vec<String> {
+    generation
+        .models
+        .iter()
+        .filter(|m| is_optimization_pending(m))
+        .map(|m| m.variant.clone())
+        .collect()
+}
+
+/// A model's web-optimized copy is stored (`Some`), or the optimizer does
+/// not handle the model (`None`).
+pub fn optimized(
+    generation: &mut Generation,
+    variant: &str,
+    optimized: Option<OptimizedModel>,
+) -> bool {
+    let id = generation.id.clone();
+    match model_mut(generation, variant) {
+        Some(entry) if entry.optimized_status == Some(OptimizedStatus::Pending) => {
+            match optimized {
+                Some(done) => {
+                    entry.optimized_status = Some(OptimizedStatus::Ready);
+                    entry.optimized_url = Some(ModelFile::Optimized.url(&id, variant));
+                    entry.optimized_bytes = Some(done.bytes);
+                    entry.coarse_url = Some(ModelFile::Coarse.url(&id, variant));
+                    entry.coarse_bytes = Some(done.coarse_bytes);
+                    entry.coarse_faces = Some(done.coarse_faces);
+                }
+                None => entry.optimized_status = Some(OptimizedStatus::Unavailable),
+            }
             true
         }
         _ => false,

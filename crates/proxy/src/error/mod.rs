@@ -1,18 +1,13 @@
 //! The one error type of the HTTP API and how it becomes a response.
 
-use std::{sync::Arc, time::Duration};
+mod response;
 
-use axum::{
-    Json,
-    extract::{Request, rejection::JsonRejection},
-    http::{
-        HeaderValue, StatusCode,
-        header::{CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE},
-    },
-    middleware::Next,
-    response::{IntoResponse, Response},
-};
-use trellis_api::{ApiError, ErrorDetail, FieldError, codes};
+use std::time::Duration;
+
+use axum::{extract::rejection::JsonRejection, http::StatusCode};
+use trellis_api::{ConversionFormat, FieldError, codes};
+
+pub use self::response::{json_errors, log_internal_errors, method_not_allowed, no_such_endpoint};
 
 use crate::{quota::Refusal, store::StoreError};
 
@@ -21,6 +16,9 @@ const QUEUE_FULL_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// What `Retry-After` says when the server sheds load: requests in flight
 /// finish in well under a second, so a short pause is enough.
 pub const BUSY_RETRY_AFTER: Duration = Duration::from_secs(2);
+/// What `Retry-After` says when a conversion outlasted the wait: the
+/// slowest ones take seconds more, and it carries on meanwhile.
+const CONVERSION_RETRY_AFTER: Duration = Duration::from_secs(10);
 
 /// `Result` with [`AppError`] as the default error.
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
@@ -45,6 +43,9 @@ pub enum AppError {
     /// 400: the query string does not fit the endpoint.
     #[error("The query string is not valid here: {0}")]
     InvalidQuery(String),
+    /// 400: a conversion setting the converter refused.
+    #[error("This conversion setting is not valid: {0}")]
+    InvalidOption(String),
     /// 401: the server runs in keys mode and no API key came with the request.
     #[error(
         "This server needs an API key to start work: send it as \"Authorization: Bearer <key>\". Ask the server's operator for one."
@@ -85,6 +86,19 @@ pub enum AppError {
         "This generation has no preview video: the engine makes none, or it is not generated yet."
     )]
     NoVideo,
+    /// 404: the model has no web-optimized copy (yet, or ever).
+    #[error(
+        "The model \"{0}\" has no web-optimized copy: it is made a moment after the model, and some models cannot be optimized. Use the original."
+    )]
+    NotOptimized(String),
+    /// 404: the generation has no poster (yet, or its model could not be drawn).
+    #[error("This generation has no poster: it is drawn once the first model is ready.")]
+    NoPoster,
+    /// 404: the model has no conversion of this name.
+    #[error(
+        "This model has no conversion \"{0}\": only its creator can make one (POST …/conversions). See GET …/conversions for the ones that exist."
+    )]
+    ConversionNotFound(String),
     /// 404: the engine cannot show its cut-out before a job.
     #[error(
         "This server's engine removes the background inside the job, so it cannot preview the cut-out."
@@ -171,6 +185,12 @@ pub enum AppError {
     /// 422: the engine finds no subject in the photo. Holds its advice.
     #[error("{0}")]
     NoSubject(String),
+    /// 422: the model cannot be converted to this format; the converter's reason.
+    #[error("This model cannot be converted to {}: {reason}.", format_name(*.format))]
+    Unconvertible {
+        format: ConversionFormat,
+        reason: String,
+    },
     /// 429: a per-client limit or the engine's daily budget was reached.
     #[error("{0}")]
     TooMany(Refusal),
@@ -180,6 +200,11 @@ pub enum AppError {
     /// 503: too many requests at once; the server sheds load.
     #[error("The server is too busy to answer right now; try again in a few seconds.")]
     ServerBusy,
+    /// 503: the conversion outlasted the wait; it carries on.
+    #[error(
+        "The conversion is taking longer than this server waits for an answer. It carries on: ask again in a few seconds."
+    )]
+    ConversionTimedOut,
     /// 503: the web app is not built.
     #[error("The web app is not built yet; run scripts/serve, which builds it.")]
     AppNotBuilt,
@@ -206,7 +231,8 @@ impl AppError {
             Self::InvalidJson(_)
             | Self::InvalidMultipart(_)
             | Self::InvalidId
-            | Self::InvalidQuery(_) => StatusCode::BAD_REQUEST,
+            | Self::InvalidQuery(_)
+            | Self::InvalidOption(_) => StatusCode::BAD_REQUEST,
             Self::ApiKeyRequired | Self::ApiKeyInvalid | Self::OwnerTokenRequired => {
                 StatusCode::UNAUTHORIZED
             }
@@ -214,6 +240,9 @@ impl AppError {
             Self::NotFound
             | Self::ModelNotFound(_)
             | Self::NoVideo
+            | Self::NotOptimized(_)
+            | Self::NoPoster
+            | Self::ConversionNotFound(_)
             | Self::NoCutoutPreview
             | Self::FileMissing
             | Self::AssetNotFound
@@ -234,9 +263,10 @@ impl AppError {
             | Self::MissingImage
             | Self::InvalidImage(_)
             | Self::ImageTooLarge { .. }
-            | Self::NoSubject(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            | Self::NoSubject(_)
+            | Self::Unconvertible { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::QueueFull | Self::ServerBusy | Self::AppNotBuilt => {
+            Self::QueueFull | Self::ServerBusy | Self::AppNotBuilt | Self::ConversionTimedOut => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Self::Refused(status) => *status,
@@ -251,6 +281,12 @@ impl AppError {
             Self::InvalidMultipart(_) => "invalid_multipart",
             Self::InvalidId => "invalid_id",
             Self::InvalidQuery(_) => "invalid_query",
+            Self::InvalidOption(_) => "invalid_option",
+            Self::NotOptimized(_) => "not_optimized",
+            Self::NoPoster => "no_poster",
+            Self::ConversionNotFound(_) => "conversion_not_found",
+            Self::Unconvertible { .. } => codes::MODEL_UNCONVERTIBLE,
+            Self::ConversionTimedOut => codes::CONVERSION_TIMED_OUT,
             Self::ApiKeyRequired => codes::API_KEY_REQUIRED,
             Self::ApiKeyInvalid => codes::API_KEY_INVALID,
             Self::OwnerTokenRequired => codes::OWNER_TOKEN_REQUIRED,
@@ -267,6 +303,7 @@ impl AppError {
                 Refusal::GenerationsPerHour { .. } => codes::GENERATION_RATE_LIMITED,
                 Refusal::Waiting { .. } => codes::TOO_MANY_WAITING,
                 Refusal::Extractions { .. } => codes::EXTRACTION_LIMIT,
+                Refusal::Conversions { .. } => codes::CONVERSION_LIMIT,
                 Refusal::GpuBudget { .. } => codes::GPU_BUDGET_SPENT,
                 Refusal::Streams { .. } => codes::TOO_MANY_STREAMS,
             },
@@ -302,15 +339,19 @@ impl AppError {
             Self::TooMany(refusal) => refusal.retry_after(),
             Self::QueueFull => Some(QUEUE_FULL_RETRY_AFTER),
             Self::ServerBusy => Some(BUSY_RETRY_AFTER),
+            Self::ConversionTimedOut => Some(CONVERSION_RETRY_AFTER),
             _ => None,
         }
     }
 }
 
-/// Whole seconds for `Retry-After`, rounded up so a client never comes back
-/// a moment too early.
-fn whole_seconds(wait: Duration) -> u64 {
-    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+/// A format as people name it.
+fn format_name(format: ConversionFormat) -> &'static str {
+    match format {
+        ConversionFormat::Usdz => "USDZ",
+        ConversionFormat::Stl => "STL",
+        ConversionFormat::Obj => "OBJ",
+    }
 }
 
 impl From<StoreError> for AppError {
@@ -357,89 +398,4 @@ impl From<JsonRejection> for AppError {
 /// serde's own words (path, line and column) without axum's preamble.
 fn serde_words(err: &dyn std::error::Error, fallback: String) -> String {
     err.source().map_or(fallback, ToString::to_string)
-}
-
-/// The source of a 500, carried from the response to [`log_internal_errors`]
-/// so that turning an error into a response has no side effect.
-#[derive(Clone, Debug)]
-struct LoggedSource(Arc<InternalSource>);
-
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        let retry_after = self.retry_after().map(whole_seconds);
-        let mut error = ErrorDetail::new(self.code(), self.to_string());
-        if let Some(seconds) = retry_after {
-            error = error.retry_after(seconds);
-        }
-        let mut response = (status, Json(ApiError { error })).into_response();
-        let headers = response.headers_mut();
-        if let Some(seconds) = retry_after {
-            headers.insert(RETRY_AFTER, HeaderValue::from(seconds));
-        }
-        if matches!(self, Self::ApiKeyRequired | Self::ApiKeyInvalid) {
-            headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-        if let Self::Internal(source) = self {
-            response
-                .extensions_mut()
-                .insert(LoggedSource(Arc::new(source)));
-        }
-        response
-    }
-}
-
-/// Middleware that logs the hidden source of every 500, inside the request's
-/// trace span, so the log line carries the method and path.
-pub async fn log_internal_errors(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    if let Some(LoggedSource(source)) = response.extensions().get::<LoggedSource>() {
-        tracing::error!(error = %source, "request failed");
-    }
-    response
-}
-
-/// Middleware that gives every error the API's JSON shape, whatever layer
-/// made it (a file server's 405, a body limit's 413): a safety net under
-/// the handlers, which answer in that shape themselves. Headers such as
-/// `Allow` and `Content-Range` are kept.
-pub async fn json_errors(request: Request, next: Next) -> Response {
-    let api = request.uri().path().starts_with("/api/");
-    let response = next.run(request).await;
-    let status = response.status();
-    let is_json = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
-        return response;
-    }
-    let error = match status {
-        StatusCode::NOT_FOUND if api => AppError::NoSuchEndpoint,
-        StatusCode::NOT_FOUND => AppError::AssetNotFound,
-        StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
-        StatusCode::REQUEST_TIMEOUT => AppError::UploadStalled,
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            AppError::PayloadTooLarge("The request body is too large for this endpoint.".to_owned())
-        }
-        StatusCode::RANGE_NOT_SATISFIABLE => AppError::RangeNotSatisfiable,
-        status if status.is_client_error() => AppError::Refused(status),
-        status => AppError::internal(format!("a layer answered {status} without a body")),
-    };
-    let (mut parts, _) = response.into_parts();
-    let (ours, body) = error.into_response().into_parts();
-    parts.headers.remove(CONTENT_LENGTH);
-    parts.headers.extend(ours.headers);
-    parts.extensions.extend(ours.extensions);
-    Response::from_parts(parts, body)
-}
-
-/// The fallback for unknown `/api` paths, in the API's error shape.
-pub async fn no_such_endpoint() -> AppError {
-    AppError::NoSuchEndpoint
-}
-
-/// The fallback for known paths called with the wrong method.
-pub async fn method_not_allowed() -> AppError {
-    AppError::MethodNotAllowed
 }

@@ -1,0 +1,124 @@
+//! Where a generation's files are, for the file routes. Only files the
+//! generation lists as existing are ever turned into a path.
+
+use std::path::PathBuf;
+
+use trellis_api::{JobStatus, OptimizedStatus};
+
+use super::Jobs;
+use crate::{
+    error::AppError,
+    id::GenerationId,
+    store::{COARSE_SUFFIX, MODEL_SUFFIX, OPTIMIZED_SUFFIX},
+};
+
+/// One of a model's files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelFile {
+    /// The GLB as the engine made it.
+    Original,
+    /// The web-optimized full level.
+    Optimized,
+    /// The web-optimized coarse level.
+    Coarse,
+}
+
+impl ModelFile {
+    /// The name ending after the variant in a URL or on disk.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Self::Original => MODEL_SUFFIX,
+            Self::Optimized => OPTIMIZED_SUFFIX,
+            Self::Coarse => COARSE_SUFFIX,
+        }
+    }
+
+    /// The URL of this file of a model, relative to the API base.
+    pub fn url(self, id: &str, variant: &str) -> String {
+        format!("generations/{id}/models/{variant}{}", self.suffix())
+    }
+
+    /// Which file `name` (`<variant><suffix>`) is, and its variant. The
+    /// longer suffixes are tried first: a variant never ends in `.web` or
+    /// `.coarse` (its names end in a digit or a word without a dot).
+    pub fn parse(name: &str) -> Option<(Self, &str)> {
+        [Self::Optimized, Self::Coarse, Self::Original]
+            .into_iter()
+            .find_map(|file| Some((file, name.strip_suffix(file.suffix())?)))
+            .filter(|(_, variant)| !variant.is_empty())
+    }
+}
+
+impl Jobs {
+    /// Where the normalized input of a known generation is.
+    pub async fn input_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
+        self.find(id).await?;
+        Ok(self.files.input_path(id))
+    }
+
+    /// Where the preview video of a generation is, once it has one.
+    pub async fn video_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
+        if self.get(id).await?.video_url.is_some() {
+            Ok(self.files.video_path(id))
+        } else {
+            Err(AppError::NoVideo)
+        }
+    }
+
+    /// Where the poster of a generation is, once it has one.
+    pub async fn poster_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
+        if self.get(id).await?.poster_url.is_some() {
+            Ok(self.files.poster_path(id))
+        } else {
+            Err(AppError::NoPoster)
+        }
+    }
+
+    /// Where a file of a finished model is: the original once the model
+    /// succeeded, the optimized levels once they are ready.
+    pub async fn model_file(
+        &self,
+        id: &GenerationId,
+        variant: &str,
+        file: ModelFile,
+    ) -> Result<PathBuf, AppError> {
+        let generation = self.get(id).await?;
+        let model = generation
+            .models
+            .iter()
+            .find(|m| m.variant == variant && m.status == JobStatus::Succeeded)
+            .ok_or_else(|| AppError::ModelNotFound(variant.to_owned()))?;
+        let optimized = model.optimized_status == Some(OptimizedStatus::Ready);
+        match file {
+            ModelFile::Original => Ok(self.files.model_path(id, variant)),
+            ModelFile::Optimized if optimized => Ok(self.files.optimized_path(id, variant)),
+            ModelFile::Coarse if optimized => Ok(self.files.coarse_path(id, variant)),
+            ModelFile::Optimized | ModelFile::Coarse => {
+                Err(AppError::NotOptimized(variant.to_owned()))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_split_into_level_and_variant() {
+        assert_eq!(
+            ModelFile::parse("500000-2048.glb"),
+            Some((ModelFile::Original, "500000-2048"))
+        );
+        assert_eq!(
+            ModelFile::parse("500000-2048-b2.5-p0.web.glb"),
+            Some((ModelFile::Optimized, "500000-2048-b2.5-p0"))
+        );
+        assert_eq!(
+            ModelFile::parse("100000-1024-noremesh.coarse.glb"),
+            Some((ModelFile::Coarse, "100000-1024-noremesh"))
+        );
+        assert_eq!(ModelFile::parse("500000-2048.usdz"), None);
+        assert_eq!(ModelFile::parse(".glb"), None);
+    }
+}
