@@ -76,12 +76,9 @@ pub fn ModelViewer(
     /// The model to show, with its web-optimized levels when it has them
     /// (URLs relative to the API base): the coarse level is drawn first,
     /// then the optimized file replaces it; downloads save the original.
-    #[prop(optional, into)]
-    model: Option<Signal<Option<ModelFiles>>>,
-    /// A model with its original file only (URL relative to the API base);
-    /// `model` takes precedence.
-    #[prop(optional, into)]
-    model_url: Option<Signal<Option<String>>>,
+    /// `None` shows the page's `?model=` GLB, if any.
+    #[prop(into)]
+    model: Signal<Option<ModelFiles>>,
     /// The display mode and camera: read once at start (a shared link's),
     /// then kept up to date for new links.
     view: RwSignal<SharedView>,
@@ -116,13 +113,10 @@ pub fn ModelViewer(
     let load_count = Rc::new(Cell::new(0u32));
     let query_model = source::files_from_query();
     let model_source = Signal::derive(move || {
-        let from_api = model
-            .and_then(|m| m.get())
-            .or_else(|| model_url.and_then(|u| u.get()).map(ModelFiles::original))
-            .map(|files| ModelSource {
-                files,
-                origin: Origin::Api,
-            });
+        let from_api = model.get().map(|files| ModelSource {
+            files,
+            origin: Origin::Api,
+        });
         from_api.or_else(|| {
             query_model.clone().map(|files| ModelSource {
                 files,
@@ -183,15 +177,26 @@ pub fn ModelViewer(
         }
     };
     bench_hook::install(begin.clone());
+    // A model is loaded again only when it is another model: the one on
+    // screen gaining its web-optimized copy (made a moment after the
+    // extraction) would reload what is already shown.
     Effect::new({
         let scene = scene.clone();
-        move |_| match model_source.get() {
-            Some(source) => begin(load::Input::Source(source)),
-            None => {
-                load_count.set(load_count.get().wrapping_add(1));
-                scene.update(Viewer::clear);
-                state.set(ViewerState::Empty);
+        move |shown: Option<Option<(String, Origin)>>| {
+            let source = model_source.get();
+            let identity = source.as_ref().map(|s| (s.files.url.clone(), s.origin));
+            if shown.as_ref() == Some(&identity) {
+                return identity;
             }
+            match source {
+                Some(source) => begin(load::Input::Source(source)),
+                None => {
+                    load_count.set(load_count.get().wrapping_add(1));
+                    scene.update(Viewer::clear);
+                    state.set(ViewerState::Empty);
+                }
+            }
+            identity
         }
     });
 

@@ -1,5 +1,6 @@
 use super::{
-    ModelViewer, PreviewVideo, ProgressCard, ReproCard, ResultBar, SourceCard, VariantPicker,
+    ModelFiles, ModelViewer, PreviewVideo, ProgressCard, ReproCard, ResultBar, SourceCard,
+    VariantPicker,
 };
 use crate::api;
 use crate::naming::{file_stem, version_name};
@@ -70,7 +71,7 @@ pub fn Stage(session: Session) -> impl IntoView {
                 .with(|c| pick_version(g, c.as_deref()))
         })
     });
-    let model_url = Signal::derive(move || shown_model.get().and_then(|m| m.url));
+    let model = Signal::derive(move || shown_model.with(|m| m.as_ref().and_then(ModelFiles::of)));
     let file_stem = Signal::derive(move || {
         let photo = session
             .shown
@@ -88,7 +89,7 @@ pub fn Stage(session: Session) -> impl IntoView {
         })
     };
     let stage_view = Memo::new(move |_| {
-        if model_url.with(Option::is_some) {
+        if model.with(Option::is_some) {
             StageView::Model
         } else if session.stage_problem.with(Option::is_some) {
             StageView::Problem
@@ -121,7 +122,7 @@ pub fn Stage(session: Session) -> impl IntoView {
             data-view=move || stage_view.get().as_attr()
         >
             <div class="stage-frame">
-                <ModelViewer model_url view=view_state file_stem />
+                <ModelViewer model view=view_state file_stem />
                 <Show when=is(StageView::Empty)>
                     <EmptyStage has_photo=Signal::derive(move || session.photo.with(Option::is_some)) />
                 </Show>
@@ -137,7 +138,7 @@ pub fn Stage(session: Session) -> impl IntoView {
                             can_cancel=Signal::derive(move || session.created(session.job)) />
                         <Show when=job_cancelled>
                             <p class="notice" role="status">
-                                {move || if model_url.with(Option::is_some) {
+                                {move || if model.with(Option::is_some) {
                                     "Cancelled. The model from before is still shown."
                                 } else {
                                     "Cancelled. Nothing more will run for this job; press Generate to start again."

@@ -7,6 +7,7 @@ use crate::api;
 use crate::share::{COARSE_QUERY, MODEL_QUERY, current_query};
 use gloo_net::http::Request;
 use js_sys::ArrayBuffer;
+use trellis_api::{ModelVariant, OptimizedStatus};
 
 /// A model's files, as the API lists a version (`ModelVariant::url` and
 /// its web-optimized companions).
@@ -29,6 +30,18 @@ impl ModelFiles {
             optimized_url: None,
             coarse_url: None,
         }
+    }
+
+    /// A generated model's files: its web-optimized levels once the server
+    /// made them (`None` while it has no file to download).
+    pub fn of(model: &ModelVariant) -> Option<Self> {
+        let url = model.url.clone()?;
+        let ready = model.optimized_status == Some(OptimizedStatus::Ready);
+        Some(Self {
+            url,
+            optimized_url: model.optimized_url.clone().filter(|_| ready),
+            coarse_url: model.coarse_url.clone().filter(|_| ready),
+        })
     }
 
     /// The file shown at full detail.
