@@ -4,7 +4,6 @@
 //! drives it.
 
 mod camera_control;
-mod camera_pose;
 mod canvas;
 mod channel_material;
 mod clay_material;
@@ -22,7 +21,6 @@ mod surface_material;
 mod textures;
 mod wireframe;
 
-pub use camera_pose::CameraPose;
 pub use decoder::Decoder;
 pub use display::DisplayMode;
 pub use gestures::{Gesture, Gestures};
@@ -31,5 +29,6 @@ pub use png_export::{has_webp_images, with_png_textures};
 pub use scene::{Framing, StagedModel, Viewer};
 pub use stats::ModelStats;
 pub use textures::decode;
+pub use trellis_links::CameraPose;
 pub use trellis_viewer_glb::{AlphaMode, DEFAULT_ALPHA_CUTOFF, with_alpha_mode};
 pub use wireframe::WireframeState;

@@ -1,5 +1,4 @@
 use super::camera_control::{self, OrbitBounds};
-use super::camera_pose::CameraPose;
 use super::canvas;
 use super::clay_material::ClayMaterial;
 use super::colour::ColourTextures;
@@ -13,6 +12,7 @@ use three_d::{
     DirectionalLight, Geometry, Light, Model, PhysicalMaterial, RenderTarget, Srgba, Texture2DRef,
     Vec3, Viewport,
 };
+use trellis_links::CameraPose;
 use trellis_viewer_glb::{AlphaMode, MaterialImages};
 use web_sys::{HtmlCanvasElement, WebGl2RenderingContext};
 
