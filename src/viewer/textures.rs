@@ -134,10 +134,11 @@ impl Drop for GpuFence {
 }
 
 /// Rows of a texture sent to WebGL per call. A 4096² RGBA texture in one
-/// call blocked the main thread for 150–280 ms; a quarter of it at a time
-/// keeps every call well under the 200 ms long-task budget, with the page
-/// free to paint and take input in between.
-const STRIP_ROWS: u32 = 1024;
+/// call blocked the main thread for 150–280 ms, and a quarter of it still
+/// 40–70 ms; a sixteenth at a time (4 MB) keeps every call well under the
+/// 50 ms long-task budget, with the page free to paint and take input in
+/// between.
+const STRIP_ROWS: u32 = 256;
 
 /// A texture being filled strip by strip from a decoded bitmap; see
 /// [`TextureUpload::step`].

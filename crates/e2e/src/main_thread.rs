@@ -145,6 +145,22 @@ impl MainThreadRecord {
     pub fn long_tasks_until(&self, until: f64) -> Vec<&LongTask> {
         self.long_tasks.iter().filter(|t| t.start < until).collect()
     }
+
+    /// How long the page's scripts ran within `task`, by the
+    /// `long-animation-frame` entries' script attribution (which covers
+    /// every script of 5 ms or more). The rest of a long task is the
+    /// browser's own work: style, layout, painting, and waiting on the
+    /// GPU process.
+    pub fn script_ms_in(&self, task: &LongTask) -> f64 {
+        let end = task.start + task.ms;
+        self.long_frames
+            .iter()
+            .flat_map(|frame| frame["scripts"].as_array().cloned().unwrap_or_default())
+            .filter_map(|script| Some((script["start"].as_f64()?, script["ms"].as_f64()?)))
+            .filter(|(start, _)| *start >= task.start - 1.0 && *start < end)
+            .map(|(_, ms)| ms)
+            .sum()
+    }
 }
 
 impl fmt::Display for MainThreadRecord {

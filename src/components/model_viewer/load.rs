@@ -41,10 +41,6 @@ pub(super) enum Progress {
 /// shown for less would only flash.
 const CLAY_GRACE_MS: u32 = 100;
 
-/// How often to check whether the GPU has finished a frame: about one
-/// display frame.
-const GPU_POLL_MS: u32 = 16;
-
 const NO_VIEW: &str = "The 3D view is not available in this browser.";
 
 /// Where a load's bytes come from.
@@ -197,6 +193,9 @@ async fn show_level(
     let (decoded, file) = decoder.decode(file).await;
     let decoded = decoded.map_err(|e| e.to_string())?;
     let decoded_at = js_sys::Date::now();
+    // Taking the worker's arrays in and making three-d's model of them are
+    // tasks of their own.
+    yield_to_browser().await;
     if !still_current() {
         return Ok(None);
     }
@@ -244,7 +243,7 @@ async fn show_level(
                 clay_drawn = Some(drawn);
                 on_progress(Progress::Clay);
                 let bitmaps = decoding.await?;
-                wait_for_gpu(scene).await;
+                scene.gpu_idle().await;
                 bitmaps
             }
         }
@@ -276,6 +275,13 @@ async fn show_level(
             }
         };
         textures.push(texture);
+    }
+    // The first frame with the new geometry and textures then finds the
+    // GPU idle: drawing behind queued uploads and mipmaps would hold the
+    // main thread until they are done.
+    scene.gpu_idle().await;
+    if !still_current() {
+        return Ok(None);
     }
     match staged.take() {
         Some(mut staged) => {
@@ -325,18 +331,6 @@ fn show(
             viewer.show(staged, framing);
         })
         .ok_or_else(|| NO_VIEW.to_string())
-}
-
-/// Waits, without blocking the page, until the GPU has drawn what was
-/// queued: uploading a big texture while the GPU is still busy (drawing a
-/// 1M-triangle clay frame, say) makes the upload call wait on the main
-/// thread instead.
-async fn wait_for_gpu(scene: &SceneHandle) {
-    if let Some(fence) = scene.with(|v| v.gpu_fence()).flatten() {
-        while !fence.passed() {
-            gloo_timers::future::TimeoutFuture::new(GPU_POLL_MS).await;
-        }
-    }
 }
 
 /// Size of the wasm linear memory. It never shrinks, so it growing from
