@@ -146,6 +146,28 @@ impl MainThreadRecord {
         self.long_tasks.iter().filter(|t| t.start < until).collect()
     }
 
+    /// The long tasks that started between the viewer's first `from` and
+    /// `to` states, each with [`MainThreadRecord::script_ms_in`]; printed.
+    pub fn tasks_between_states(&self, from: &str, to: &str) -> Vec<(&LongTask, f64)> {
+        let (Some(from_at), Some(to_at)) = (self.state_at(from), self.state_at(to)) else {
+            panic!("the viewer was never {from} then {to}: {:?}", self.states());
+        };
+        let tasks: Vec<_> = self
+            .long_tasks_until(to_at)
+            .into_iter()
+            // The state is recorded as the task that set it ends.
+            .filter(|t| t.start + 1.0 >= from_at)
+            .map(|t| (t, self.script_ms_in(t)))
+            .collect();
+        for (task, script_ms) in &tasks {
+            println!(
+                "long task at {:.0} ms: {:.0} ms, {script_ms:.0} ms of it in scripts",
+                task.start, task.ms
+            );
+        }
+        tasks
+    }
+
     /// How long the page's scripts ran within `task`, by the
     /// `long-animation-frame` entries' script attribution (which covers
     /// every script of 5 ms or more). The rest of a long task is the

@@ -76,19 +76,9 @@ async fn a_million_triangle_4k_model_shows_clay_first_without_blocking_the_page(
     // in the page's scripts. Long tasks without script time (the main
     // thread waiting on SwiftShader, the GPU emulated on these same 2
     // cores) are printed, not asserted; see viewer_progressive.rs.
-    let loading_at = record.state_at("loading").expect("loading");
-    let rendered_at = record.state_at("rendered").expect("rendered");
     let scripted: Vec<_> = record
-        .long_tasks_until(rendered_at)
+        .tasks_between_states("loading", "rendered")
         .into_iter()
-        .filter(|t| t.start + 1.0 >= loading_at)
-        .map(|t| (t, record.script_ms_in(t)))
-        .inspect(|(t, script_ms)| {
-            println!(
-                "long task at {:.0} ms: {:.0} ms, {script_ms:.0} ms of it in scripts",
-                t.start, t.ms
-            );
-        })
         .filter(|(_, script_ms)| *script_ms >= RAW_FILE_SCRIPT_TASK_MS)
         .collect();
     assert!(scripted.is_empty(), "long script tasks: {scripted:?}");

@@ -158,22 +158,9 @@ async fn no_script_task_reaches_50_ms_while_the_full_level_replaces_the_coarse_o
     // cores: compiling each shader program on first use, rasterising);
     // the app's start and the first frame after the viewer is made are
     // outside this window (see the report in the README).
-    let coarse_at = record.state_at("coarse").expect("coarse");
-    let rendered_at = record.state_at("rendered").expect("rendered");
-    let tasks: Vec<_> = record
-        .long_tasks_until(rendered_at)
+    let scripted: Vec<_> = record
+        .tasks_between_states("coarse", "rendered")
         .into_iter()
-        .filter(|t| t.start + 1.0 >= coarse_at)
-        .map(|t| (t, record.script_ms_in(t)))
-        .collect();
-    for (task, script_ms) in &tasks {
-        println!(
-            "long task at {:.0} ms: {:.0} ms, {script_ms:.0} ms of it in scripts",
-            task.start, task.ms
-        );
-    }
-    let scripted: Vec<_> = tasks
-        .iter()
         .filter(|(_, script_ms)| *script_ms >= LONG_TASK_MS)
         .collect();
     assert!(scripted.is_empty(), "long script tasks: {scripted:?}");
