@@ -11,7 +11,9 @@
 // from the navigation's start (performance.now()) to the first visible
 // model (ours: coarse or clay level; three.js draws only the full one) and
 // to the full-detail textured frame, each after a one-pixel readback so the
-// GPU has really drawn it. Network profiles are applied with the DevTools
+// GPU has really drawn it. three.js's page waits for its environment's GPU
+// work before loading (see three.html); its time after that is reported
+// too. Network profiles are applied with the DevTools
 // protocol (Network.emulateNetworkConditions). Bytes are the page's
 // resource-timing transfer sizes. Every ratio is ours ÷ three.js.
 import { chromium } from 'playwright-core';
@@ -32,6 +34,8 @@ const HEIGHT = 800;
 /// Runs per page, model and network profile; medians are printed.
 const RUNS = Number(process.env.BENCH_RUNS || 3);
 const THROTTLED_RUNS = Number(process.env.BENCH_THROTTLED_RUNS || 1);
+/// Models to run (default: all in bench/models).
+const MODELS = process.env.BENCH_MODELS ? process.env.BENCH_MODELS.split(',') : null;
 /// Models also run on the throttled profiles (all take minutes on 10 Mbit/s).
 const THROTTLED_MODELS = (process.env.BENCH_THROTTLED_MODELS || '1m-4096').split(',');
 /// A 1M-triangle model on 10 Mbit/s under SwiftShader takes over a minute.
@@ -74,10 +78,11 @@ function serve() {
       if (!file.startsWith(dir)) break;
       try {
         if (statSync(file).isDirectory()) file = join(file, 'index.html');
-        const data = body(file);
+        const plain = process.env.BENCH_PLAIN === '1';
+        const data = plain ? readFileSync(file) : body(file);
         res.writeHead(200, {
           'content-type': TYPES[extname(file)] || 'application/octet-stream',
-          'content-encoding': 'br', 'cache-control': 'no-store',
+          ...(plain ? {} : { 'content-encoding': 'br' }), 'cache-control': 'no-store',
         });
         return res.end(data);
       } catch { break; }
@@ -127,6 +132,7 @@ async function run(browser, url, profile) {
       ...window.benchDone,
       canvas: `${canvas.width}×${canvas.height}`,
       envReadyMs: window.envReadyMs ?? null,
+      parsedMs: window.parsedMs ?? null,
       bytes: entries.reduce((sum, e) => sum + e.transferSize, 0),
     };
   });
@@ -151,6 +157,7 @@ try {
   for (const [profile] of Object.entries(PROFILES)) {
     const runs = profile === 'unthrottled' ? RUNS : THROTTLED_RUNS;
     for (const name of names) {
+      if (MODELS && !MODELS.includes(name)) continue;
       if (profile !== 'unthrottled' && !THROTTLED_MODELS.includes(name)) continue;
       const pages = {
         'ours (link)': `${base}/?model=/models/${name}.opt.glb&coarse=/models/${name}.coarse.glb&embed=1`,
@@ -169,11 +176,16 @@ try {
         canvas: results[label][0].canvas,
         runs: results[label].map((r) => `${r.firstMs.toFixed(0)}/${r.fullMs.toFixed(0)}`).join(' '),
         env: results[label][0].envReadyMs,
+        parsed: results[label][0].parsedMs,
       });
       const three = summary('three.js');
+      // three.js without its environment set-up (see three.html).
+      const threeModel = median(results['three.js'].map((r) => r.fullMs - r.envReadyMs));
       for (const label of Object.keys(pages)) {
         const s = summary(label);
-        const env = s.env === null ? '' : `; environment ready at ${s.env.toFixed(0)} ms`;
+        const env = s.env === null
+          ? `; ÷ three.js after its environment (${threeModel.toFixed(0)} ms): first ${(s.first / threeModel).toFixed(2)}×, full ${(s.full / threeModel).toFixed(2)}×`
+          : `; environment ready at ${s.env.toFixed(0)} ms, scene loaded at ${s.parsed.toFixed(0)} ms`;
         console.log(`${profile.padEnd(19)} ${name.padEnd(11)} ${label.padEnd(12)} ${s.canvas.padEnd(9)} ${ms(s.first)} ${ms(s.full)}  ${mb(s.bytes)}  ${ratio(s.first, three.first).padStart(11)} ${ratio(s.full, three.full).padStart(11)} ${ratio(s.bytes, three.bytes).padStart(12)}  (${s.runs}${env})`);
       }
     }
