@@ -1,8 +1,21 @@
-// The viewer benchmark (see scripts/bench-viewer): serves dist/, this
+// The viewer benchmark (see scripts/bench-viewer). Serves dist/, this
 // folder's three.js page and the generated models from 127.0.0.1, then
-// loads each model in headless Chromium with our viewer and with three.js,
-// alternately, and prints medians. Both start from the GLB's bytes already
-// in page memory and stop at the first textured frame drawn.
+// opens each model as a link would, in headless Chromium with a cold cache:
+//  - ours (link): our embed page with the model's web-optimized levels
+//    (`?model=<name>.opt.glb&coarse=<name>.coarse.glb&embed=1`), as share
+//    and embed links open a generated model;
+//  - ours (raw): our embed page with the raw GLB (`?model=<name>.glb`);
+//  - three.js: bench/three.html loading the raw GLB with GLTFLoader.
+// Both pages fill the same window (equal canvas pixels, printed), with the
+// same framing, FOV, lights and tone mapping (see three.html). Times run
+// from the navigation's start (performance.now()) to the first visible
+// model (ours: coarse or clay level; three.js draws only the full one) and
+// to the full-detail textured frame, each after a one-pixel readback so the
+// GPU has really drawn it. three.js's page waits for its environment's GPU
+// work before loading (see three.html); its time after that is reported
+// too. Network profiles are applied with the DevTools
+// protocol (Network.emulateNetworkConditions). Bytes are the page's
+// resource-timing transfer sizes. Every ratio is ours ÷ three.js.
 import { chromium } from 'playwright-core';
 import { createServer } from 'node:http';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -15,21 +28,45 @@ const root = join(here, '..');
 const dist = join(root, 'dist');
 const threeDir = join(here, 'node_modules', 'three');
 const models = join(here, 'models');
-/// Runs per viewer and model: enough for a stable median on a busy machine.
-const RUNS = Number(process.env.BENCH_RUNS || 5);
-/// A 1M-triangle model under SwiftShader takes seconds; leave room.
-const RUN_TIMEOUT_MS = 300_000;
-/// The recipe's flags: WebGL2 through SwiftShader, no GPU, no network;
-/// precise memory info so the heap numbers are not bucketed.
+/// Window (and so canvas) size, CSS pixels at device pixel ratio 1.
+const WIDTH = 1000;
+const HEIGHT = 800;
+/// Runs per page, model and network profile; medians are printed.
+const RUNS = Number(process.env.BENCH_RUNS || 3);
+const THROTTLED_RUNS = Number(process.env.BENCH_THROTTLED_RUNS || 1);
+/// Models to run (default: all in bench/models).
+const MODELS = process.env.BENCH_MODELS ? process.env.BENCH_MODELS.split(',') : null;
+/// Models also run on the throttled profiles (all take minutes on 10 Mbit/s).
+const THROTTLED_MODELS = (process.env.BENCH_THROTTLED_MODELS || '1m-4096').split(',');
+/// A 1M-triangle model on 10 Mbit/s under SwiftShader takes over a minute.
+const RUN_TIMEOUT_MS = 600_000;
+/// Network profiles (DevTools protocol units: bytes/s and ms of latency).
+const PROFILES = {
+  unthrottled: null,
+  '50mbit-40ms': { latency: 40, downloadThroughput: 50e6 / 8, uploadThroughput: 20e6 / 8 },
+  'phone-10mbit-100ms': { latency: 100, downloadThroughput: 10e6 / 8, uploadThroughput: 5e6 / 8 },
+};
+/// The recipe's flags: WebGL2 through SwiftShader, no GPU.
 const FLAGS = [
   '--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
   '--disable-dev-shm-usage', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--enable-precise-memory-info',
+  '--disable-component-update', '--disable-sync',
 ];
 const TYPES = {
   '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm',
   '.css': 'text/css', '.glb': 'model/gltf-binary', '.json': 'application/json',
 };
+/// Every file is sent brotli-compressed (quality 5, made once and kept) to
+/// both pages alike, as a static host or our proxy would.
+const compressed = new Map();
+function body(file) {
+  if (!compressed.has(file)) {
+    compressed.set(file, brotliCompressSync(readFileSync(file), {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: statSync(file).size },
+    }));
+  }
+  return compressed.get(file);
+}
 
 function serve() {
   const routes = [['/three/', threeDir], ['/models/', models], ['/three.html', join(here, 'three.html')], ['/', dist]];
@@ -41,9 +78,13 @@ function serve() {
       if (!file.startsWith(dir)) break;
       try {
         if (statSync(file).isDirectory()) file = join(file, 'index.html');
-        const body = readFileSync(file);
-        res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream' });
-        return res.end(body);
+        const plain = process.env.BENCH_PLAIN === '1';
+        const data = plain ? readFileSync(file) : body(file);
+        res.writeHead(200, {
+          'content-type': TYPES[extname(file)] || 'application/octet-stream',
+          ...(plain ? {} : { 'content-encoding': 'br' }), 'cache-control': 'no-store',
+        });
+        return res.end(data);
       } catch { break; }
     }
     res.writeHead(404).end();
@@ -51,90 +92,104 @@ function serve() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-// In the page: samples the JS heap every 20 ms, so the peak is seen; and
-// finishGpuWork, which reads one pixel back so a run ends when the frame
-// has really been drawn, not when its commands were queued (under
-// SwiftShader the difference is seconds).
-const SAMPLER = `window.finishGpuWork = (gl) => gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
-window.__peakHeap = 0; setInterval(() => {
-  window.__peakHeap = Math.max(window.__peakHeap, performance.memory.usedJSHeapSize); }, 20);`;
+// Before the page's scripts: finishGpuWork reads one pixel back, so a time
+// is taken when the frame has really been drawn, not when its commands were
+// queued (under SwiftShader the difference is seconds); for our viewer, the
+// first and the full-detail frames are timed off #viewer's data-state.
+const RECORDER = `window.finishGpuWork = (gl) => gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+window.__bench = {};
+new MutationObserver(() => {
+  const viewer = document.getElementById('viewer');
+  if (!viewer) return;
+  const state = viewer.getAttribute('data-state');
+  const gl = () => viewer.querySelector('canvas').getContext('webgl2');
+  if (['coarse', 'clay', 'rendered'].includes(state) && !window.__bench.firstMs) {
+    window.finishGpuWork(gl());
+    window.__bench.firstMs = performance.now();
+  }
+  if (state === 'rendered' && !window.benchDone) {
+    window.finishGpuWork(gl());
+    window.benchDone = { firstMs: window.__bench.firstMs, fullMs: performance.now() };
+  }
+  if (state === 'error' && !window.benchDone) window.benchDone = { error: viewer.textContent };
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });`;
 
-async function runOurs(browser, base, model) {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
-  await page.addInitScript(SAMPLER);
-  await page.goto(`${base}/`);
-  await page.waitForFunction(() => typeof window.trellisViewerShow === 'function');
-  await page.evaluate(async (url) => {
-    window.__bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
-  }, `${base}/models/${model}`);
-  const result = await page.evaluate(() => new Promise((resolve) => {
-    const viewer = document.getElementById('viewer');
-    const start = performance.now();
-    new MutationObserver(() => {
-      const state = viewer.getAttribute('data-state');
-      if (state === 'rendered' || state === 'error') {
-        window.finishGpuWork(viewer.querySelector('canvas').getContext('webgl2'));
-        resolve({
-          state, texturedMs: performance.now() - start,
-          clayMs: viewer.hasAttribute('data-clay-ms') ? Number(viewer.getAttribute('data-clay-ms')) : null,
-          wasm: Number(viewer.getAttribute('data-wasm-memory-bytes')),
-          heap: Math.max(window.__peakHeap, performance.memory.usedJSHeapSize),
-        });
-      }
-    }).observe(viewer, { attributes: true, attributeFilter: ['data-state'] });
-    window.trellisViewerShow(window.__bytes);
-  }), { timeout: RUN_TIMEOUT_MS });
-  await page.close();
-  if (result.state !== 'rendered') throw new Error(`our viewer failed on ${model}`);
-  return result;
-}
-
-async function runThree(browser, base, model) {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
-  await page.addInitScript(SAMPLER);
-  await page.goto(`${base}/three.html`);
-  await page.waitForFunction(() => window.benchReady === true);
-  await page.evaluate(async (url) => {
-    window.__bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
-  }, `${base}/models/${model}`);
-  const result = await page.evaluate(async () => {
-    const { texturedMs } = await window.benchShow(window.__bytes);
-    return { texturedMs, heap: Math.max(window.__peakHeap, performance.memory.usedJSHeapSize), wasm: 0 };
+async function run(browser, url, profile) {
+  const context = await browser.newContext({ viewport: { width: WIDTH, height: HEIGHT }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  await page.addInitScript(RECORDER);
+  if (PROFILES[profile]) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, ...PROFILES[profile] });
+  }
+  await page.goto(url);
+  await page.waitForFunction(() => window.benchDone, null, { timeout: RUN_TIMEOUT_MS, polling: 100 });
+  const result = await page.evaluate(() => {
+    const canvas = document.querySelector('canvas');
+    const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+    return {
+      ...window.benchDone,
+      canvas: `${canvas.width}×${canvas.height}`,
+      envReadyMs: window.envReadyMs ?? null,
+      parsedMs: window.parsedMs ?? null,
+      bytes: entries.reduce((sum, e) => sum + e.transferSize, 0),
+    };
   });
-  await page.close();
+  await context.close();
+  if (result.error) throw new Error(`${url}: ${result.error}`);
+  result.firstMs ??= result.fullMs;
   return result;
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-// Our viewer skips the clay stand-in when textures decode at once.
-const clayColumn = (runs) => {
-  const drawn = runs.map((r) => r.clayMs).filter((ms) => ms !== null);
-  return drawn.length ? `${median(drawn).toFixed(0)}${drawn.length < runs.length ? '*' : ''}` : 'skipped';
-};
-const mb = (bytes) => (bytes / 1e6).toFixed(1);
-const brotli = (files) => files.reduce((sum, f) => sum + brotliCompressSync(readFileSync(f), {
-  params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length, 0);
+const ms = (x) => `${x.toFixed(0)}`.padStart(7);
+const ratio = (a, b) => `${(a / b).toFixed(2)}×`.padStart(6);
+const mb = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`.padStart(9);
 
 const server = await serve();
 const base = `http://127.0.0.1:${server.address().port}`;
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: FLAGS });
 try {
-  console.log(`runs per viewer and model: ${RUNS} (alternating); times from bytes in page memory, ms`);
-  console.log('model            ours:clay  ours:textured  three:textured  ratio  ours:peak heap+wasm MB  three:peak heap MB');
-  for (const model of readdirSync(models).filter((f) => f.endsWith('.glb')).sort()) {
-    const ours = []; const three = [];
-    for (let i = 0; i < RUNS; i++) {
-      ours.push(await runOurs(browser, base, model));
-      three.push(await runThree(browser, base, model));
+  const names = readdirSync(models).filter((f) => /^[^.]+\.glb$/.test(f)).map((f) => f.slice(0, -4)).sort();
+  console.log(`window ${WIDTH}×${HEIGHT} at DPR 1; times in ms from navigation start, medians; ratios are ours ÷ three.js`);
+  console.log('profile             model       page         canvas     first   full  transferred   first÷three  full÷three  bytes÷three  (runs: first/full)');
+  for (const [profile] of Object.entries(PROFILES)) {
+    const runs = profile === 'unthrottled' ? RUNS : THROTTLED_RUNS;
+    for (const name of names) {
+      if (MODELS && !MODELS.includes(name)) continue;
+      if (profile !== 'unthrottled' && !THROTTLED_MODELS.includes(name)) continue;
+      const pages = {
+        'ours (link)': `${base}/?model=/models/${name}.opt.glb&coarse=/models/${name}.coarse.glb&embed=1`,
+        'ours (raw)': `${base}/?model=/models/${name}.glb&embed=1`,
+        'three.js': `${base}/three.html?model=/models/${name}.glb`,
+      };
+      const results = Object.fromEntries(Object.keys(pages).map((p) => [p, []]));
+      // Alternating, so a slow spell of the machine hits every page alike.
+      for (let i = 0; i < runs; i++) {
+        for (const [label, url] of Object.entries(pages)) results[label].push(await run(browser, url, profile));
+      }
+      const summary = (label) => ({
+        first: median(results[label].map((r) => r.firstMs)),
+        full: median(results[label].map((r) => r.fullMs)),
+        bytes: median(results[label].map((r) => r.bytes)),
+        canvas: results[label][0].canvas,
+        runs: results[label].map((r) => `${r.firstMs.toFixed(0)}/${r.fullMs.toFixed(0)}`).join(' '),
+        env: results[label][0].envReadyMs,
+        parsed: results[label][0].parsedMs,
+      });
+      const three = summary('three.js');
+      // three.js without its environment set-up (see three.html).
+      const threeModel = median(results['three.js'].map((r) => r.fullMs - r.envReadyMs));
+      for (const label of Object.keys(pages)) {
+        const s = summary(label);
+        const env = s.env === null
+          ? `; ÷ three.js after its environment (${threeModel.toFixed(0)} ms): first ${(s.first / threeModel).toFixed(2)}×, full ${(s.full / threeModel).toFixed(2)}×`
+          : `; environment ready at ${s.env.toFixed(0)} ms, scene loaded at ${s.parsed.toFixed(0)} ms`;
+        console.log(`${profile.padEnd(19)} ${name.padEnd(11)} ${label.padEnd(12)} ${s.canvas.padEnd(9)} ${ms(s.first)} ${ms(s.full)}  ${mb(s.bytes)}  ${ratio(s.first, three.first).padStart(11)} ${ratio(s.full, three.full).padStart(11)} ${ratio(s.bytes, three.bytes).padStart(12)}  (${s.runs}${env})`);
+      }
     }
-    const o = median(ours.map((r) => r.texturedMs)); const t = median(three.map((r) => r.texturedMs));
-    const oursPeak = Math.max(...ours.map((r) => r.heap + r.wasm)); const threePeak = Math.max(...three.map((r) => r.heap));
-    console.log(`${model.padEnd(16)} ${clayColumn(ours).padStart(9)}  ${o.toFixed(0).padStart(13)}  ${t.toFixed(0).padStart(14)}  ${(o / t).toFixed(2).padStart(5)}  ${mb(oursPeak).padStart(22)}  ${mb(threePeak).padStart(18)}`);
-    console.log(`  ours textured runs: ${ours.map((r) => r.texturedMs.toFixed(0)).join(' ')}; three: ${three.map((r) => r.texturedMs.toFixed(0)).join(' ')}`);
   }
-  const ourFiles = readdirSync(dist).filter((f) => f.endsWith('.wasm') || f.endsWith('.js')).map((f) => join(dist, f));
-  const threeFiles = ['build/three.module.min.js', 'build/three.core.min.js', 'examples/jsm/loaders/GLTFLoader.js', 'examples/jsm/environments/RoomEnvironment.js', 'examples/jsm/utils/BufferGeometryUtils.js'].map((f) => join(threeDir, f));
-  console.log(`brotli -q 11: our wasm + JS glue ${brotli(ourFiles)} B; three.module.min.js + three.core.min.js + GLTFLoader + RoomEnvironment + BufferGeometryUtils ${brotli(threeFiles)} B`);
 } finally {
   await browser.close();
   server.close();

@@ -281,14 +281,29 @@ pub fn share_page_url(id: &str, app_link: &str) -> Option<String> {
     Some(format!("{base}share/{id}{query}"))
 }
 
-/// Downloads a file the API linked to (e.g. a model) as bytes.
-pub async fn download(relative_url: &str) -> ApiResult<Vec<u8>> {
+/// Downloads a file the API linked to (e.g. a model). It stays in the
+/// JavaScript heap, so it can be handed to a worker without a copy.
+pub async fn download(relative_url: &str) -> ApiResult<js_sys::ArrayBuffer> {
     let response = Request::get(&resolve(relative_url)).send().await?;
     if response.ok() {
-        Ok(response.binary().await?)
+        array_buffer(response).await
     } else {
         Err(error_from(response).await)
     }
+}
+
+/// The body of `response` as an `ArrayBuffer`.
+pub async fn array_buffer(response: Response) -> ApiResult<js_sys::ArrayBuffer> {
+    use wasm_bindgen::JsCast;
+    let transport = |e: wasm_bindgen::JsValue| ApiClientError::Transport(format!("{e:?}"));
+    let body = web_sys::Response::from(response)
+        .array_buffer()
+        .map_err(transport)?;
+    wasm_bindgen_futures::JsFuture::from(body)
+        .await
+        .map_err(transport)?
+        .dyn_into()
+        .map_err(transport)
 }
 
 /// `GET /api/generations/{id}/events`: every state of the generation until it

@@ -5,21 +5,10 @@
 
 use crate::viewer::{CameraPose, DisplayMode};
 use leptos::prelude::window;
-
-/// The query parameter that carries a generation id.
-pub const GENERATION_QUERY: &str = "g";
-/// The query parameter that names any GLB to open in the viewer.
-pub const MODEL_QUERY: &str = "model";
-/// An image to show while a `?model=` GLB loads in an embed.
-pub const POSTER_QUERY: &str = "poster";
-/// `embed=1` shows only the viewer, for an `<iframe>` on another site.
-pub const EMBED_QUERY: &str = "embed";
-/// The model version the link was shared with (`ModelVariant::variant`).
-pub const VERSION_QUERY: &str = "v";
-/// The display mode the link was shared in (`DisplayMode::key`).
-const MODE_QUERY: &str = "mode";
-/// The camera the link was shared from (`CameraPose::to_param`).
-const CAMERA_QUERY: &str = "cam";
+pub use trellis_links::{
+    COARSE_QUERY, EMBED_QUERY, GENERATION_QUERY, MODEL_QUERY, POSTER_QUERY, VERSION_QUERY,
+};
+use trellis_links::{GenerationLink, MODE_QUERY, Query};
 
 /// How the model was being looked at when the link was made.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -37,63 +26,49 @@ impl SharedView {
             mode: current_query(MODE_QUERY)
                 .and_then(|key| DisplayMode::from_key(&key))
                 .unwrap_or_default(),
-            pose: current_query(CAMERA_QUERY).and_then(|p| CameraPose::from_param(&p)),
+            pose: page_query().camera(),
         }
     }
 
-    /// `&mode=…&cam=…`, leaving out what a fresh viewer shows anyway.
-    fn query(&self) -> String {
-        let mut query = String::new();
-        if self.mode != DisplayMode::default() {
-            query.push_str(&format!("&{MODE_QUERY}={}", self.mode.key()));
+    /// The link to generation `id` in this view, leaving out what a fresh
+    /// viewer shows anyway.
+    fn link<'a>(&self, id: &'a str, version: Option<&'a str>, embed: bool) -> GenerationLink<'a> {
+        GenerationLink {
+            id,
+            version,
+            embed,
+            mode: (self.mode != DisplayMode::default()).then(|| self.mode.key()),
+            pose: self.pose,
         }
-        if let Some(pose) = self.pose {
-            query.push_str(&format!("&{CAMERA_QUERY}={}", pose.to_param()));
-        }
-        query
     }
+}
+
+/// The page's query string.
+fn page_query() -> Query {
+    Query::parse(&window().location().search().unwrap_or_default())
 }
 
 /// Reads one parameter of the page's query string.
 pub fn current_query(name: &str) -> Option<String> {
-    let search = window().location().search().ok()?;
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    params.get(name).filter(|value| !value.is_empty())
+    page_query().get(name).map(str::to_string)
 }
 
 /// The link that reopens `id` as `view` shows it, at `version` (the first
 /// finished one when `None`).
 pub fn share_url(id: &str, view: &SharedView, version: Option<&str>) -> String {
-    format!(
-        "{}{}{}",
-        generation_url(id),
-        version_query(version),
-        view.query()
-    )
+    view.link(id, version, false).url(&page_url())
 }
 
 /// The link for an `<iframe>`: the viewer alone, as `view` shows it.
 pub fn embed_url(id: &str, view: &SharedView, version: Option<&str>) -> String {
-    format!(
-        "{}&{EMBED_QUERY}=1{}{}",
-        generation_url(id),
-        version_query(version),
-        view.query()
-    )
-}
-
-fn version_query(version: Option<&str>) -> String {
-    version.map_or_else(String::new, |v| {
-        let encoded = js_sys::encode_uri_component(v);
-        format!("&{VERSION_QUERY}={encoded}")
-    })
+    view.link(id, version, true).url(&page_url())
 }
 
 /// Puts the generation's link in the address bar without reloading, so a
 /// reload or a copied URL comes back to the same job.
 pub fn show_in_address_bar(id: &str) {
     if let Ok(history) = window().history() {
-        let url = generation_url(id);
+        let url = SharedView::default().link(id, None, false).url(&page_url());
         // Failure only means the address bar keeps the old URL.
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
@@ -107,10 +82,10 @@ pub fn clear_address_bar() {
     }
 }
 
-/// This page's address with only `?g=<id>`.
-fn generation_url(id: &str) -> String {
+/// This page's address without its query.
+fn page_url() -> String {
     let location = window().location();
     let origin = location.origin().unwrap_or_default();
     let path = location.pathname().unwrap_or_default();
-    format!("{origin}{path}?{GENERATION_QUERY}={id}")
+    format!("{origin}{path}")
 }

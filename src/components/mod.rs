@@ -32,7 +32,7 @@ pub use forget_key_button::ForgetKeyButton;
 pub use generate_bar::GenerateBar;
 pub use health_badge::HealthBadge;
 pub use history_list::HistoryList;
-pub use model_viewer::{FormatsMenu, ModelViewer};
+pub use model_viewer::{FormatsMenu, ModelFiles, ModelViewer};
 pub use preview_video::PreviewVideo;
 pub use progress_card::ProgressCard;
 pub use repro_card::ReproCard;

@@ -12,6 +12,7 @@ mod formats_menu;
 mod fullscreen;
 mod input;
 mod load;
+mod original;
 mod print_report;
 mod scene_handle;
 mod source;
@@ -29,8 +30,11 @@ use input::CanvasInput;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use load::Progress;
+use original::OriginalFile;
 use scene_handle::SceneHandle;
-use source::ModelSource;
+pub use source::ModelFiles;
+use source::{ModelSource, Origin};
 use stats_panel::{LoadReport, Timings, describe};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -50,6 +54,8 @@ enum ViewerState {
     Loading,
     /// The geometry is shown in clay while the textures decode.
     Clay,
+    /// The coarse level is shown while the full one loads.
+    Coarse,
     Rendered(Box<LoadReport>),
     Error(String),
 }
@@ -60,6 +66,7 @@ impl ViewerState {
             ViewerState::Empty => "empty",
             ViewerState::Loading => "loading",
             ViewerState::Clay => "clay",
+            ViewerState::Coarse => "coarse",
             ViewerState::Rendered(_) => "rendered",
             ViewerState::Error(_) => "error",
         }
@@ -67,12 +74,16 @@ impl ViewerState {
 }
 
 /// The interactive 3D view of a generated model, or of the GLB named by the
-/// page's `?model=<url>` when no generated model is given.
+/// page's `?model=<url>` (and `&coarse=<url>`) when no generated model is
+/// given.
 #[component]
 pub fn ModelViewer(
-    /// The model to show (URL relative to the API base), if any.
+    /// The model to show, with its web-optimized levels when it has them
+    /// (URLs relative to the API base): the coarse level is drawn first,
+    /// then the optimized file replaces it; downloads save the original.
+    /// `None` shows the page's `?model=` GLB, if any.
     #[prop(into)]
-    model_url: Signal<Option<String>>,
+    model: Signal<Option<ModelFiles>>,
     /// The display mode and camera: read once at start (a shared link's),
     /// then kept up to date for new links.
     view: RwSignal<SharedView>,
@@ -103,17 +114,23 @@ pub fn ModelViewer(
     let reduced_motion = prefers_reduced_motion();
     let auto_rotate = RwSignal::new(false);
     let alpha = RwSignal::new(AlphaMode::Opaque);
-    let file = StoredValue::new_local(None::<Vec<u8>>);
+    let file = StoredValue::new_local(None::<OriginalFile>);
     let scene = SceneHandle::default();
     let input = CanvasInput::new(scene.clone());
     // Bumped per load, so a slow download never replaces a newer model.
     let load_count = Rc::new(Cell::new(0u32));
-    let query_model = source::model_from_query();
+    let query_model = source::files_from_query();
     let model_source = Signal::derive(move || {
-        model_url
-            .get()
-            .map(ModelSource::Api)
-            .or_else(|| query_model.clone().map(ModelSource::Url))
+        let from_api = model.get().map(|files| ModelSource {
+            files,
+            origin: Origin::Api,
+        });
+        from_api.or_else(|| {
+            query_model.clone().map(|files| ModelSource {
+                files,
+                origin: Origin::Page,
+            })
+        })
     });
 
     canvas_ref.on_load({
@@ -139,17 +156,20 @@ pub fn ModelViewer(
             let (scene, load_count) = (scene.clone(), load_count.clone());
             spawn_local(async move {
                 let still_current = move || load_count.get() == current;
-                let on_clay = {
+                let on_progress = {
                     let still_current = still_current.clone();
-                    move || {
+                    move |progress| {
                         if still_current() {
-                            state.set(ViewerState::Clay);
+                            state.set(match progress {
+                                Progress::Clay => ViewerState::Clay,
+                                Progress::Coarse => ViewerState::Coarse,
+                            });
                         }
                     }
                 };
-                match load::load(&scene, input, still_current.clone(), on_clay).await {
+                match load::load(&scene, input, still_current.clone(), on_progress).await {
                     Ok(Some(loaded)) => {
-                        file.set_value(Some(loaded.file));
+                        file.set_value(Some(loaded.original));
                         alpha.set(loaded.alpha);
                         state.set(ViewerState::Rendered(Box::new(loaded.report)));
                     }
@@ -165,15 +185,26 @@ pub fn ModelViewer(
         }
     };
     bench_hook::install(begin.clone());
+    // A model is loaded again only when it is another model: the one on
+    // screen gaining its web-optimized copy (made a moment after the
+    // extraction) would reload what is already shown.
     Effect::new({
         let scene = scene.clone();
-        move |_| match model_source.get() {
-            Some(source) => begin(load::Input::Source(source)),
-            None => {
-                load_count.set(load_count.get().wrapping_add(1));
-                scene.update(Viewer::clear);
-                state.set(ViewerState::Empty);
+        move |shown: Option<Option<(String, Origin)>>| {
+            let source = model_source.get();
+            let identity = source.as_ref().map(|s| (s.files.url.clone(), s.origin));
+            if shown.as_ref() == Some(&identity) {
+                return identity;
             }
+            match source {
+                Some(source) => begin(load::Input::Source(source)),
+                None => {
+                    load_count.set(load_count.get().wrapping_add(1));
+                    scene.update(Viewer::clear);
+                    state.set(ViewerState::Empty);
+                }
+            }
+            identity
         }
     });
 
@@ -226,9 +257,16 @@ pub fn ModelViewer(
     });
 
     let on_download = Callback::new(move |()| {
-        file.with_value(|file| {
-            let Some(file) = file else { return };
-            match with_alpha_mode(file, alpha.get_untracked()) {
+        let Some(original) = file.get_value() else {
+            return;
+        };
+        let alpha = alpha.get_untracked();
+        spawn_local(async move {
+            let rewritten = match original.bytes().await {
+                Ok(bytes) => with_alpha_mode(&bytes, alpha).map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            match rewritten {
                 Ok(glb) => downloads::save_glb(&glb, &file_stem.get_untracked()),
                 Err(e) => state.set(ViewerState::Error(format!(
                     "The GLB could not be rewritten: {e}."
@@ -242,6 +280,7 @@ pub fn ModelViewer(
     let message = move || match state.get() {
         ViewerState::Loading => Some("Loading the model…".to_string()),
         ViewerState::Clay => Some("Decoding the textures…".to_string()),
+        ViewerState::Coarse => Some("Loading full detail…".to_string()),
         ViewerState::Error(message) => Some(message),
         ViewerState::Empty | ViewerState::Rendered(_) => None,
     };
@@ -275,12 +314,12 @@ pub fn ModelViewer(
             class:minimal=minimal
             class:recording=move || recording.get()
             data-state=move || state.get().as_attr()
+            data-camera=move || view.with(|v| v.pose.map(|pose| pose.to_param()))
             data-clay-ms=move || report.get().and_then(|r| r.timings.to_clay_ms).map(|ms| ms.round() as u64)
             data-textured-ms=timing(|t| t.to_textured_ms)
+            data-decode-ms=timing(|t| t.decode_ms)
             data-parse-ms=timing(|t| t.parse_ms)
             data-upload-ms=timing(|t| t.upload_ms)
-            data-longest-step-ms=timing(|t| t.longest_step.ms)
-            data-longest-step=move || report.get().map(|r| r.timings.longest_step.name)
             data-live-texture-bytes=move || report.get().map(|r| r.live_texture_bytes)
             data-wasm-memory-bytes=move || report.get().map(|r| r.wasm_memory_bytes)
         >

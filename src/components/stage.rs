@@ -1,6 +1,6 @@
 use super::{
-    FormatsMenu, ModelViewer, PreviewVideo, ProgressCard, ReproCard, ResultBar, SourceCard,
-    VariantPicker,
+    FormatsMenu, ModelFiles, ModelViewer, PreviewVideo, ProgressCard, ReproCard, ResultBar,
+    SourceCard, VariantPicker,
 };
 use crate::api;
 use crate::naming::{file_stem, version_name};
@@ -74,9 +74,8 @@ pub fn Stage(session: Session) -> impl IntoView {
     });
     // Memoized: the generation keeps changing after its model is ready
     // (the web-optimized copy, the poster), and the viewer loads the model
-    // again whenever this notifies.
-    let model_url =
-        Memo::new(move |_| shown_model.with(|m| m.as_ref().and_then(|m| m.url.clone())));
+    // again whenever this notifies with other files.
+    let model = Memo::new(move |_| shown_model.with(|m| m.as_ref().and_then(ModelFiles::of)));
     let file_stem = Signal::derive(move || {
         let photo = session
             .shown
@@ -101,7 +100,7 @@ pub fn Stage(session: Session) -> impl IntoView {
         })
     };
     let stage_view = Memo::new(move |_| {
-        if model_url.with(Option::is_some) {
+        if model.with(Option::is_some) {
             StageView::Model
         } else if session.stage_problem.with(Option::is_some) {
             StageView::Problem
@@ -134,7 +133,7 @@ pub fn Stage(session: Session) -> impl IntoView {
             data-view=move || stage_view.get().as_attr()
         >
             <div class="stage-frame">
-                <ModelViewer model_url view=view_state file_stem formats />
+                <ModelViewer model view=view_state file_stem formats />
                 <Show when=is(StageView::Empty)>
                     <EmptyStage has_photo=Signal::derive(move || session.photo.with(Option::is_some)) />
                 </Show>
@@ -150,7 +149,7 @@ pub fn Stage(session: Session) -> impl IntoView {
                             can_cancel=Signal::derive(move || session.created(session.job)) />
                         <Show when=job_cancelled>
                             <p class="notice" role="status">
-                                {move || if model_url.with(Option::is_some) {
+                                {move || if model.with(Option::is_some) {
                                     "Cancelled. The model from before is still shown."
                                 } else {
                                     "Cancelled. Nothing more will run for this job; press Generate to start again."

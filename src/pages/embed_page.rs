@@ -1,5 +1,5 @@
 use crate::api;
-use crate::components::ModelViewer;
+use crate::components::{ModelFiles, ModelViewer};
 use crate::share::{POSTER_QUERY, SharedView, VERSION_QUERY, current_query};
 use leptos::prelude::*;
 
@@ -23,7 +23,7 @@ pub fn EmbedPage(
         }
     });
     let version = current_query(VERSION_QUERY);
-    let model_url = Signal::derive(move || {
+    let model = Signal::derive(move || {
         let g = generation.get()?.ok()??;
         let wanted = version.as_deref();
         g.models
@@ -31,7 +31,7 @@ pub fn EmbedPage(
             .filter(|m| m.url.is_some() && m.status == trellis_api::JobStatus::Succeeded)
             .find(|m| wanted.is_none_or(|w| w == m.variant))
             .or_else(|| g.ready_model())
-            .and_then(|m| m.url.clone())
+            .and_then(ModelFiles::of)
     });
     // The photo it was made from, or for any GLB the page's `&poster=`.
     let poster_query = current_query(POSTER_QUERY);
@@ -53,7 +53,7 @@ pub fn EmbedPage(
     let full_page = Signal::derive(full_page_url);
     view! {
         <main class="embed">
-            <ModelViewer model_url view=RwSignal::new(SharedView::from_page()) poster minimal=true full_page_url=full_page />
+            <ModelViewer model view=RwSignal::new(SharedView::from_page()) poster minimal=true full_page_url=full_page />
             {move || problem().map(|p| view! { <p class="embed-problem" role="alert">{p}</p> })}
         </main>
     }

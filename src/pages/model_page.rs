@@ -1,4 +1,4 @@
-use crate::components::{ModelViewer, ThemeToggle};
+use crate::components::{ModelFiles, ModelViewer, ThemeToggle};
 use crate::share::{MODEL_QUERY, SharedView, current_query};
 use leptos::prelude::*;
 
@@ -23,7 +23,7 @@ pub fn ModelPage() -> impl IntoView {
         <main class="model-page">
             <section class="stage" id="stage" data-view="model" aria-label="Model">
                 <div class="stage-frame">
-                    <ModelViewer model_url=Signal::derive(|| None::<String>) view=RwSignal::new(SharedView::from_page())
+                    <ModelViewer model=Signal::derive(|| None::<ModelFiles>) view=RwSignal::new(SharedView::from_page())
                         file_stem=Signal::derive(move || stem.clone()) />
                 </div>
                 <p class="muted">

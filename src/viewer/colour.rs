@@ -7,7 +7,8 @@
 //! three-d's conventions differ from glTF's in two places, bridged here:
 //! - It takes every `Srgba` (material factors, `CpuMesh::colors`) as
 //!   sRGB-encoded and decodes it on upload, so glTF's linear values are
-//!   encoded first ([`srgba_from_linear`], [`encode_loader_colours`]).
+//!   encoded first (by `trellis_viewer_glb`'s reader, which does the
+//!   viewer's own glTF reading, and [`encode_loader_colours`]).
 //! - Its safe API has no `SRGB8_ALPHA8` texture, so colour textures keep the
 //!   file's texels in RGBA8 and the viewer's shaders decode them
 //!   ([`SRGB_DECODE_GLSL`]). Filtering then blends encoded values, which
@@ -18,6 +19,7 @@
 use three_d::{
     Context, CpuGeometry, CpuModel, CpuTexture, Model, PhysicalMaterial, Srgba, Texture2DRef,
 };
+use trellis_viewer_glb::SrgbEncoder;
 
 /// `srgb_to_linear(vec4)`: an sRGB-encoded texel to linear light
 /// (IEC 61966-2-1), alpha untouched, for shaders sampling colour textures.
@@ -29,59 +31,16 @@ vec4 srgb_to_linear(vec4 encoded) {
 }
 ";
 
-/// Linear values are looked up at this many steps: one step is under half
-/// an 8-bit sRGB level even in the darkest shades, and a table keeps a
-/// million vertex colours from costing three million `powf` calls.
-const LINEAR_STEPS: usize = 4096;
-
-/// Encodes linear intensities in `0..=1` as 8-bit sRGB.
-struct Encoder([u8; LINEAR_STEPS]);
-
-impl Encoder {
-    fn new() -> Self {
-        Self(std::array::from_fn(|i| {
-            encode(i as f32 / (LINEAR_STEPS - 1) as f32)
-        }))
-    }
-
-    fn encode(&self, linear: f32) -> u8 {
-        let step = (linear.clamp(0.0, 1.0) * (LINEAR_STEPS - 1) as f32).round();
-        self.0[step as usize]
-    }
-
-    /// A linear RGBA colour (alpha is always linear) as three-d's `Srgba`.
-    fn srgba(&self, [r, g, b, a]: [f32; 4]) -> Srgba {
-        let alpha = (a.clamp(0.0, 1.0) * 255.0).round() as u8;
-        Srgba::new(self.encode(r), self.encode(g), self.encode(b), alpha)
-    }
-}
-
-/// The sRGB transfer function: a linear intensity in `0..=1` as 8-bit sRGB.
-fn encode(linear: f32) -> u8 {
-    let encoded = if linear <= 0.003_130_8 {
-        linear * 12.92
-    } else {
-        1.055 * linear.powf(1.0 / 2.4) - 0.055
-    };
-    (encoded.clamp(0.0, 1.0) * 255.0).round() as u8
-}
-
-/// glTF colours (linear RGBA in `0..=1`) as the `Srgba` values three-d
-/// expects, for the viewer's own glTF reader.
-pub fn srgba_from_linear(colours: impl IntoIterator<Item = [f32; 4]>) -> Vec<Srgba> {
-    let encoder = Encoder::new();
-    colours.into_iter().map(|c| encoder.srgba(c)).collect()
-}
-
 /// Fixes a model from three-d-asset's glTF loader, which copies glTF's
 /// linear factors and vertex colours into `Srgba` unconverted (three-d
 /// would then decode them a second time and draw them too dark): encodes
 /// them, so three-d's decode gives back the file's values.
 pub fn encode_loader_colours(model: &mut CpuModel) {
-    let encoder = Encoder::new();
+    let encoder = SrgbEncoder::new();
     let fix = |c: Srgba| {
         let linear = |v: u8| f32::from(v) / 255.0;
-        encoder.srgba([linear(c.r), linear(c.g), linear(c.b), linear(c.a)])
+        let [r, g, b, a] = encoder.rgba([linear(c.r), linear(c.g), linear(c.b), linear(c.a)]);
+        Srgba::new(r, g, b, a)
     };
     for material in &mut model.materials {
         material.albedo = fix(material.albedo);

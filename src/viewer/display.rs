@@ -4,9 +4,9 @@
 
 use super::channel_material::{Channel, ChannelMaterial};
 use super::clay_material::ClayMaterial;
-use super::glb::AlphaMode;
 use super::surface_material::SurfaceMaterial;
 use three_d::{Material, NormalMaterial, PhysicalMaterial};
+use trellis_viewer_glb::AlphaMode;
 
 /// How the model is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -2,9 +2,9 @@
 //! own codecs (the app ships no image encoder, and the browser decodes on
 //! its image threads), then put back by [`with_png_images`].
 
-use super::glb::{GlbError, webp_images, with_png_images};
 use super::textures::decode_texels;
 use futures::future::try_join_all;
+use trellis_viewer_glb::{GlbError, webp_images, with_png_images};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{

@@ -1,11 +1,9 @@
 use super::camera_control::{self, OrbitBounds};
-use super::camera_pose::CameraPose;
 use super::canvas;
 use super::clay_material::ClayMaterial;
 use super::colour::ColourTextures;
 use super::display::DisplayMode;
 use super::environment;
-use super::glb::{AlphaMode, MaterialImages};
 use super::parse::ViewerError;
 use super::textures::{Bitmap, GpuFence, TextureLedger, TextureUpload};
 use super::wireframe::{Wireframe, WireframeState};
@@ -14,6 +12,8 @@ use three_d::{
     DirectionalLight, Geometry, Light, Model, PhysicalMaterial, RenderTarget, Srgba, Texture2DRef,
     Vec3, Viewport,
 };
+use trellis_links::CameraPose;
+use trellis_viewer_glb::{AlphaMode, MaterialImages};
 use web_sys::{HtmlCanvasElement, WebGl2RenderingContext};
 
 /// The viewer background: a neutral mid-dark grey that reads the same in
@@ -59,6 +59,46 @@ struct LoadedModel {
     textures_pending: bool,
     /// Holds on to the mesh so the wireframe mode can find its edges.
     wireframe: Wireframe,
+}
+
+impl LoadedModel {
+    fn set_textures(&mut self, textures: &[Texture2DRef], materials: &[MaterialImages]) {
+        let texture = |index: Option<usize>| index.and_then(|i| textures.get(i)).cloned();
+        for (part, material) in self.model.iter_mut().zip(&self.materials) {
+            let Some(images) = material.and_then(|m| materials.get(m)) else {
+                continue;
+            };
+            let own = &mut part.material;
+            own.albedo_texture = texture(images.base_color).or(own.albedo_texture.take());
+            own.metallic_roughness_texture =
+                texture(images.metallic_roughness).or(own.metallic_roughness_texture.take());
+        }
+        self.textures_pending = false;
+    }
+}
+
+/// A model on the GPU waiting to be shown (see [`Viewer::stage`]).
+pub struct StagedModel {
+    loaded: LoadedModel,
+    aabb: AxisAlignedBoundingBox,
+}
+
+impl StagedModel {
+    /// Gives the staged model its textures, as [`Viewer::set_textures`]
+    /// does for the shown one.
+    pub fn set_textures(&mut self, textures: &[Texture2DRef], materials: &[MaterialImages]) {
+        self.loaded.set_textures(textures, materials);
+    }
+}
+
+/// Where the camera goes when a model is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// A new model: framed, or shown from the start pose a link asked for.
+    Frame,
+    /// A finer level of the model on screen, which shares its placement:
+    /// the camera stays where it is, so nothing jumps.
+    Keep,
 }
 
 struct Lights {
@@ -115,16 +155,16 @@ impl Viewer {
         })
     }
 
-    /// Replaces the shown model with `cpu_model` and frames it. The old
-    /// model's GPU buffers and textures are freed first, so two large models
-    /// never need GPU memory at the same time. With `textures_pending`, it
-    /// is drawn in clay until [`Viewer::set_textures`].
-    pub fn upload(
-        &mut self,
+    /// Puts `cpu_model` on the GPU without showing it: the shown model
+    /// stays on screen until [`Viewer::show`] swaps them in one frame. With
+    /// `textures_pending`, it is drawn in clay until
+    /// [`Viewer::set_textures`]. To replace a large model with another,
+    /// [`Viewer::clear`] first, so the two never need GPU memory at once.
+    pub fn stage(
+        &self,
         mut cpu_model: CpuModel,
         textures_pending: bool,
-    ) -> Result<(), ViewerError> {
-        self.model = None;
+    ) -> Result<StagedModel, ViewerError> {
         let colour_textures = ColourTextures::take(&mut cpu_model);
         let mut model = Model::<PhysicalMaterial>::new(&self.context, &cpu_model)
             .map_err(|e| ViewerError::BadModel(e.to_string()))?;
@@ -142,20 +182,31 @@ impl Viewer {
         for part in model.iter() {
             aabb.expand_with_aabb(part.aabb());
         }
-        self.home = aabb;
-        self.model = Some(LoadedModel {
-            model,
-            has_uvs,
-            materials,
-            textures_pending,
-            wireframe: Wireframe::new(cpu_model),
-        });
+        Ok(StagedModel {
+            loaded: LoadedModel {
+                model,
+                has_uvs,
+                materials,
+                textures_pending,
+                wireframe: Wireframe::new(cpu_model),
+            },
+            aabb,
+        })
+    }
+
+    /// Shows `staged` in place of the shown model (whose GPU memory is
+    /// freed), drawn from the next frame on.
+    pub fn show(&mut self, staged: StagedModel, framing: Framing) {
+        self.home = staged.aabb;
+        self.model = Some(staged.loaded);
+        if framing == Framing::Keep {
+            return;
+        }
         self.reset_view();
         if let Some(pose) = self.start_pose.take() {
             let (eye, target) = (Vec3::from(pose.eye), Vec3::from(pose.target));
             camera_control::place(&mut self.camera, &mut self.bounds, eye, target);
         }
-        Ok(())
     }
 
     /// Shows the next model from `pose` rather than framed, as a shared
@@ -208,23 +259,12 @@ impl Viewer {
         self.textures.live_bytes()
     }
 
-    /// Gives every part the textures its material names (`textures` indexed
-    /// as in `materials`) and ends the clay stand-in.
+    /// Gives every part of the shown model the textures its material names
+    /// (`textures` indexed as in `materials`) and ends the clay stand-in.
     pub fn set_textures(&mut self, textures: &[Texture2DRef], materials: &[MaterialImages]) {
-        let Some(loaded) = &mut self.model else {
-            return;
-        };
-        let texture = |index: Option<usize>| index.and_then(|i| textures.get(i)).cloned();
-        for (part, material) in loaded.model.iter_mut().zip(&loaded.materials) {
-            let Some(images) = material.and_then(|m| materials.get(m)) else {
-                continue;
-            };
-            let own = &mut part.material;
-            own.albedo_texture = texture(images.base_color).or(own.albedo_texture.take());
-            own.metallic_roughness_texture =
-                texture(images.metallic_roughness).or(own.metallic_roughness_texture.take());
+        if let Some(loaded) = &mut self.model {
+            loaded.set_textures(textures, materials);
         }
-        loaded.textures_pending = false;
     }
 
     /// Drops the model, freeing its GPU memory.

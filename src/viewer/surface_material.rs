@@ -6,12 +6,12 @@
 //! encoding are reused as they are.
 
 use super::colour::SRGB_DECODE_GLSL;
-use super::glb::AlphaMode;
 use super::shader_ids;
 use three_d::{
     Blend, ColorMapping, EffectMaterialId, Light, Material, MaterialType, PhysicalMaterial,
     Program, RenderStates, ToneMapping, Viewer, WriteMask, lights_shader_source,
 };
+use trellis_viewer_glb::AlphaMode;
 
 /// A part's PBR material as the shaded mode draws it.
 pub struct SurfaceMaterial {

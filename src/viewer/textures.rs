@@ -2,11 +2,11 @@
 //! straight to WebGL: the pixels never pass through wasm memory, and the
 //! decoding runs on the browser's image threads, both images at once.
 
-use super::glb::EncodedImage;
 use super::stats::texture_gpu_bytes;
 use futures::future::try_join_all;
 use std::sync::{Arc, Weak};
 use three_d::{Context, Interpolation, Mipmap, Texture2D, Texture2DRef, Wrapping};
+use trellis_viewer_glb::EncodedImage;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -69,8 +69,13 @@ pub fn decode(images: &[EncodedImage]) -> impl Future<Output = Result<Vec<Bitmap
 fn start_decode(window: &web_sys::Window, image: &EncodedImage) -> Result<js_sys::Promise, String> {
     // three-d stores textures bottom row first (its `fill` flips rows);
     // WebGL ignores UNPACK_FLIP_Y for bitmaps, so the decoder flips.
-    decode_texels(window, &image.bytes, image.mime, ImageOrientation::FlipY)
-        .map_err(|e| format!("a texture could not be decoded ({e:?})"))
+    decode_texels(
+        window,
+        &image.bytes,
+        image.format.mime(),
+        ImageOrientation::FlipY,
+    )
+    .map_err(|e| format!("a texture could not be decoded ({e:?})"))
 }
 
 /// Starts the browser decoding an encoded image of type `mime` into a
@@ -129,10 +134,11 @@ impl Drop for GpuFence {
 }
 
 /// Rows of a texture sent to WebGL per call. A 4096² RGBA texture in one
-/// call blocked the main thread for 150–280 ms; a quarter of it at a time
-/// keeps every call well under the 200 ms long-task budget, with the page
-/// free to paint and take input in between.
-const STRIP_ROWS: u32 = 1024;
+/// call blocked the main thread for 150–280 ms, and a quarter of it still
+/// 40–70 ms; a sixteenth at a time (4 MB) keeps every call well under the
+/// 50 ms long-task budget, with the page free to paint and take input in
+/// between.
+const STRIP_ROWS: u32 = 256;
 
 /// A texture being filled strip by strip from a decoded bitmap; see
 /// [`TextureUpload::step`].

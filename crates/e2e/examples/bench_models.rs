@@ -1,6 +1,8 @@
 //! Writes the viewer benchmark's TRELLIS-shaped GLBs (see
-//! `trellis_e2e::trellis_glb`) into a directory, skipping files that
-//! already exist: the output is deterministic, so they never go stale.
+//! `trellis_e2e::trellis_glb`) into a directory, each with its
+//! web-optimized levels as the proxy makes them (`<name>.opt.glb`, full
+//! detail, and `<name>.coarse.glb`), skipping files that already exist:
+//! the output is deterministic, so they never go stale.
 //!
 //! `cargo run -p trellis-e2e --example bench_models -- bench/models`
 
@@ -23,8 +25,17 @@ fn main() -> std::io::Result<()> {
     std::fs::create_dir_all(&dir)?;
     for (name, triangles, side) in MODELS {
         let path = dir.join(name);
-        if !path.is_file() {
-            std::fs::write(&path, trellis_glb(triangles, side))?;
+        let stem = name.trim_end_matches(".glb");
+        let (full, coarse) = (
+            dir.join(format!("{stem}.opt.glb")),
+            dir.join(format!("{stem}.coarse.glb")),
+        );
+        if !(path.is_file() && full.is_file() && coarse.is_file()) {
+            let raw = trellis_glb(triangles, side);
+            let levels = trellis_webopt::optimize(&raw).map_err(std::io::Error::other)?;
+            std::fs::write(&full, levels.full)?;
+            std::fs::write(&coarse, levels.coarse)?;
+            std::fs::write(&path, raw)?;
         }
         println!("{}", path.display());
     }

@@ -5,6 +5,8 @@
 pub mod engine;
 pub mod files;
 pub mod glb;
+pub mod image_compare;
+pub mod main_thread;
 pub mod scene_glb;
 pub mod static_host;
 pub mod trellis_glb;

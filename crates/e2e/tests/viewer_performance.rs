@@ -1,18 +1,25 @@
-//! The viewer with full-size TRELLIS.2-shaped models: clay first, then
-//! textures; the page never blocked for long; and memory that stays flat
-//! when one model replaces another many times.
+//! The viewer with full-size TRELLIS.2-shaped models as extracted (no
+//! web-optimized levels): clay first, then textures; the page never
+//! blocked for long, by the browser's own long-task record; and memory
+//! that stays flat when one model replaces another many times.
 
 use std::collections::HashMap;
 use std::time::Duration;
 use trellis_e2e::files::FileServer;
+use trellis_e2e::main_thread::{MainThreadRecord, RECORDER};
 use trellis_e2e::trellis_glb::trellis_glb;
 use trellis_e2e::{Browser, Studio};
 
 /// A 1M-triangle, 2×4096² model takes seconds under SwiftShader on 2 cores.
 const LOAD_TIMEOUT: Duration = Duration::from_secs(180);
-/// The responsiveness budget from the issue: no main-thread task longer
-/// (asserted on each of the viewer's own steps, see below).
-const LONG_TASK_LIMIT_MS: f64 = 200.0;
+/// The longest main-thread task the page's scripts may run while a raw
+/// 1M-triangle, 2×4096² file loads. Links open the web-optimized files,
+/// held to the issue's 50 ms (viewer_progressive.rs); a raw file of this
+/// size, opened by URL or dropped, still has steps of 100–160 ms under
+/// SwiftShader (its arrays read in from the worker, the geometry upload,
+/// texture strips), so this only catches a step going back to blocking
+/// for long, such as decoding on the main thread again.
+const RAW_FILE_SCRIPT_TASK_MS: f64 = 200.0;
 /// Models shown one after another in the memory test.
 const REPLACEMENTS: usize = 20;
 /// Loads before memory is expected to be flat: the allocator and the
@@ -24,32 +31,18 @@ const WARM_UP_LOADS: usize = 4;
 /// cores at the same time.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// Installed before the page's scripts: records long tasks (with `buffered`
-/// so none is missed) and every `#viewer[data-state]` change with its time.
-const RECORDER: &str = r#"
-window.__longTasks = [];
-window.__states = [];
+/// Installed before the page's scripts: counts the viewer's arrivals at
+/// `rendered`, so a test can wait for the next one.
+const RENDER_COUNTER: &str = r#"
 window.__rendered = 0;
-new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) {
-    window.__longTasks.push({ start: Math.round(e.startTime), ms: Math.round(e.duration) });
-  }
-}).observe({ type: 'longtask', buffered: true });
 new MutationObserver((changes) => {
   for (const c of changes) {
-    if (c.target.id !== 'viewer') continue;
-    const state = c.target.getAttribute('data-state');
-    window.__states.push({ at: Math.round(performance.now()), state });
-    if (state === 'rendered') window.__rendered += 1;
+    if (c.target.id === 'viewer' && c.target.getAttribute('data-state') === 'rendered') {
+      window.__rendered += 1;
+    }
   }
 }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
 "#;
-
-async fn viewer_attr(browser: &Browser, name: &str) -> String {
-    let script = format!("return document.getElementById('viewer').getAttribute('{name}') || '';");
-    let value = browser.client.execute(&script, vec![]).await.expect(name);
-    value.as_str().unwrap_or_default().to_string()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_million_triangle_4k_model_shows_clay_first_without_blocking_the_page() {
@@ -66,74 +59,29 @@ async fn a_million_triangle_4k_model_shows_clay_first_without_blocking_the_page(
     let (_files, (state, message)) = browser.open_glb(&studio.url, glb, LOAD_TIMEOUT).await;
     assert_eq!(state, "rendered", "viewer failed: {message}");
     browser.screenshot("viewer-1m-4k").await;
-    // Long tasks are reported after they end; one more frame delivers them.
-    browser
-        .client
-        .execute_async(
-            "const done = arguments[0]; requestAnimationFrame(() => setTimeout(done, 200));",
-            vec![],
-        )
-        .await
-        .expect("settle");
-    let record = browser
-        .client
-        .execute(
-            "return { tasks: window.__longTasks, states: window.__states };",
-            vec![],
-        )
-        .await
-        .expect("recorded tasks");
-    let clay_ms = viewer_attr(&browser, "data-clay-ms").await;
-    let textured_ms = viewer_attr(&browser, "data-textured-ms").await;
-    println!("bytes in memory → clay frame {clay_ms} ms, → textured frame {textured_ms} ms");
-    for name in [
-        "data-parse-ms",
-        "data-upload-ms",
-        "data-longest-step",
-        "data-longest-step-ms",
-    ] {
-        println!("{name}: {}", viewer_attr(&browser, name).await);
-    }
-    println!("states: {}", record["states"]);
-    println!("long tasks: {}", record["tasks"]);
+    let record = MainThreadRecord::read(&browser).await;
+    println!("{record}");
 
     // Then the clay model was on screen before the textured one
-    let states: Vec<&str> = record["states"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|s| s["state"].as_str())
-        .collect();
+    let states = record.states();
     let clay = states.iter().position(|s| *s == "clay");
     let rendered = states.iter().position(|s| *s == "rendered");
     assert!(
         matches!((clay, rendered), (Some(c), Some(r)) if c < r),
         "no clay stage before the textured model: {states:?}"
     );
-    let clay_ms: f64 = clay_ms.parse().expect("data-clay-ms");
-    let textured_ms: f64 = textured_ms.parse().expect("data-textured-ms");
-    assert!(
-        clay_ms < textured_ms,
-        "clay {clay_ms} ms, textured {textured_ms} ms"
-    );
 
-    // And none of the viewer's own main-thread steps (validation, parsing,
-    // handing the textures to the browser's decoder, the geometry upload,
-    // each texture strip, the mipmaps, the draw calls) took longer than the
-    // budget. The browser's long tasks are printed, not asserted: under
-    // SwiftShader the GPU is emulated on these same two cores, and the
-    // browser's own frame tasks wait for it (a 1M-triangle frame takes
-    // about a second to rasterise), which measures the emulator, not the
-    // page's code.
-    let longest: f64 = viewer_attr(&browser, "data-longest-step-ms")
-        .await
-        .parse()
-        .expect("data-longest-step-ms");
-    assert!(
-        longest <= LONG_TASK_LIMIT_MS,
-        "the viewer's {} step took {longest} ms",
-        viewer_attr(&browser, "data-longest-step").await
-    );
+    // And, by the browser's own long-task entries, no main-thread task
+    // from the start of the load to the textured frame spent the budget
+    // in the page's scripts. Long tasks without script time (the main
+    // thread waiting on SwiftShader, the GPU emulated on these same 2
+    // cores) are printed, not asserted; see viewer_progressive.rs.
+    let scripted: Vec<_> = record
+        .tasks_between_states("loading", "rendered")
+        .into_iter()
+        .filter(|(_, script_ms)| *script_ms >= RAW_FILE_SCRIPT_TASK_MS)
+        .collect();
+    assert!(scripted.is_empty(), "long script tasks: {scripted:?}");
     browser.close().await;
 }
 
@@ -152,7 +100,7 @@ async fn replacing_the_model_twenty_times_does_not_grow_memory() {
     .await;
     let studio = Studio::start().await;
     let browser = Browser::launch(1000, 800).await;
-    browser.run_before_page_scripts(RECORDER).await;
+    browser.run_before_page_scripts(RENDER_COUNTER).await;
     browser
         .client
         .goto(&studio.url)

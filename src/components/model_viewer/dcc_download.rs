@@ -1,17 +1,19 @@
-//! The GLB for DCC tools: offered only when the loaded file has WebP
-//! textures, which Blender, Maya and others refuse, and converted on click
-//! because re-encoding big textures takes a moment.
+//! The GLB for DCC tools: offered when the original file has WebP
+//! textures, which Blender, Maya and others refuse (or may have them: an
+//! original not downloaded yet), and converted on click because
+//! re-encoding big textures takes a moment.
 
+use super::original::OriginalFile;
 use super::{ViewerState, downloads};
-use crate::viewer::{AlphaMode, has_webp_images, with_alpha_mode, with_png_textures};
+use crate::viewer::{AlphaMode, with_alpha_mode, with_png_textures};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 /// The "Download GLB for DCC tools" button, busy while converting.
 #[component]
 pub(super) fn DccDownload(
-    /// The loaded GLB file.
-    file: StoredValue<Option<Vec<u8>>, LocalStorage>,
+    /// The model's original file.
+    file: StoredValue<Option<OriginalFile>, LocalStorage>,
     /// The alpha mode the shaded view uses, written into the copy too.
     alpha: RwSignal<AlphaMode>,
     /// Where a failed conversion is reported.
@@ -20,21 +22,23 @@ pub(super) fn DccDownload(
     file_stem: Signal<String>,
 ) -> impl IntoView {
     // Mounted per rendered model, so the file cannot change under it.
-    let has_webp = file.with_value(|file| file.as_deref().is_some_and(has_webp_images));
+    let original = file.get_value();
+    let may_have_webp = original
+        .as_ref()
+        .is_some_and(|original| original.has_webp_images() != Some(false));
     let busy = RwSignal::new(false);
     let on_click = move |_| {
         let alpha = alpha.get_untracked();
-        let rewritten = file.with_value(|file| {
-            let file = file.as_deref()?;
-            Some(with_alpha_mode(file, alpha).map_err(|e| e.to_string()))
-        });
-        let Some(rewritten) = rewritten else {
+        let Some(original) = original.clone() else {
             return;
         };
         busy.set(true);
         spawn_local(async move {
-            let converted = match rewritten {
-                Ok(glb) => with_png_textures(&glb).await,
+            let converted = match original.bytes().await {
+                Ok(bytes) => match with_alpha_mode(&bytes, alpha) {
+                    Ok(glb) => with_png_textures(&glb).await,
+                    Err(e) => Err(e.to_string()),
+                },
                 Err(e) => Err(e),
             };
             // A disposed signal means the viewer has moved on to another
@@ -49,7 +53,7 @@ pub(super) fn DccDownload(
             }
         });
     };
-    has_webp.then(|| {
+    may_have_webp.then(|| {
         view! {
             <button
                 type="button"

@@ -1,30 +1,45 @@
-//! One model load, shown progressively: the geometry in clay as soon as it
-//! is uploaded (unless the textures are decoded within a moment), then the
-//! textures once the browser has decoded them. Every step is timed.
+//! One model load, shown progressively. With a coarse level, it is
+//! downloaded, decoded and drawn first, while the full level downloads;
+//! the full level then takes its place in one frame, camera unmoved.
+//! Without one, the geometry shows in clay as soon as it is uploaded
+//! (unless the textures are decoded within a moment), then textured.
+//!
+//! Decoding runs in the decode worker; the main thread only converts its
+//! arrays, uploads them and the browser-decoded textures (in strips), and
+//! draws, each step a task of its own so the page stays responsive.
 
+use super::original::OriginalFile;
 use super::scene_handle::SceneHandle;
 use super::source::ModelSource;
-use super::stats_panel::{LoadReport, Step, Timings};
-use crate::viewer::{AlphaMode, ModelStats, ParsedGlb, check_glb, decode, parse_glb};
+use super::stats_panel::{LoadReport, Timings};
+use crate::viewer::{
+    AlphaMode, Decoder, Framing, ModelStats, ParsedGlb, StagedModel, decode, to_cpu_model,
+};
 use futures::future::{Either, select};
+use js_sys::ArrayBuffer;
 
 /// A model that finished loading.
 pub(super) struct Loaded {
     pub report: LoadReport,
     /// The alpha mode the file declares.
     pub alpha: AlphaMode,
-    /// The file as downloaded, kept for "Download GLB" with another alpha.
-    pub file: Vec<u8>,
+    /// The original file, which the viewer's downloads start from.
+    pub original: OriginalFile,
+}
+
+/// How far a load has got, for the page to say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Progress {
+    /// The geometry is shown in clay while the textures decode.
+    Clay,
+    /// The coarse level is shown while the full one loads.
+    Coarse,
 }
 
 /// How long textures may take to decode before the geometry is shown in
 /// clay meanwhile: under 100 ms a wait reads as instant, and a clay frame
 /// shown for less would only flash.
 const CLAY_GRACE_MS: u32 = 100;
-
-/// How often to check whether the GPU has finished the clay frame: about
-/// one display frame.
-const GPU_POLL_MS: u32 = 16;
 
 const NO_VIEW: &str = "The 3D view is not available in this browser.";
 
@@ -36,104 +51,209 @@ pub(super) enum Input {
     Bytes(Vec<u8>),
 }
 
-/// Downloads the model if needed, then shows it as [`show`] does.
+/// Downloads the model's levels as needed and shows them.
+/// `Ok(None)` means a newer load took over while this one was in flight.
 pub(super) async fn load(
     scene: &SceneHandle,
     input: Input,
-    still_current: impl Fn() -> bool + 'static,
-    on_clay: impl FnOnce(),
+    still_current: impl Fn() -> bool + Clone + 'static,
+    on_progress: impl Fn(Progress) + Clone + 'static,
 ) -> Result<Option<Loaded>, String> {
     let start = js_sys::Date::now();
-    let bytes = match input {
-        Input::Source(source) => source.fetch().await?,
-        Input::Bytes(bytes) => bytes,
+    // The worker starts while the model downloads.
+    let decoder = Decoder::start();
+    let source = match input {
+        Input::Bytes(bytes) => {
+            let file = js_sys::Uint8Array::from(bytes.as_slice()).buffer();
+            let shown = show_level(
+                scene,
+                &decoder,
+                file,
+                Framing::Frame,
+                &still_current,
+                &on_progress,
+            );
+            return Ok(shown
+                .await?
+                .map(|shown| shown.finish(0.0, start, None, None)));
+        }
+        Input::Source(source) => source,
     };
+    let full_url = source.files.full_url().to_string();
+    let (full, coarse_at) = match &source.files.coarse_url {
+        None => (source.fetch(&full_url).await, None),
+        Some(coarse_url) => {
+            let coarse = source.fetch(coarse_url).await;
+            if !still_current() {
+                return Ok(None);
+            }
+            // The full level downloads while the coarse one is decoded and
+            // drawn.
+            let show_coarse = async {
+                let coarse = coarse?;
+                show_level(
+                    scene,
+                    &decoder,
+                    coarse,
+                    Framing::Frame,
+                    &still_current,
+                    &on_progress,
+                )
+                .await
+            };
+            let (coarse_shown, full) = futures::join!(show_coarse, source.fetch(&full_url));
+            if !still_current() {
+                return Ok(None);
+            }
+            let coarse_at = match coarse_shown {
+                Ok(Some(_)) => {
+                    on_progress(Progress::Coarse);
+                    Some(js_sys::Date::now())
+                }
+                // A coarse level that fails costs only its time: the full
+                // level is shown as if it came alone.
+                _ => {
+                    scene.update(|v| v.clear());
+                    None
+                }
+            };
+            (full, coarse_at)
+        }
+    };
+    let full = full?;
+    let downloaded = js_sys::Date::now();
     if !still_current() {
         return Ok(None);
     }
-    let download_ms = js_sys::Date::now() - start;
-    let loaded = show(scene, bytes, still_current, on_clay).await?;
-    Ok(loaded.map(|mut loaded| {
-        loaded.report.timings.download_ms = download_ms;
-        loaded
-    }))
+    let framing = match coarse_at {
+        Some(_) => Framing::Keep,
+        None => Framing::Frame,
+    };
+    let shown = show_level(scene, &decoder, full, framing, &still_current, &on_progress).await?;
+    // The viewer's downloads save the original.
+    let remote_original = source.files.optimized_url.is_some().then_some(source);
+    Ok(shown.map(|shown| shown.finish(downloaded - start, start, coarse_at, remote_original)))
 }
 
-/// Parses, uploads and draws a GLB already in memory: geometry first, drawn
-/// in clay if the textures are slow to decode (then `on_clay` runs),
-/// textures after. `Ok(None)` means a newer
-/// load took over while this one was in flight.
-async fn show(
+/// One level on screen.
+struct Shown {
+    stats: ModelStats,
+    alpha: AlphaMode,
+    file: ArrayBuffer,
+    timings: Timings,
+    live_texture_bytes: u64,
+}
+
+impl Shown {
+    /// The load's report, with times from `start`. Keeps a copy of the
+    /// file unless the original is `remote_original`'s.
+    fn finish(
+        self,
+        download_ms: f64,
+        start: f64,
+        coarse_at: Option<f64>,
+        remote_original: Option<ModelSource>,
+    ) -> Loaded {
+        let file_bytes = u64::from(self.file.byte_length());
+        Loaded {
+            report: LoadReport {
+                stats: self.stats,
+                file_bytes,
+                timings: Timings {
+                    download_ms,
+                    to_coarse_ms: coarse_at.map(|at| at - start),
+                    ..self.timings
+                },
+                live_texture_bytes: self.live_texture_bytes,
+                wasm_memory_bytes: wasm_memory_bytes(),
+            },
+            alpha: self.alpha,
+            original: match remote_original {
+                Some(source) => OriginalFile::remote(source),
+                None => OriginalFile::loaded(js_sys::Uint8Array::new(&self.file).to_vec()),
+            },
+        }
+    }
+}
+
+/// Decodes one level (in the worker), uploads it and draws it. As the
+/// first level of a model (`Framing::Frame`) it replaces what was shown,
+/// in clay while slow textures decode; as a finer level (`Framing::Keep`)
+/// it stays hidden until its textures are on the GPU too, then takes the
+/// coarse level's place in one frame.
+async fn show_level(
     scene: &SceneHandle,
-    bytes: Vec<u8>,
-    still_current: impl Fn() -> bool + 'static,
-    on_clay: impl FnOnce(),
-) -> Result<Option<Loaded>, String> {
+    decoder: &Decoder,
+    file: ArrayBuffer,
+    framing: Framing,
+    still_current: &impl Fn() -> bool,
+    on_progress: &impl Fn(Progress),
+) -> Result<Option<Shown>, String> {
     let start = js_sys::Date::now();
-    let file_bytes = bytes.len() as u64;
-    let checked = check_glb(&bytes).map_err(|e| e.to_string())?;
-    // Every step runs in a task of its own, so input and painting get
-    // their turn in between; the longest one is reported.
-    let mut longest = Step::new("validation", js_sys::Date::now() - start);
+    let (decoded, file) = decoder.decode(file).await;
+    let decoded = decoded.map_err(|e| e.to_string())?;
+    let decoded_at = js_sys::Date::now();
+    // Taking the worker's arrays in and making three-d's model of them are
+    // tasks of their own.
     yield_to_browser().await;
     if !still_current() {
         return Ok(None);
     }
-    let parse_start = js_sys::Date::now();
     let ParsedGlb {
         model,
         alpha,
         images,
-    } = parse_glb(&bytes, checked).map_err(|e| e.to_string())?;
+    } = to_cpu_model(decoded).map_err(|e| e.to_string())?;
     let mut stats = ModelStats::of(&model);
     let parsed = js_sys::Date::now();
-    longest.keep_longer("parse", parsed - parse_start);
     yield_to_browser().await;
     if !still_current() {
         return Ok(None);
     }
-    // The browser decodes both images in parallel, off the main thread,
-    // while the geometry goes up and is drawn in clay.
-    let hand_off_start = js_sys::Date::now();
+    // The browser decodes the images in parallel, off the main thread,
+    // while the geometry goes up.
     let decoding = decode(&images.images);
-    longest.keep_longer("texture hand-off", js_sys::Date::now() - hand_off_start);
     yield_to_browser().await;
     if !still_current() {
         return Ok(None);
     }
     let upload_start = js_sys::Date::now();
-    scene
-        .with(|viewer| {
-            // Before the first frame, so it already shows the file's alpha.
-            viewer.set_alpha(alpha);
-            viewer.upload(model, !images.is_empty())
-        })
+    if framing == Framing::Frame {
+        // Two large models never need GPU memory at the same time.
+        scene.update(|v| v.clear());
+    }
+    let staged = scene
+        .with(|viewer| viewer.stage(model, !images.is_empty()))
         .ok_or(NO_VIEW)?
         .map_err(|e| e.to_string())?;
     let uploaded = js_sys::Date::now();
-    longest.keep_longer("geometry upload", uploaded - upload_start);
-    // Textures that decode within the grace period go straight on: a clay
-    // frame would only flash, and costs the GPU a whole frame of work.
-    let grace = gloo_timers::future::TimeoutFuture::new(CLAY_GRACE_MS);
-    let (bitmaps, clay_drawn) = match select(Box::pin(decoding), grace).await {
-        Either::Left((bitmaps, _)) => (bitmaps?, None),
-        Either::Right(((), decoding)) => {
-            let (clay_drawn, clay_render_ms) = scene.next_frame().await;
-            longest.keep_longer("clay draw", clay_render_ms);
-            on_clay();
-            let bitmaps = decoding.await?;
-            if let Some(fence) = scene.with(|v| v.gpu_fence()).flatten() {
-                while !fence.passed() {
-                    gloo_timers::future::TimeoutFuture::new(GPU_POLL_MS).await;
+    let mut staged = Some(staged);
+    let mut clay_drawn = None;
+    let bitmaps = if framing == Framing::Frame {
+        // Textures that decode within the grace period go straight on: a
+        // clay frame would only flash, and costs the GPU a whole frame.
+        let grace = gloo_timers::future::TimeoutFuture::new(CLAY_GRACE_MS);
+        match select(Box::pin(decoding), grace).await {
+            Either::Left((bitmaps, _)) => bitmaps?,
+            Either::Right(((), decoding)) => {
+                if let Some(staged) = staged.take() {
+                    show(scene, staged, alpha, framing)?;
                 }
+                let (drawn, _) = scene.next_frame().await;
+                clay_drawn = Some(drawn);
+                on_progress(Progress::Clay);
+                let bitmaps = decoding.await?;
+                scene.gpu_idle().await;
+                bitmaps
             }
-            (bitmaps, Some(clay_drawn))
         }
+    } else {
+        decoding.await?
     };
     if !still_current() {
         return Ok(None);
     }
-    let decoded = js_sys::Date::now();
+    let textures_decoded = js_sys::Date::now();
     let mut textures = Vec::with_capacity(bitmaps.len());
     for bitmap in bitmaps {
         let (width, height) = bitmap.size();
@@ -147,47 +267,70 @@ async fn show(
             if !still_current() {
                 return Ok(None);
             }
-            let step_start = js_sys::Date::now();
             let done = scene
                 .with(|v| v.continue_upload(&mut upload))
                 .ok_or(NO_VIEW)?;
-            longest.keep_longer("texture upload", js_sys::Date::now() - step_start);
             if let Some(texture) = done {
                 break texture;
             }
         };
         textures.push(texture);
     }
-    scene
-        .with(|v| v.set_textures(&textures, &images.materials))
-        .ok_or(NO_VIEW)?;
+    // The first frame with the new geometry and textures then finds the
+    // GPU idle: drawing behind queued uploads and mipmaps would hold the
+    // main thread until they are done.
+    scene.gpu_idle().await;
+    if !still_current() {
+        return Ok(None);
+    }
+    match staged.take() {
+        Some(mut staged) => {
+            staged.set_textures(&textures, &images.materials);
+            show(scene, staged, alpha, framing)?;
+        }
+        None => {
+            scene
+                .with(|v| v.set_textures(&textures, &images.materials))
+                .ok_or(NO_VIEW)?;
+        }
+    }
     drop(textures);
     let textures_uploaded = js_sys::Date::now();
-    let (drawn, textured_render_ms) = scene.next_frame().await;
-    longest.keep_longer("textured draw", textured_render_ms);
-    let report = LoadReport {
+    let (drawn, _) = scene.next_frame().await;
+    Ok(still_current().then(|| Shown {
         stats,
-        file_bytes,
+        alpha,
+        file,
         timings: Timings {
             download_ms: 0.0,
+            decode_ms: decoded_at - start,
             parse_ms: parsed - start,
             upload_ms: uploaded - upload_start,
             clay_frame_ms: clay_drawn.map(|at| at - uploaded),
-            decode_ms: decoded - clay_drawn.unwrap_or(uploaded),
-            texture_upload_ms: textures_uploaded - decoded,
+            texture_decode_ms: textures_decoded - clay_drawn.unwrap_or(uploaded),
+            texture_upload_ms: textures_uploaded - textures_decoded,
             textured_frame_ms: drawn - textures_uploaded,
             to_clay_ms: clay_drawn.map(|at| at - start),
+            to_coarse_ms: None,
             to_textured_ms: drawn - start,
-            longest_step: longest,
         },
         live_texture_bytes: scene.with(|v| v.live_texture_bytes()).unwrap_or(0),
-        wasm_memory_bytes: wasm_memory_bytes(),
-    };
-    Ok(still_current().then_some(Loaded {
-        report,
-        alpha,
-        file: bytes,
     }))
+}
+
+/// Shows `staged` with the file's alpha mode from its first frame on.
+fn show(
+    scene: &SceneHandle,
+    staged: StagedModel,
+    alpha: AlphaMode,
+    framing: Framing,
+) -> Result<(), String> {
+    scene
+        .with(|viewer| {
+            viewer.set_alpha(alpha);
+            viewer.show(staged, framing);
+        })
+        .ok_or_else(|| NO_VIEW.to_string())
 }
 
 /// Size of the wasm linear memory. It never shrinks, so it growing from

@@ -13,6 +13,10 @@ const SPIN_RADIANS_PER_SECOND: f32 = 0.25;
 /// coming back does not jump the model round.
 const MAX_SPIN_STEP_MS: f64 = 100.0;
 
+/// How often to check whether the GPU has finished its work: about one
+/// display frame.
+const GPU_POLL_MS: u32 = 16;
+
 type AfterFrame = Box<dyn FnOnce()>;
 type FrameListener = Box<dyn Fn(CameraPose, WireframeState)>;
 /// Moves the view before a frame is drawn; returns false once it is done.
@@ -38,10 +42,28 @@ pub(super) struct SceneHandle {
 }
 
 impl SceneHandle {
-    /// Takes ownership of a freshly created viewer and draws it.
+    /// Takes ownership of a freshly created viewer and draws it once the
+    /// GPU has made its lighting environment: a frame drawn behind that
+    /// work would hold the main thread until it is done.
     pub fn attach(&self, viewer: Viewer) {
         *self.viewer.borrow_mut() = Some(viewer);
-        self.redraw();
+        let handle = self.clone();
+        leptos::task::spawn_local(async move {
+            handle.gpu_idle().await;
+            handle.redraw();
+        });
+    }
+
+    /// Waits, without blocking the page, until the GPU has done what was
+    /// queued: uploading a big texture or drawing while the GPU is still
+    /// busy (making the environment, drawing a 1M-triangle clay frame)
+    /// makes the WebGL call wait on the main thread instead.
+    pub async fn gpu_idle(&self) {
+        if let Some(fence) = self.with(|v| v.gpu_fence()).flatten() {
+            while !fence.passed() {
+                gloo_timers::future::TimeoutFuture::new(GPU_POLL_MS).await;
+            }
+        }
     }
 
     /// Runs `f` on the viewer, if one exists.

@@ -4,12 +4,14 @@
 use crate::viewer::ModelStats;
 use leptos::prelude::*;
 
-/// Milliseconds spent in each loading step.
+/// Milliseconds spent in each loading step of the shown (full) level.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub(super) struct Timings {
-    /// Fetching the file.
+    /// Fetching the file (after the coarse level, when there is one).
     pub download_ms: f64,
-    /// Validating it and decoding its geometry.
+    /// Decoding it in the decode worker, until its answer arrived.
+    pub decode_ms: f64,
+    /// Decoding and turning the answer into the viewer's model.
     pub parse_ms: f64,
     /// Creating GPU buffers.
     pub upload_ms: f64,
@@ -18,37 +20,18 @@ pub(super) struct Timings {
     pub clay_frame_ms: Option<f64>,
     /// Waiting for the browser to finish decoding the textures after the
     /// geometry upload or clay frame (decoding starts right after parsing).
-    pub decode_ms: f64,
+    pub texture_decode_ms: f64,
     /// Uploading the decoded textures to the GPU.
     pub texture_upload_ms: f64,
     /// Drawing the first frame with textures.
     pub textured_frame_ms: f64,
     /// From the file in memory to the clay stand-in on screen, if drawn.
     pub to_clay_ms: Option<f64>,
+    /// From the start of the load to the coarse level on screen, if the
+    /// model has one.
+    pub to_coarse_ms: Option<f64>,
     /// From the file in memory to the first frame with textures.
     pub to_textured_ms: f64,
-    /// The longest single main-thread step of the viewer's own work.
-    pub longest_step: Step,
-}
-
-/// One main-thread step of a load and how long it took.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub(super) struct Step {
-    pub name: &'static str,
-    pub ms: f64,
-}
-
-impl Step {
-    pub fn new(name: &'static str, ms: f64) -> Self {
-        Self { name, ms }
-    }
-
-    /// Becomes `name` if that step took longer.
-    pub fn keep_longer(&mut self, name: &'static str, ms: f64) {
-        if ms > self.ms {
-            *self = Self { name, ms };
-        }
-    }
 }
 
 /// Everything known about a loaded model.
@@ -100,13 +83,17 @@ pub(super) fn StatsPanel(
                         <dt>"Textures"</dt><dd>{textures}</dd>
                         <dt>"File size"</dt><dd>{megabytes(file_bytes)}</dd>
                         <dt>"GPU memory (est.)"</dt><dd>{megabytes(stats.gpu_bytes)}</dd>
+                        {timings.to_coarse_ms.map(|ms| view! {
+                            <dt>"Coarse view after"</dt><dd>{milliseconds(ms)}</dd>
+                        })}
                         <dt>"Download"</dt><dd>{milliseconds(timings.download_ms)}</dd>
-                        <dt>"Parse"</dt><dd>{milliseconds(timings.parse_ms)}</dd>
+                        <dt>"Decode"</dt><dd>{milliseconds(timings.decode_ms)}</dd>
+                        <dt>"Parse"</dt><dd>{milliseconds(timings.parse_ms - timings.decode_ms)}</dd>
                         <dt>"GPU upload"</dt><dd>{milliseconds(timings.upload_ms)}</dd>
                         {timings.clay_frame_ms.map(|ms| view! {
                             <dt>"Clay frame"</dt><dd>{milliseconds(ms)}</dd>
                         })}
-                        <dt>"Texture decode"</dt><dd>{milliseconds(timings.decode_ms)}</dd>
+                        <dt>"Texture decode"</dt><dd>{milliseconds(timings.texture_decode_ms)}</dd>
                         <dt>"Texture upload"</dt><dd>{milliseconds(timings.texture_upload_ms)}</dd>
                         <dt>"First textured frame"</dt><dd>{milliseconds(timings.textured_frame_ms)}</dd>
                     </dl>

@@ -6,12 +6,25 @@ const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 /// JPEG start-of-image marker.
 const JPEG_SOI: &[u8] = &[0xFF, 0xD8];
 
+use serde::{Deserialize, Serialize};
+
 /// The image formats the viewer can decode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ImageFormat {
     Png,
     Jpeg,
     Webp,
+}
+
+impl ImageFormat {
+    /// The registered media type, for the `Blob` a browser decodes.
+    pub const fn mime(self) -> &'static str {
+        match self {
+            ImageFormat::Png => "image/png",
+            ImageFormat::Jpeg => "image/jpeg",
+            ImageFormat::Webp => "image/webp",
+        }
+    }
 }
 
 /// `(format, width, height)` of a PNG, JPEG or WebP, or `None` when the bytes

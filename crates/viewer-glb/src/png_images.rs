@@ -4,23 +4,20 @@
 //! `viewer::png_export`); this module finds the WebP images and rebuilds the
 //! binary chunk around the new bytes.
 
-use super::image_size::{self, ImageFormat};
-use super::validate::{array, malformed, uint};
-use super::{GlbError, container, parse_json, to_json};
-use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 
-/// The glTF extension that lets textures name WebP images.
-const WEBP_EXTENSION: &str = "EXT_texture_webp";
-/// Where views start in the rebuilt chunk: glTF needs accessor data aligned
-/// to its component size, and no component is wider than 4 bytes.
-const VIEW_ALIGNMENT: usize = 4;
+use serde_json::{Map, Value};
+use trellis_glb::{array, uint};
+
+use crate::error::{GlbError, malformed};
+use crate::image_size::{self, ImageFormat};
+use crate::rewrite::WEBP_EXTENSION;
 
 /// Every image stored in the binary chunk as WebP, with its index in
 /// `images`. Images behind a URI are left as they are.
 pub fn webp_images(glb: &[u8]) -> Result<Vec<(usize, &[u8])>, GlbError> {
-    let chunks = container::split(glb)?;
-    let doc = parse_json(chunks.json)?;
+    let chunks = trellis_glb::split(glb)?;
+    let doc = trellis_glb::parse(chunks.json)?;
     let views = array(&doc, "bufferViews");
     let is_webp = |bytes: &[u8]| matches!(image_size::sniff(bytes), Some((ImageFormat::Webp, ..)));
     Ok(array(&doc, "images")
@@ -37,10 +34,13 @@ pub fn webp_images(glb: &[u8]) -> Result<Vec<(usize, &[u8])>, GlbError> {
 /// A copy of `glb` where each `(image index, PNG file)` of `pngs` replaces
 /// that image, and the textures showing a replaced image no longer need
 /// `EXT_texture_webp`. Every other view keeps its bytes; all are laid out
-/// afresh, so the chunk holds no stale WebP data.
+/// afresh, so the chunk holds no stale WebP data. `EXT_meshopt_compression`
+/// views are decoded first: DCC tools may not read that extension either,
+/// and its streams would not survive the new layout.
 pub fn with_png_images(glb: &[u8], pngs: &[(usize, Vec<u8>)]) -> Result<Vec<u8>, GlbError> {
-    let chunks = container::split(glb)?;
-    let mut doc = parse_json(chunks.json)?;
+    let glb = trellis_glb::meshopt::decompress(glb)?;
+    let chunks = trellis_glb::split(&glb)?;
+    let mut doc = trellis_glb::parse(chunks.json)?;
     let bin = chunks.bin.unwrap_or_default();
     let uses = view_uses(&doc);
     // The bytes each view holds in the new chunk; `None` for views of other
@@ -72,11 +72,14 @@ pub fn with_png_images(glb: &[u8], pngs: &[(usize, Vec<u8>)]) -> Result<Vec<u8>,
     let new_bin = lay_out(&mut doc, &contents)?;
     let replaced: HashSet<u64> = pngs.iter().map(|&(image, _)| image as u64).collect();
     drop_webp_extension(&mut doc, &replaced);
-    Ok(container::join(&to_json(&doc), Some(&new_bin)))
+    Ok(trellis_glb::join(
+        &trellis_glb::to_json(&doc),
+        Some(&new_bin),
+    )?)
 }
 
-/// The bytes of a view into the GLB's own buffer (buffer 0 without a URI,
-/// which `validate` has already checked).
+/// The bytes of a view into the GLB's own buffer (buffer 0), if they lie
+/// inside it.
 fn view_bytes<'a>(view: &Value, bin: &'a [u8]) -> Option<&'a [u8]> {
     if uint(view, "buffer")? != 0 {
         return None;
@@ -126,7 +129,8 @@ fn lay_out(doc: &mut Value, contents: &[Option<&[u8]>]) -> Result<Vec<u8>, GlbEr
         let (Some(view), Some(bytes)) = (view.as_object_mut(), bytes) else {
             continue;
         };
-        bin.resize(bin.len().next_multiple_of(VIEW_ALIGNMENT), 0);
+        // glTF needs accessor data aligned to its component size.
+        bin.resize(bin.len().next_multiple_of(trellis_glb::ALIGN), 0);
         view.insert("buffer".into(), 0.into());
         view.insert("byteOffset".into(), bin.len().into());
         view.insert("byteLength".into(), bytes.len().into());

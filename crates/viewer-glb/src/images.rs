@@ -3,10 +3,13 @@
 //! thread, and in parallel) instead of three-d-asset decoding PNGs in wasm
 //! on the main thread, which takes seconds for two 4096² textures.
 
-use super::image_size::{self, ImageFormat};
-use super::validate::{array, uint};
-use serde_json::Value;
 use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use trellis_glb::{array, buffer_view, uint};
+
+use crate::image_size::{self, ImageFormat};
 
 /// The material slots the browser decodes, as JSON pointers inside a
 /// material. TRELLIS.2 models use exactly these two.
@@ -16,16 +19,17 @@ const SLOTS: [&str; 2] = [
 ];
 
 /// One encoded image from the GLB's binary chunk.
+#[derive(Debug, Clone, PartialEq)]
 pub struct EncodedImage {
     /// The PNG, JPEG or WebP file.
     pub bytes: Vec<u8>,
-    /// Its MIME type, for the `Blob` the browser decodes.
-    pub mime: &'static str,
+    /// Its format, whose MIME type the browser's decoder is given.
+    pub format: ImageFormat,
 }
 
 /// Which decoded image feeds each slot of one material (indices into
 /// [`BrowserImages::images`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct MaterialImages {
     pub base_color: Option<usize>,
     pub metallic_roughness: Option<usize>,
@@ -33,7 +37,7 @@ pub struct MaterialImages {
 
 /// The images taken out of the document, each listed once even when
 /// several materials share it.
-#[derive(Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct BrowserImages {
     pub images: Vec<EncodedImage>,
     /// One entry per glTF material, in document order.
@@ -48,11 +52,11 @@ impl BrowserImages {
 }
 
 /// Removes every base colour and metallic-roughness texture reference whose
-/// image is embedded in `bin` from the materials, and returns those images.
-/// References the browser path cannot serve (a second UV set, an image
-/// outside the binary chunk) stay for three-d-asset. Runs after validation,
-/// so views lie inside the chunk; a failed lookup only skips the slot.
-pub fn take(doc: &mut Value, bin: Option<&[u8]>) -> BrowserImages {
+/// image is embedded in the GLB from the materials, and returns those
+/// images. References the browser path cannot serve (a second UV set, an
+/// image outside the file) stay for three-d-asset. Runs after validation,
+/// so views lie inside their buffers; a failed lookup only skips the slot.
+pub fn take(doc: &mut Value, buffers: &[Option<&[u8]>]) -> BrowserImages {
     let mut out = BrowserImages::default();
     let mut by_image: HashMap<u64, usize> = HashMap::new();
     let count = array(doc, "materials").len();
@@ -60,7 +64,7 @@ pub fn take(doc: &mut Value, bin: Option<&[u8]>) -> BrowserImages {
         let mut slots = [None; 2];
         for (slot, pointer) in slots.iter_mut().zip(SLOTS) {
             let path = format!("/materials/{material}{pointer}");
-            let Some((image, bytes)) = embedded_image(doc, &path, bin) else {
+            let Some((image, bytes)) = embedded_image(doc, &path, buffers) else {
                 continue;
             };
             let index = *by_image.entry(image).or_insert_with(|| {
@@ -80,7 +84,11 @@ pub fn take(doc: &mut Value, bin: Option<&[u8]>) -> BrowserImages {
 }
 
 /// The image index and bytes behind the texture reference at `path`.
-fn embedded_image(doc: &Value, path: &str, bin: Option<&[u8]>) -> Option<(u64, EncodedImage)> {
+fn embedded_image(
+    doc: &Value,
+    path: &str,
+    buffers: &[Option<&[u8]>],
+) -> Option<(u64, EncodedImage)> {
     let reference = doc.pointer(path)?;
     if uint(reference, "texCoord").unwrap_or(0) != 0 {
         return None;
@@ -88,17 +96,12 @@ fn embedded_image(doc: &Value, path: &str, bin: Option<&[u8]>) -> Option<(u64, E
     let texture = array(doc, "textures").get(uint(reference, "index")? as usize)?;
     let image_index = uint(texture, "source")?;
     let image = array(doc, "images").get(image_index as usize)?;
-    let view = array(doc, "bufferViews").get(uint(image, "bufferView")? as usize)?;
-    let start = uint(view, "byteOffset").unwrap_or(0) as usize;
-    let end = start.checked_add(uint(view, "byteLength")? as usize)?;
-    let bytes = bin?.get(start..end)?;
-    let mime = match image_size::sniff(bytes)?.0 {
-        ImageFormat::Png => "image/png",
-        ImageFormat::Jpeg => "image/jpeg",
-        ImageFormat::Webp => "image/webp",
-    };
+    let bytes = buffer_view(doc, buffers, uint(image, "bufferView")?)
+        .ok()?
+        .bytes;
+    let format = image_size::sniff(bytes)?.0;
     let bytes = bytes.to_vec();
-    Some((image_index, EncodedImage { bytes, mime }))
+    Some((image_index, EncodedImage { bytes, format }))
 }
 
 /// Deletes the object key at JSON pointer `path`.
