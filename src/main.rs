@@ -4,16 +4,16 @@ mod api;
 mod api_key;
 mod app;
 mod components;
-mod formats;
 mod history;
-mod naming;
 mod pages;
 mod photo;
 mod renditions;
 mod session;
 mod share;
 mod viewer;
-mod webm;
+
+// The app's pure logic, tested natively in its own crate.
+use trellis_app_logic::{formats, naming, webm};
 
 fn main() {
     console_error_panic_hook::set_once();
