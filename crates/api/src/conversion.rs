@@ -236,10 +236,11 @@ pub struct ArReport {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PrintReport {
     pub triangles: u64,
-    /// Watertight: every edge belongs to exactly two triangles.
+    /// Watertight: every edge belongs to exactly two triangles, so the
+    /// surface encloses a volume.
     pub closed: bool,
-    /// No edge has more than two triangles and neighbours agree on which
-    /// side is out.
+    /// No edge has more than two triangles and neighbouring triangles
+    /// agree on which side is out.
     pub manifold: bool,
     /// Edges with one triangle: the borders of holes.
     pub boundary_edges: u64,
@@ -247,9 +248,10 @@ pub struct PrintReport {
     pub non_manifold_edges: u64,
     /// Edges whose two triangles disagree on which side is out.
     pub inconsistent_edges: u64,
-    /// Separate pieces.
+    /// Separate pieces (connected sets of triangles).
     pub shells: u64,
-    /// Enclosed volume in mm³, when the mesh is closed.
+    /// Enclosed volume in mm³, when the mesh is closed (otherwise it
+    /// encloses nothing well defined).
     pub volume_mm3: Option<f64>,
     /// Width (X), depth (Y) and height (Z) in millimetres.
     pub size_mm: [f32; 3],
@@ -258,13 +260,19 @@ pub struct PrintReport {
 }
 
 /// What "make printable" changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepairReport {
+    /// Vertices merged into a near neighbour.
     pub vertices_merged: u64,
+    /// Zero-area triangles and exact duplicates removed.
     pub degenerate_removed: u64,
+    /// Faces removed so that no edge has more than two.
     pub non_manifold_removed: u64,
+    /// Faces turned over to agree with their neighbours or to face out.
     pub flipped: u64,
+    /// Holes closed.
     pub holes_filled: u64,
+    /// Triangles added to close them.
     pub triangles_added: u64,
 }
 

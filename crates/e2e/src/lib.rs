@@ -477,12 +477,24 @@ impl Browser {
             .click()
             .await
             .expect("click the example");
-        self.client
-            .wait()
-            .at_most(PAGE_TIMEOUT)
-            .for_element(Locator::Css("#photo-sizes"))
-            .await
-            .expect("the example is prepared");
+        // Prepared once the sizes name this file: a photo shown before
+        // has sizes too, and Generate would send that one.
+        let deadline = tokio::time::Instant::now() + PAGE_TIMEOUT;
+        let named = format!("{file}:");
+        loop {
+            let sizes = match self.client.find(Locator::Css("#photo-sizes")).await {
+                Ok(element) => element.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if sizes.starts_with(&named) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{file} was never prepared; the sizes say {sizes:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     /// Presses Generate once it is enabled.

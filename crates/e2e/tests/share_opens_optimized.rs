@@ -13,8 +13,13 @@ const LOAD_TIMEOUT: Duration = Duration::from_secs(120);
 /// The generation the studio page shows, as the API gives it, once its
 /// first model's web-optimized copy is no longer being made.
 async fn settled_model(browser: &Browser, link: &str) -> serde_json::Value {
-    let id = link.split("g=").nth(1).expect("a generation link");
-    let id = id.split('&').next().unwrap_or(id);
+    // The app's link (`?g=ID`) or the server's share page (`share/ID?…`).
+    let id = link
+        .split("g=")
+        .nth(1)
+        .or_else(|| link.split("share/").nth(1))
+        .expect("a generation link");
+    let id = id.split(['&', '?']).next().unwrap_or(id);
     let deadline = tokio::time::Instant::now() + OPTIMIZED_TIMEOUT;
     loop {
         let generation = browser

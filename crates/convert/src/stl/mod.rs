@@ -9,7 +9,7 @@ mod repair;
 
 use serde::{Deserialize, Serialize};
 
-pub use repair::RepairReport;
+pub use trellis_api::{PrintReport, RepairReport};
 
 use crate::error::{ConvertError, within};
 use crate::limits::{MAX_OUTPUT_BYTES, PRINT_HEIGHT_RANGE_MM};
@@ -44,33 +44,6 @@ impl Default for StlOptions {
             make_printable: false,
         }
     }
-}
-
-/// What a slicer will find in the STL.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PrintReport {
-    pub triangles: u64,
-    /// Watertight: every edge belongs to exactly two triangles, so the
-    /// surface encloses a volume.
-    pub closed: bool,
-    /// No edge has more than two triangles and neighbouring triangles
-    /// agree on which side is out.
-    pub manifold: bool,
-    /// Edges with one triangle: the borders of holes.
-    pub boundary_edges: u64,
-    /// Edges with more than two triangles.
-    pub non_manifold_edges: u64,
-    /// Edges whose two triangles disagree on which side is out.
-    pub inconsistent_edges: u64,
-    /// Separate pieces (connected sets of triangles).
-    pub shells: u64,
-    /// Enclosed volume in mm³, when the mesh is closed (otherwise it
-    /// encloses nothing well defined).
-    pub volume_mm3: Option<f64>,
-    /// Width (X), depth (Y) and height (Z) in millimetres.
-    pub size_mm: [f32; 3],
-    /// What "make printable" changed, when it ran.
-    pub repair: Option<RepairReport>,
 }
 
 pub(crate) fn convert(

@@ -15,7 +15,7 @@
 //!
 //! Self-intersections are left alone: slicers union them anyway.
 
-use serde::{Deserialize, Serialize};
+use trellis_api::RepairReport;
 
 use super::holes;
 use std::collections::HashMap;
@@ -26,23 +26,6 @@ use super::mesh::{EdgeUse, Solid, edge_key};
 /// diagonal are merged: 1 µm on a 10 cm print, far below any printer's
 /// resolution, far above float rounding.
 const MERGE_TOLERANCE: f64 = 1e-5;
-
-/// What "make printable" changed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RepairReport {
-    /// Vertices merged into a near neighbour.
-    pub vertices_merged: u64,
-    /// Zero-area triangles and exact duplicates removed.
-    pub degenerate_removed: u64,
-    /// Faces removed so that no edge has more than two.
-    pub non_manifold_removed: u64,
-    /// Faces turned over to agree with their neighbours or to face out.
-    pub flipped: u64,
-    /// Holes closed.
-    pub holes_filled: u64,
-    /// Triangles added to close them.
-    pub triangles_added: u64,
-}
 
 pub(super) fn make_printable(solid: &mut Solid) -> RepairReport {
     let mut report = RepairReport {

@@ -1,9 +1,7 @@
 //! One conversion of a stored GLB (see `trellis_convert`), with its report
 //! in the wire's words.
 
-use trellis_api::{
-    ArReport, ConversionReport, ConversionRequest, DccReport, PrintReport, RepairReport,
-};
+use trellis_api::{ArReport, ConversionReport, ConversionRequest, DccReport};
 use trellis_convert::{ConvertError, StlOptions, UsdzOptions};
 
 /// A converted file and what the conversion found.
@@ -43,26 +41,7 @@ pub fn convert(glb: &[u8], request: &ConversionRequest) -> Result<Made, ConvertE
                 make_printable,
             };
             let stl = trellis_convert::to_stl(glb, &options)?;
-            let report = stl.report;
-            let report = ConversionReport::Stl(PrintReport {
-                triangles: report.triangles,
-                closed: report.closed,
-                manifold: report.manifold,
-                boundary_edges: report.boundary_edges,
-                non_manifold_edges: report.non_manifold_edges,
-                inconsistent_edges: report.inconsistent_edges,
-                shells: report.shells,
-                volume_mm3: report.volume_mm3,
-                size_mm: report.size_mm,
-                repair: report.repair.map(|repair| RepairReport {
-                    vertices_merged: repair.vertices_merged,
-                    degenerate_removed: repair.degenerate_removed,
-                    non_manifold_removed: repair.non_manifold_removed,
-                    flipped: repair.flipped,
-                    holes_filled: repair.holes_filled,
-                    triangles_added: repair.triangles_added,
-                }),
-            });
+            let report = ConversionReport::Stl(stl.report);
             made(stl.bytes, report, stl.notes)
         }
         ConversionRequest::Obj {} => {

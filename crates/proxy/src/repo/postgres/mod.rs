@@ -23,7 +23,7 @@ use std::{
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Object, RecyclingMethod};
 use tokio::{sync::broadcast, task::JoinHandle};
-use tokio_postgres::{NoTls, Transaction};
+use tokio_postgres::{NoTls, Transaction, types::ToSql};
 use trellis_api::BackendKind;
 
 use self::schema::{CHANNEL, CLAIM_LOCK, GENERATION_COLUMNS, SCHEMA, SCHEMA_LOCK, TASK_COLUMNS};
@@ -122,6 +122,22 @@ impl Postgres {
 
     async fn notify_line(&self, transaction: &Transaction<'_>) -> Result<(), StoreError> {
         Self::notify(transaction, &rows::line_payload(&self.origin)).await
+    }
+
+    /// Runs one statement on the tasks and tells every proxy that the line
+    /// moved, in one transaction. Returns the rows it touched.
+    async fn change_line(
+        &self,
+        statement: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, StoreError> {
+        let mut client = self.client().await?;
+        let transaction = client.transaction().await?;
+        let touched = transaction.execute(statement, params).await?;
+        self.notify_line(&transaction).await?;
+        transaction.commit().await?;
+        self.tell(Event::Line);
+        Ok(touched)
     }
 
     /// Tells this proxy's own listeners (notifications from itself are
@@ -572,35 +588,23 @@ impl Repository for Postgres {
     }
 
     async fn finish(&self, lease: &Lease) -> Result<(), StoreError> {
-        let mut client = self.client().await?;
-        let transaction = client.transaction().await?;
-        transaction
-            .execute(
-                "DELETE FROM tasks WHERE seq = $1 AND owner = $2",
-                &[&lease.task.seq, &self.origin],
-            )
-            .await?;
-        self.notify_line(&transaction).await?;
-        transaction.commit().await?;
-        self.tell(Event::Line);
-        Ok(())
+        self.change_line(
+            "DELETE FROM tasks WHERE seq = $1 AND owner = $2",
+            &[&lease.task.seq, &self.origin],
+        )
+        .await
+        .map(drop)
     }
 
     async fn requeue(&self, lease: &Lease) -> Result<(), StoreError> {
-        let mut client = self.client().await?;
-        let transaction = client.transaction().await?;
-        transaction
-            .execute(
-                "UPDATE tasks SET state = 'queued', server = NULL, owner = NULL, claimed_at = NULL,
-                     lease_expires = NULL, accepted = FALSE
-                 WHERE seq = $1 AND owner = $2",
-                &[&lease.task.seq, &self.origin],
-            )
-            .await?;
-        self.notify_line(&transaction).await?;
-        transaction.commit().await?;
-        self.tell(Event::Line);
-        Ok(())
+        self.change_line(
+            "UPDATE tasks SET state = 'queued', server = NULL, owner = NULL, claimed_at = NULL,
+                 lease_expires = NULL, accepted = FALSE
+             WHERE seq = $1 AND owner = $2",
+            &[&lease.task.seq, &self.origin],
+        )
+        .await
+        .map(drop)
     }
 
     async fn dequeue(&self, id: &GenerationId) -> Result<(), StoreError> {
