@@ -49,22 +49,49 @@ impl TokenFile {
 
     /// Keeps `token` for generation `id` of `server`.
     pub fn put(&self, server: &str, id: &str, token: &str) -> Result<(), CliError> {
-        let mut tokens = self.read()?;
-        tokens
-            .0
-            .entry(server.to_owned())
-            .or_default()
-            .insert(id.to_owned(), token.to_owned());
-        self.write(&tokens)
+        self.update(|tokens| {
+            tokens
+                .0
+                .entry(server.to_owned())
+                .or_default()
+                .insert(id.to_owned(), token.to_owned());
+        })
     }
 
     /// Forgets the token of a removed generation.
     pub fn forget(&self, server: &str, id: &str) -> Result<(), CliError> {
+        self.update(|tokens| {
+            if let Some(ids) = tokens.0.get_mut(server) {
+                ids.remove(id);
+            }
+        })
+    }
+
+    /// Reads, changes and writes the file under an exclusive lock, so two
+    /// commands running at once (two generations started side by side)
+    /// never lose each other's tokens. The lock is released on drop.
+    fn update(&self, change: impl FnOnce(&mut Tokens)) -> Result<(), CliError> {
+        let lock = self.lock().map_err(|err| self.error(err))?;
         let mut tokens = self.read()?;
-        if let Some(ids) = tokens.0.get_mut(server) {
-            ids.remove(id);
+        change(&mut tokens);
+        let written = self.write(&tokens);
+        drop(lock);
+        written
+    }
+
+    fn lock(&self) -> io::Result<std::fs::File> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
         }
-        self.write(&tokens)
+        let mut name = self.path.as_os_str().to_owned();
+        name.push(".lock");
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(PathBuf::from(name))?;
+        file.lock()?;
+        Ok(file)
     }
 
     fn read(&self) -> Result<Tokens, CliError> {
@@ -133,5 +160,25 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o077, 0, "the token file is readable by others");
         }
+    }
+
+    #[test]
+    fn commands_keeping_tokens_at_once_lose_none() {
+        const WRITERS: usize = 8;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.json");
+        std::thread::scope(|scope| {
+            for writer in 0..WRITERS {
+                let file = TokenFile::new(Some(path.clone()));
+                scope.spawn(move || {
+                    for n in 0..10 {
+                        file.put("http://a/", &format!("{writer}-{n}"), "t")
+                            .unwrap();
+                    }
+                });
+            }
+        });
+        let tokens = TokenFile::new(Some(path)).read().unwrap();
+        assert_eq!(tokens.0["http://a/"].len(), WRITERS * 10);
     }
 }
