@@ -100,6 +100,10 @@ pub struct ModelVariant {
     pub coarse_bytes: Option<u64>,
     #[serde(default)]
     pub coarse_faces: Option<u64>,
+    /// How many times this model's state has changed. Proxies sharing the
+    /// records keep, of two copies of a model, the one changed more.
+    #[serde(default)]
+    pub revision: u32,
 }
 
 /// Where a model's web-optimized copy stands.

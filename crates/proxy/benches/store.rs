@@ -82,6 +82,7 @@ fn finished(id: &GenerationId, created_at: u64) -> Generation {
             texture_size: params.texture_size,
             params,
             error: None,
+            revision: 3,
         }],
         poster_url: Some(format!("generations/{id}/poster.png")),
         reused_from: None,

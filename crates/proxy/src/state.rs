@@ -15,7 +15,7 @@ use crate::{
     pool::{self, Pool, ServerSpec},
     quota::{EngineBudget, Quotas},
     repo::{Embedded, Postgres, Repository},
-    store::{Store, StoreError},
+    store::{Files, Store, StoreError},
     web::{ShareLinks, WebApp},
 };
 
@@ -28,9 +28,12 @@ pub enum StartError {
     /// The shared database cannot be reached or set up.
     #[error("cannot use the database: {0}")]
     Database(StoreError),
-    /// A setting asks for something this build cannot do.
-    #[error("{0}")]
-    Unsupported(&'static str),
+    /// The store of the generations' files cannot be used.
+    #[error("cannot use the store {store}: {source}")]
+    Store {
+        store: String,
+        source: std::io::Error,
+    },
     /// The engine's settings are incomplete or wrong.
     #[error("cannot set up the {backend} engine: {reason}")]
     Backend {
@@ -109,17 +112,11 @@ impl AppState {
             source,
         };
         let hosting = &config.hosting;
-        let files_dir = match &config.scale.store {
-            None => config.data_dir.clone(),
-            Some(StoreSpec::File(dir)) => dir.clone(),
-            Some(StoreSpec::S3 { .. }) => {
-                return Err(StartError::Unsupported(
-                    "--store s3://… is not available in this build yet; keep the files in a folder every proxy mounts (--store file:PATH)",
-                ));
-            }
-        };
-        let shared = config.scale.database.is_some();
-        let store = Store::open_with_files(&config.data_dir, &files_dir, !shared)
+        let files = open_files(config).await?;
+        // A folder other proxies share may hold a creation underway there;
+        // a bucket's local copies are this proxy's alone.
+        let clean = config.scale.database.is_none() || files.is_mirrored();
+        let store = Store::open_with_files(&config.data_dir, files, clean)
             .await
             .map_err(data_dir)?;
         let repo: Arc<dyn Repository> = match &config.scale.database {
@@ -255,6 +252,29 @@ impl AppState {
                 tracing::error!(error = %err, "the sweep failed; it is tried again later");
             }
             self.quotas.forget_quiet_clients();
+        }
+    }
+}
+
+/// The generations' files as `--store` says: a folder (the data dir by
+/// default), or a bucket with the data dir keeping this proxy's copies.
+async fn open_files(config: &Config) -> Result<Files, StartError> {
+    let failed = |store: String| move |source| StartError::Store { store, source };
+    match &config.scale.store {
+        None => {
+            Files::open(&config.data_dir).map_err(failed(config.data_dir.display().to_string()))
+        }
+        Some(StoreSpec::File(dir)) => Files::open(dir).map_err(failed(dir.display().to_string())),
+        Some(StoreSpec::S3 { bucket, prefix }) => {
+            let name = format!("s3://{bucket}/{prefix}");
+            let client = config
+                .scale
+                .s3
+                .connect(bucket)
+                .map_err(|err| failed(name.clone())(std::io::Error::other(err)))?;
+            Files::open_mirrored(&config.data_dir, Arc::new(client), prefix)
+                .await
+                .map_err(failed(name))
         }
     }
 }

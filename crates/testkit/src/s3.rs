@@ -91,6 +91,28 @@ impl S3 {
         }
     }
 
+    /// The keys of the objects in `bucket` under `prefix`, sorted: read
+    /// straight from the server, to check what a client really stored.
+    pub fn keys(&self, bucket: &str, prefix: &str) -> Result<Vec<String>, StartError> {
+        let (status, body) = exchange(
+            self.port,
+            "GET",
+            &format!("/{bucket}?list-type=2&max-keys=1000&prefix={prefix}"),
+        )?;
+        if status != 200 {
+            return Err(StartError(format!(
+                "listing {bucket} answered HTTP {status}: {body:.200}"
+            )));
+        }
+        let mut keys: Vec<String> = body
+            .split("<Key>")
+            .skip(1)
+            .filter_map(|rest| rest.split_once("</Key>").map(|(key, _)| key.to_owned()))
+            .collect();
+        keys.sort();
+        Ok(keys)
+    }
+
     /// The standard AWS environment variables that point a client here.
     pub fn env(&self) -> Vec<(&'static str, String)> {
         vec![
@@ -117,9 +139,15 @@ fn moto_server() -> PathBuf {
     )
 }
 
-/// One bodiless HTTP/1.1 request; the answer's status. Plain TCP: moto
-/// needs no signature, and this keeps the kit free of an HTTP client.
+/// One bodiless HTTP/1.1 request; the answer's status.
 fn request(port: u16, method: &str, path: &str) -> std::io::Result<u16> {
+    exchange(port, method, path).map(|(status, _)| status)
+}
+
+/// One bodiless HTTP/1.1 request; the answer's status and body. Plain
+/// TCP: moto needs no signature, and this keeps the kit free of an HTTP
+/// client.
+fn exchange(port: u16, method: &str, path: &str) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     write!(
@@ -129,9 +157,11 @@ fn request(port: u16, method: &str, path: &str) -> std::io::Result<u16> {
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer)?;
     let answer = String::from_utf8_lossy(&answer);
-    answer
+    let status = answer
         .split_whitespace()
         .nth(1)
         .and_then(|status| status.parse().ok())
-        .ok_or_else(|| std::io::Error::other(format!("not an HTTP answer: {answer:.80}")))
+        .ok_or_else(|| std::io::Error::other(format!("not an HTTP answer: {answer:.80}")))?;
+    let body = answer.split_once("\r\n\r\n").map_or("", |(_, body)| body);
+    Ok((status, body.to_owned()))
 }

@@ -14,7 +14,7 @@ use crate::secret::Secret;
 
 pub use hosting::Hosting;
 pub use renditions::Renditions;
-pub use scale::{ScaleOut, StoreSpec};
+pub use scale::{S3Access, ScaleOut, StoreSpec};
 
 /// How the server is run. Every flag can also be set through the
 /// environment variable named in its help.

@@ -5,6 +5,8 @@
 
 use std::{path::PathBuf, time::Duration};
 
+use object_store::aws::{AmazonS3, AmazonS3Builder};
+
 use crate::secret::Secret;
 
 /// Scale-out and reuse settings.
@@ -48,6 +50,9 @@ pub struct ScaleOut {
     #[arg(long, env = "TRELLIS_NO_CACHE", value_parser = clap::builder::FalseyValueParser::new(), num_args = 0, default_missing_value = "true")]
     pub no_cache: bool,
 
+    #[command(flatten)]
+    pub s3: S3Access,
+
     /// Seconds a proxy's claim on a running job lasts unless renewed. A
     /// proxy that dies loses its jobs to another after this long; with a
     /// database only.
@@ -75,6 +80,53 @@ impl ScaleOut {
     /// How often servers are checked.
     pub fn health_interval(&self) -> Duration {
         Duration::from_secs(self.health_interval_secs)
+    }
+}
+
+/// How to reach the bucket of `--store s3://…`. Each setting falls back to
+/// its standard AWS environment variable, so the usual setup works
+/// unchanged; others (AWS_SESSION_TOKEN, container and web-identity
+/// credentials) are read from the environment as the AWS tools do.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct S3Access {
+    /// The S3-compatible endpoint (MinIO, R2, Ceph…); default AWS's own.
+    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    pub s3_endpoint: Option<String>,
+    /// The bucket's region.
+    #[arg(long, env = "AWS_REGION")]
+    pub s3_region: Option<String>,
+    /// The access key id. Prefer the environment variable: flags show in `ps`.
+    #[arg(long, env = "AWS_ACCESS_KEY_ID", value_parser = Secret::new, hide_env_values = true)]
+    pub s3_access_key_id: Option<Secret>,
+    /// The secret access key. Prefer the environment variable.
+    #[arg(long, env = "AWS_SECRET_ACCESS_KEY", value_parser = Secret::new, hide_env_values = true)]
+    pub s3_secret_access_key: Option<Secret>,
+    /// Allow a plain-HTTP endpoint (a store on this machine or a private
+    /// network).
+    #[arg(long, env = "AWS_ALLOW_HTTP", value_parser = clap::builder::FalseyValueParser::new(), num_args = 0, default_missing_value = "true")]
+    pub s3_allow_http: bool,
+}
+
+impl S3Access {
+    /// A client of `bucket`. Connects lazily: nothing is sent yet.
+    pub fn connect(&self, bucket: &str) -> Result<AmazonS3, object_store::Error> {
+        let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
+        if let Some(endpoint) = &self.s3_endpoint {
+            builder = builder.with_endpoint(endpoint);
+        }
+        if let Some(region) = &self.s3_region {
+            builder = builder.with_region(region);
+        }
+        if let Some(key_id) = &self.s3_access_key_id {
+            builder = builder.with_access_key_id(key_id.expose());
+        }
+        if let Some(secret) = &self.s3_secret_access_key {
+            builder = builder.with_secret_access_key(secret.expose());
+        }
+        if self.s3_allow_http {
+            builder = builder.with_allow_http(true);
+        }
+        builder.build()
     }
 }
 

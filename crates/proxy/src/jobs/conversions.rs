@@ -158,6 +158,9 @@ impl Jobs {
     ) -> Result<Conversion, AppError> {
         check_owner(self.find(id).await?.owner(), token)?;
         self.finished_model(id, variant).await?;
+        self.files
+            .fetch_dir(&self.files.conversions_dir(id, variant))
+            .await?;
         let file = self
             .files
             .conversions_dir(id, variant)
@@ -224,6 +227,9 @@ impl Jobs {
             return Outcome::Failed;
         };
         let model = self.files.model_path(id, variant);
+        if let Err(err) = self.files.fetch(&model).await {
+            return self.storage_outcome(id, "fetch the model", &err).await;
+        }
         let glb = match read_model(&model).await {
             Ok(Ok(glb)) => glb,
             Ok(Err(refusal)) => return refusal,
@@ -313,6 +319,7 @@ impl Jobs {
     ) -> Result<Vec<Conversion>, AppError> {
         self.finished_model(id, variant).await?;
         let dir = self.files.conversions_dir(id, variant);
+        self.files.fetch_dir(&dir).await?;
         let mut entries = match tokio::fs::read_dir(&dir).await {
             Ok(entries) => entries,
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -345,6 +352,8 @@ impl Jobs {
             return Err(missing());
         }
         let path = self.files.conversions_dir(id, variant).join(file);
+        self.files.fetch(&record_path(&path)).await?;
+        self.files.fetch(&path).await?;
         match read_record(&path).await? {
             Some(conversion) => Ok((path, conversion)),
             None => Err(missing()),

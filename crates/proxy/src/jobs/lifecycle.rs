@@ -13,7 +13,7 @@ mod models;
 
 use self::models::end_pending_models;
 pub use self::models::{
-    OptimizedModel, StoredModel, model_done, model_failed, model_running, model_url,
+    OptimizedModel, StoredModel, adopt_others, model_done, model_failed, model_running, model_url,
     optimization_pending, optimized, pending_optimizations, request_model, requeue_model,
     start_model,
 };

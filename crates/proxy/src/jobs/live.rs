@@ -66,7 +66,10 @@ impl Jobs {
                 Some(record) => Found::Live(record),
                 None => Found::Settled(stored),
             }),
-            Lookup::Removed(why) => Err(gone(why)),
+            Lookup::Removed(why) => {
+                self.files.drop_copies(id).await;
+                Err(gone(why))
+            }
             Lookup::Unknown => Err(AppError::NotFound),
         }
     }

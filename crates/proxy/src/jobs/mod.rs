@@ -53,7 +53,7 @@ use crate::{
     pool::Pool,
     quota::{EngineBudget, Ticket},
     repo::{self, Effect, NewTask, Repository},
-    store::{Files, StoreError, StoredGeneration},
+    store::{Files, Lookup, StoreError, StoredGeneration},
     tokens::{TokenHash, issue_owner_token},
 };
 
@@ -464,7 +464,9 @@ impl Jobs {
             {
                 return Effect::Unchanged;
             }
-            stored.generation = latest;
+            let mut ours = latest;
+            lifecycle::adopt_others(&mut ours, &stored.generation);
+            stored.generation = ours;
             stored.extractions = extractions;
             if deployment.is_some() {
                 stored.deployment = deployment;
@@ -472,14 +474,39 @@ impl Jobs {
             Effect::Changed
         });
         let saved = match self.repo.update(&record.id, change).await {
-            Ok(_) => match bytes {
-                Some(bytes) => self.repo.set_bytes(&record.id, bytes).await,
-                None => Ok(()),
-            },
+            Ok(updated) => {
+                match updated {
+                    // This proxy's followers see the others' models too.
+                    Some(updated) => {
+                        record
+                            .tx
+                            .send_if_modified(|g| lifecycle::adopt_others(g, &updated.generation));
+                    }
+                    None => self.take_back_if_removed(&record.id).await,
+                }
+                match bytes {
+                    Some(bytes) => self.repo.set_bytes(&record.id, bytes).await,
+                    None => Ok(()),
+                }
+            }
             Err(err) => Err(err),
         };
         if let Err(err) = saved {
             tracing::error!(id = %record.id, error = %err, "could not save a generation record");
+        }
+    }
+
+    /// A generation that another proxy removed while this one worked on
+    /// it: the files this one wrote meanwhile (a poster, a web-optimized
+    /// level) leave the shared bucket too.
+    async fn take_back_if_removed(&self, id: &GenerationId) {
+        if !self.files.is_mirrored() {
+            return;
+        }
+        if let Ok(Lookup::Removed(_)) = self.repo.lookup(id).await
+            && let Err(err) = self.files.remove(id).await
+        {
+            tracing::warn!(%id, error = %err, "could not take back the late files of a removed generation");
         }
     }
 }

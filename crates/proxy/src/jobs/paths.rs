@@ -1,5 +1,6 @@
 //! Where a generation's files are, for the file routes. Only files the
-//! generation lists as existing are ever turned into a path.
+//! generation lists as existing are ever turned into a path, and each is
+//! fetched from the bucket first when this proxy has no copy yet.
 
 use std::path::PathBuf;
 
@@ -11,6 +12,9 @@ use crate::{
     id::GenerationId,
     store::{COARSE_SUFFIX, MODEL_SUFFIX, OPTIMIZED_SUFFIX},
 };
+
+/// The name endings of a web-optimized level's precompressed copies.
+const PRECOMPRESSED_ENDINGS: [&str; 2] = [".br", ".gz"];
 
 /// One of a model's files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,13 +57,13 @@ impl Jobs {
     /// Where the normalized input of a known generation is.
     pub async fn input_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
         self.find(id).await?;
-        Ok(self.files.input_path(id))
+        self.fetched(self.files.input_path(id)).await
     }
 
     /// Where the preview video of a generation is, once it has one.
     pub async fn video_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
         if self.get(id).await?.video_url.is_some() {
-            Ok(self.files.video_path(id))
+            self.fetched(self.files.video_path(id)).await
         } else {
             Err(AppError::NoVideo)
         }
@@ -68,7 +72,7 @@ impl Jobs {
     /// Where the poster of a generation is, once it has one.
     pub async fn poster_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
         if self.get(id).await?.poster_url.is_some() {
-            Ok(self.files.poster_path(id))
+            self.fetched(self.files.poster_path(id)).await
         } else {
             Err(AppError::NoPoster)
         }
@@ -89,14 +93,27 @@ impl Jobs {
             .find(|m| m.variant == variant && m.status == JobStatus::Succeeded)
             .ok_or_else(|| AppError::ModelNotFound(variant.to_owned()))?;
         let optimized = model.optimized_status == Some(OptimizedStatus::Ready);
-        match file {
-            ModelFile::Original => Ok(self.files.model_path(id, variant)),
-            ModelFile::Optimized if optimized => Ok(self.files.optimized_path(id, variant)),
-            ModelFile::Coarse if optimized => Ok(self.files.coarse_path(id, variant)),
+        let path = match file {
+            ModelFile::Original => return self.fetched(self.files.model_path(id, variant)).await,
+            ModelFile::Optimized if optimized => self.files.optimized_path(id, variant),
+            ModelFile::Coarse if optimized => self.files.coarse_path(id, variant),
             ModelFile::Optimized | ModelFile::Coarse => {
-                Err(AppError::NotOptimized(variant.to_owned()))
+                return Err(AppError::NotOptimized(variant.to_owned()));
             }
+        };
+        // The precompressed copies are served in its place.
+        for ending in PRECOMPRESSED_ENDINGS {
+            let mut copy = path.clone().into_os_string();
+            copy.push(ending);
+            self.files.fetch(&PathBuf::from(copy)).await?;
         }
+        self.fetched(path).await
+    }
+
+    /// `path`, fetched first if this proxy has no copy.
+    async fn fetched(&self, path: PathBuf) -> Result<PathBuf, AppError> {
+        self.files.fetch(&path).await?;
+        Ok(path)
     }
 }
 

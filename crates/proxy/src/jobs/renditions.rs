@@ -39,7 +39,7 @@ impl Jobs {
         let Ok(_turn) = Arc::clone(&self.optimizations).acquire_owned().await else {
             return;
         };
-        let glb = match tokio::fs::read(self.files.model_path(id, variant)).await {
+        let glb = match self.files.read(&self.files.model_path(id, variant)).await {
             Ok(glb) => Arc::new(glb),
             Err(err) => {
                 self.log_store_error(record, "read the model to optimize", &err);

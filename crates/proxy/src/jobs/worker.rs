@@ -358,6 +358,7 @@ impl Jobs {
         covering: Option<Covering<'_>>,
     ) -> Result<Option<StoredModel>, JobError> {
         let state = self.files.state_path(&record.id);
+        self.files.fetch(&state).await?;
         let clock = Instant::now();
         let limit = Limit {
             step: "extracting the GLB model",

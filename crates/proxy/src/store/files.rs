@@ -9,6 +9,10 @@
 //! Every file is written to a temporary name, synced and then renamed into
 //! place, so a reader (or a restart after a crash) sees either the whole
 //! old file or the whole new one, never half of either.
+//!
+//! With a bucket (`--store s3://…`) the folder is this proxy's copy of the
+//! bucket's files ([`Mirror`]): each file is uploaded once it is in place,
+//! before the caller records it, and fetched before it is first read.
 
 use std::{
     collections::HashSet,
@@ -17,6 +21,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use super::mirror::Mirror;
 use crate::id::{GenerationId, random_hex};
 
 pub(super) const GENERATIONS_DIR: &str = "generations";
@@ -41,6 +46,7 @@ const TEMP_NAME_BYTES: usize = 8;
 #[derive(Debug)]
 pub struct Files {
     root: PathBuf,
+    mirror: Option<Mirror>,
 }
 
 impl Files {
@@ -48,7 +54,95 @@ impl Files {
     pub fn open(data_dir: &Path) -> io::Result<Self> {
         let root = data_dir.join(GENERATIONS_DIR);
         fs::create_dir_all(&root)?;
-        Ok(Self { root })
+        Ok(Self { root, mirror: None })
+    }
+
+    /// Like [`Files::open`], with the files kept in `bucket` under `prefix`
+    /// and the folder holding this proxy's copies. Fails when the bucket
+    /// does not answer.
+    pub async fn open_mirrored(
+        data_dir: &Path,
+        bucket: std::sync::Arc<dyn object_store::ObjectStore>,
+        prefix: &str,
+    ) -> io::Result<Self> {
+        let mut files = Self::open(data_dir)?;
+        let mirror = Mirror::new(bucket, prefix, &files.root);
+        mirror.check().await?;
+        files.mirror = Some(mirror);
+        Ok(files)
+    }
+
+    /// Whether the files live in a bucket, with this folder as a copy.
+    pub fn is_mirrored(&self) -> bool {
+        self.mirror.is_some()
+    }
+
+    /// Uploads a file just put in place. On failure it is removed again,
+    /// so this proxy never serves what the others cannot. A removal of the
+    /// generation takes its folder away before emptying the bucket, so a
+    /// file whose folder went while it was uploading is taken back out.
+    async fn push(&self, path: &Path) -> io::Result<()> {
+        let Some(mirror) = &self.mirror else {
+            return Ok(());
+        };
+        let pushed = mirror.upload(path).await;
+        if pushed.is_err() {
+            let _ = tokio::fs::remove_file(path).await;
+            return pushed;
+        }
+        if !tokio::fs::try_exists(path).await? {
+            mirror.remove(path).await?;
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "the generation was removed while its file was uploading",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Makes sure this proxy has its copy of `path` before it is read.
+    /// Nothing to do without a bucket, or when the copy is here; a file the
+    /// bucket lacks stays missing, for the caller's open to report.
+    pub async fn fetch(&self, path: &Path) -> io::Result<()> {
+        let Some(mirror) = &self.mirror else {
+            return Ok(());
+        };
+        if tokio::fs::try_exists(path).await? {
+            return Ok(());
+        }
+        mirror.download(path).await.map(drop)
+    }
+
+    /// Removes this proxy's copies of a generation another proxy removed
+    /// from the bucket. Best effort: a later start clears what is left.
+    pub async fn drop_copies(&self, id: &GenerationId) {
+        if self.mirror.is_none() {
+            return;
+        }
+        if let Err(err) = tokio::fs::remove_dir_all(self.dir(id)).await
+            && err.kind() != io::ErrorKind::NotFound
+        {
+            tracing::warn!(%id, error = %err, "could not remove the local copies of a removed generation");
+        }
+    }
+
+    /// Reads a whole file, fetched first.
+    pub async fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.fetch(path).await?;
+        tokio::fs::read(path).await
+    }
+
+    /// Like [`Files::fetch`] for every file the bucket holds under `dir`.
+    pub async fn fetch_dir(&self, dir: &Path) -> io::Result<()> {
+        let Some(mirror) = &self.mirror else {
+            return Ok(());
+        };
+        for (path, _) in mirror.list(dir).await? {
+            if !tokio::fs::try_exists(&path).await? {
+                mirror.download(&path).await?;
+            }
+        }
+        Ok(())
     }
 
     pub(super) fn dir(&self, id: &GenerationId) -> PathBuf {
@@ -112,6 +206,13 @@ impl Files {
     /// `suffix`, over all its models.
     pub async fn count_conversions(&self, id: &GenerationId, suffix: &str) -> io::Result<usize> {
         let root = self.conversions_root(id);
+        if let Some(mirror) = &self.mirror {
+            let files = mirror.list(&root).await?;
+            return Ok(files
+                .iter()
+                .filter(|(path, _)| path.to_string_lossy().ends_with(suffix))
+                .count());
+        }
         let suffix = suffix.to_owned();
         blocking(move || {
             let mut count = 0;
@@ -152,22 +253,28 @@ impl Files {
     /// when the generation was removed meanwhile. Returns the size.
     pub async fn store_derived(&self, target: PathBuf, bytes: Vec<u8>) -> io::Result<u64> {
         let temp = temp_in(&self.root, &dir_name(&target))?;
-        blocking(move || {
+        let placed = target.clone();
+        let size = blocking(move || {
             let mut file = File::create_new(temp.path())?;
             file.write_all(&bytes)?;
             file.sync_all()?;
-            fs::rename(temp.path(), &target)?;
-            if let Some(dir) = target.parent() {
+            fs::rename(temp.path(), &placed)?;
+            if let Some(dir) = placed.parent() {
                 sync_dir(dir)?;
             }
             Ok(bytes.len() as u64)
         })
-        .await
+        .await?;
+        self.push(&target).await?;
+        Ok(size)
     }
 
     /// Removes a derived file if it exists (a precompressed copy that a new
     /// version of its file no longer has).
     pub async fn remove_derived(&self, path: PathBuf) -> io::Result<()> {
+        if let Some(mirror) = &self.mirror {
+            mirror.remove(&path).await?;
+        }
         match tokio::fs::remove_file(path).await {
             Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
             result => result,
@@ -179,12 +286,14 @@ impl Files {
     /// creation, which [`Files::remove_unknown`] removes at the next start.
     pub async fn create(&self, id: &GenerationId, input_png: Vec<u8>) -> io::Result<u64> {
         let dir = self.dir(id);
-        blocking(move || {
+        let size = blocking(move || {
             fs::create_dir_all(dir.join(MODELS_DIR))?;
             write_atomic(&dir, INPUT_FILE, &input_png)?;
             Ok(input_png.len() as u64)
         })
-        .await
+        .await?;
+        self.push(&self.input_path(id)).await?;
+        Ok(size)
     }
 
     /// Gives generation `to` the input, state, preview video (when `video`)
@@ -229,6 +338,10 @@ impl Files {
             }
         }
         let dir = self.dir(to);
+        if let Some(mirror) = &self.mirror {
+            tokio::fs::create_dir_all(dir.join(MODELS_DIR)).await?;
+            return mirror_copies(mirror, pairs, optional).await;
+        }
         blocking(move || {
             fs::create_dir_all(dir.join(MODELS_DIR))?;
             pairs.extend(optional.into_iter().filter(|(source, _)| source.exists()));
@@ -254,60 +367,81 @@ impl Files {
     /// Deletes a generation's folder. It is first renamed to a temporary
     /// name, atomically, so a crash midway leaves a folder that is no
     /// longer a generation's (and is removed at the next start), never a
-    /// half-deleted one. A folder that is already gone is fine.
+    /// half-deleted one. A folder that is already gone is fine. Then its
+    /// files leave the bucket, if there is one.
     pub async fn remove(&self, id: &GenerationId) -> io::Result<()> {
         let (root, dir) = (self.root.clone(), self.dir(id));
         let suffix = random_hex::<TEMP_NAME_BYTES>()?;
+        let folder = dir.clone();
         blocking(move || {
-            let doomed = root.join(format!("{TEMP_PREFIX}{}-{suffix}", dir_name(&dir)));
-            match fs::rename(&dir, &doomed) {
+            let doomed = root.join(format!("{TEMP_PREFIX}{}-{suffix}", dir_name(&folder)));
+            match fs::rename(&folder, &doomed) {
                 Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
                 result => result?,
             }
             sync_dir(&root)?;
             fs::remove_dir_all(&doomed)
         })
-        .await
+        .await?;
+        match &self.mirror {
+            Some(mirror) => mirror.remove_dir(&dir).await,
+            None => Ok(()),
+        }
     }
 
     /// Reads a generation's normalized input.
     pub async fn read_input(&self, id: &GenerationId) -> io::Result<Vec<u8>> {
-        tokio::fs::read(self.input_path(id)).await
+        self.read(&self.input_path(id)).await
     }
 
     /// A new temporary file in a generation's folder, for `name`.
     pub fn temp_file(&self, id: &GenerationId, name: &str) -> io::Result<TempFile> {
-        temp_in(&self.dir(id), name)
+        temp_in(&self.copy_dir(self.dir(id))?, name)
     }
 
     /// A new temporary file next to where the model `variant` goes.
     pub fn temp_model(&self, id: &GenerationId, variant: &str) -> io::Result<TempFile> {
         temp_in(
-            &self.dir(id).join(MODELS_DIR),
+            &self.copy_dir(self.dir(id).join(MODELS_DIR))?,
             &format!("{variant}{MODEL_SUFFIX}"),
         )
+    }
+
+    /// `dir`, created first when it holds copies of a bucket's files: this
+    /// proxy may work on a generation another one created. Without a
+    /// bucket a missing folder is a removed generation, not revived here.
+    fn copy_dir(&self, dir: PathBuf) -> io::Result<PathBuf> {
+        if self.mirror.is_some() {
+            fs::create_dir_all(&dir)?;
+        }
+        Ok(dir)
     }
 
     /// Moves a finished temporary file to `target`, durably: the file is
     /// synced before the rename and the folder after. Returns its size.
     pub async fn commit(&self, temp: &TempFile, target: &Path) -> io::Result<u64> {
-        let (temp, target) = (temp.0.clone(), target.to_owned());
-        blocking(move || {
+        let (temp, placed) = (temp.0.clone(), target.to_owned());
+        let size = blocking(move || {
             let file = File::open(&temp)?;
             file.sync_all()?;
             let size = file.metadata()?.len();
-            fs::rename(&temp, &target)?;
-            if let Some(dir) = target.parent() {
+            fs::rename(&temp, &placed)?;
+            if let Some(dir) = placed.parent() {
                 sync_dir(dir)?;
             }
             Ok(size)
         })
-        .await
+        .await?;
+        self.push(target).await?;
+        Ok(size)
     }
 
     /// The bytes a generation's files take, derived files included.
     pub async fn size(&self, id: &GenerationId) -> io::Result<u64> {
         let dir = self.dir(id);
+        if let Some(mirror) = &self.mirror {
+            return Ok(mirror.list(&dir).await?.iter().map(|(_, size)| size).sum());
+        }
         blocking(move || {
             let mut total = files_size(&dir)? + files_size(&dir.join(MODELS_DIR))?;
             for variant in subdirs(&dir.join(CONVERSIONS_DIR))? {
@@ -363,6 +497,28 @@ impl Files {
         })
         .await
     }
+}
+
+/// [`Files::share_result`] inside a bucket: `required` must be there,
+/// `optional` is copied where it is. The bytes copied.
+async fn mirror_copies(
+    mirror: &Mirror,
+    required: Vec<(PathBuf, PathBuf)>,
+    optional: Vec<(PathBuf, PathBuf)>,
+) -> io::Result<u64> {
+    let mut bytes = 0;
+    for (source, target) in &required {
+        bytes += mirror.copy(source, target).await?.ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{} is missing from the bucket", source.display()),
+            )
+        })?;
+    }
+    for (source, target) in &optional {
+        bytes += mirror.copy(source, target).await?.unwrap_or(0);
+    }
+    Ok(bytes)
 }
 
 /// The last component of a path, for naming its temporary twin.

@@ -10,6 +10,7 @@ mod db;
 mod files;
 mod keys;
 mod migrate;
+mod mirror;
 mod records;
 mod usage;
 
@@ -55,20 +56,19 @@ impl Store {
     /// imports its generations first; folders without a record (an
     /// interrupted creation) are removed.
     pub async fn open(data_dir: &Path) -> Result<Self, StoreError> {
-        Self::open_with_files(data_dir, data_dir, true).await
+        let files = Files::open(data_dir)?;
+        Self::open_with_files(data_dir, files, true).await
     }
 
-    /// Like [`Store::open`], with the generations' files under `files_dir`.
+    /// Like [`Store::open`], with the generations' files in `files`.
     /// `clean`: remove folders without a record; never with a folder other
     /// proxies share, where one may be halfway through creating one.
     pub async fn open_with_files(
         data_dir: &Path,
-        files_dir: &Path,
+        files: Files,
         clean: bool,
     ) -> Result<Self, StoreError> {
         std::fs::create_dir_all(data_dir)?;
-        std::fs::create_dir_all(files_dir)?;
-        let files = Files::open(files_dir)?;
         let (db, created) = db::Db::open(data_dir)?;
         let store = Self {
             files,

@@ -221,6 +221,12 @@ impl TestServer {
         self.tokens.lock().unwrap()[id].clone()
     }
 
+    /// Lets this server's requests act as the creator of `id`, with the
+    /// token another server's submission was answered with.
+    pub fn know_token(&self, id: &str, token: String) {
+        self.tokens.lock().unwrap().insert(id.to_owned(), token);
+    }
+
     /// `request` as the creator of generation `id`.
     pub fn as_owner(
         &self,

@@ -1,6 +1,7 @@
 //! The HTTP API, driven in-process through `app(state).oneshot(..)`. One
 //! test binary (modules below) keeps link time down.
 
+mod bucket;
 mod builtin;
 mod cache;
 mod common;

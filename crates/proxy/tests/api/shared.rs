@@ -1,6 +1,6 @@
-//! Two proxies sharing a real PostgreSQL (`--database`) and one folder of
-//! files (`--store file:`): a generation made through one is seen, followed
-//! live and downloaded through the other.
+//! Two proxies sharing a real PostgreSQL (`--database`) and a real
+//! S3-compatible bucket (`--store s3://`, moto): a generation made through
+//! one is seen, followed live and downloaded through the other.
 
 use std::time::Duration;
 
@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde_json::json;
 use trellis_api::{Generation, JobStatus};
 use trellis_proxy::AppState;
-use trellis_testkit::Postgres;
+use trellis_testkit::{Postgres, S3};
 
 use crate::{
     common::{MODAL_KEY, MODAL_SECRET, TestServer, capture_logs, config_with, pool_config},
@@ -20,12 +20,45 @@ use crate::{
 /// How long following a job through the other proxy may take.
 const FOLLOW_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The bucket the tests' proxies share, and the prefix of their files.
+pub const BUCKET: &str = "trellis-files";
+pub const PREFIX: &str = "studio";
+
+/// A started S3-compatible server with [`BUCKET`].
+pub fn bucket() -> S3 {
+    let s3 = S3::start().unwrap();
+    s3.create_bucket(BUCKET).unwrap();
+    s3
+}
+
+/// The flags that keep a proxy's files in [`BUCKET`] of `s3`: the
+/// flag forms of the AWS variables, since the proxies of one test process
+/// share its environment.
+pub fn s3_store(s3: &S3) -> Vec<String> {
+    let mut flags = vec!["--store".to_owned(), format!("s3://{BUCKET}/{PREFIX}")];
+    for (variable, value) in s3.env() {
+        let flag = match variable {
+            "AWS_ENDPOINT_URL" => "--s3-endpoint",
+            "AWS_REGION" => "--s3-region",
+            "AWS_ACCESS_KEY_ID" => "--s3-access-key-id",
+            "AWS_SECRET_ACCESS_KEY" => "--s3-secret-access-key",
+            "AWS_ALLOW_HTTP" => {
+                flags.push("--s3-allow-http".to_owned());
+                continue;
+            }
+            other => panic!("no flag for {other}"),
+        };
+        flags.extend([flag.to_owned(), value]);
+    }
+    flags
+}
+
 /// A proxy in front of `upstream` on its own data dir, with the records in
-/// `database` and the files in `files`.
-async fn proxy(upstream: &Upstream, database: &str, files: &std::path::Path) -> TestServer {
+/// `database` and the files where `store` (flags) says.
+pub async fn proxy(upstream: &Upstream, database: &str, store: &[String]) -> TestServer {
     capture_logs();
-    let store = format!("file:{}", files.display());
-    let extra = ["--database", database, "--store", &store];
+    let mut extra = vec!["--database", database];
+    extra.extend(store.iter().map(String::as_str));
     let args = modal_args(&format!("{}/generate", upstream.url), &upstream.url, &extra);
     let dir = tempfile::tempdir().unwrap();
     let state = AppState::new(&config_with(dir.path(), 1, &args))
@@ -51,7 +84,8 @@ async fn model(server: &TestServer, generation: &Generation, variant: &str) -> V
 async fn a_generation_made_through_one_proxy_is_followed_and_downloaded_through_the_other() {
     let postgres = Postgres::start().unwrap();
     let database = postgres.create_database("trellis").unwrap();
-    let files = tempfile::tempdir().unwrap();
+    let s3 = bucket();
+    let store = s3_store(&s3);
     let upstream = Upstream::modal().await;
     upstream.set_default(
         "/generate",
@@ -60,8 +94,8 @@ async fn a_generation_made_through_one_proxy_is_followed_and_downloaded_through_
             Box::new(Reply::Json(modal_generated())),
         ),
     );
-    let a = proxy(&upstream, &database, files.path()).await;
-    let b = proxy(&upstream, &database, files.path()).await;
+    let a = proxy(&upstream, &database, &store).await;
+    let b = proxy(&upstream, &database, &store).await;
 
     let id = a.submit(&subject_png(), &[]).await;
     // B knows it at once, and its event stream follows it to the end.
@@ -105,16 +139,16 @@ async fn a_generation_made_through_one_proxy_is_followed_and_downloaded_through_
 }
 
 /// A proxy over the pool `servers` (a config file), on its own data dir,
-/// with the records in `database` and the files in `files`.
+/// with the records in `database` and the files where `store` (flags) says.
 pub async fn pool_proxy(
     servers: &str,
     database: &str,
-    files: &std::path::Path,
+    store: &[String],
     more: &[&str],
 ) -> TestServer {
     capture_logs();
-    let store = format!("file:{}", files.display());
-    let mut extra = vec!["--database", database, "--store", &store, "--no-cache"];
+    let mut extra = vec!["--database", database, "--no-cache"];
+    extra.extend(store.iter().map(String::as_str));
     extra.extend_from_slice(more);
     let dir = tempfile::tempdir().unwrap();
     let state = AppState::new(&pool_config(dir.path(), servers, &extra))
@@ -157,14 +191,15 @@ const START_STAMP_SLACK_MS: u64 = 200;
 async fn two_proxies_share_one_line_over_three_servers_and_run_each_job_once_in_order() {
     let postgres = Postgres::start().unwrap();
     let database = postgres.create_database("trellis").unwrap();
-    let files = tempfile::tempdir().unwrap();
+    let s3 = bucket();
+    let store = s3_store(&s3);
     let takes = Reply::After(
         Duration::from_millis(300),
         Box::new(Reply::Json(modal_generated())),
     );
     let (fakes, servers, _secrets) = servers(3, takes).await;
-    let a = pool_proxy(&servers, &database, files.path(), &[]).await;
-    let b = pool_proxy(&servers, &database, files.path(), &[]).await;
+    let a = pool_proxy(&servers, &database, &store, &[]).await;
+    let b = pool_proxy(&servers, &database, &store, &[]).await;
 
     let mut ids = Vec::new();
     for n in 0..30 {

@@ -1,6 +1,6 @@
-//! A proxy killed mid-job: another proxy sharing its PostgreSQL takes the
-//! job over once its lease expires. The GPU server had accepted it, so it
-//! is not sent again but failed with an honest message.
+//! A proxy killed mid-job: another proxy sharing its PostgreSQL and bucket
+//! takes the job over once its lease expires. The GPU server had accepted
+//! it, so it is not sent again but failed with an honest message.
 
 use std::{
     process::{Child, Command, Stdio},
@@ -54,7 +54,7 @@ async fn until<T>(what: &str, limit: Duration, mut check: impl AsyncFnMut() -> O
 async fn a_job_whose_proxy_is_killed_is_failed_honestly_by_the_other_within_the_lease() {
     let postgres = Postgres::start().unwrap();
     let database = postgres.create_database("trellis").unwrap();
-    let files = tempfile::tempdir().unwrap();
+    let s3 = shared::bucket();
     // The GPU server accepts the job and never answers.
     let (fakes, servers, _secrets) = shared::servers(1, Reply::Hang).await;
     let dir = tempfile::tempdir().unwrap();
@@ -62,7 +62,7 @@ async fn a_job_whose_proxy_is_killed_is_failed_honestly_by_the_other_within_the_
     std::fs::write(&config, &servers).unwrap();
     let port = free_port();
     let lease = LEASE_SECS.to_string();
-    let store = format!("file:{}", files.path().display());
+    let store = format!("s3://{}/{}", shared::BUCKET, shared::PREFIX);
     let data = dir.path().join("data");
     let args = [
         "--bind",
@@ -81,8 +81,11 @@ async fn a_job_whose_proxy_is_killed_is_failed_honestly_by_the_other_within_the_
         &lease,
         "--no-cache",
     ];
+    // The bucket's endpoint and credentials as an operator gives them: the
+    // standard AWS environment variables.
     let child = Command::new(env!("CARGO_BIN_EXE_trellis-proxy"))
         .args(args)
+        .envs(s3.env())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -115,8 +118,13 @@ async fn a_job_whose_proxy_is_killed_is_failed_honestly_by_the_other_within_the_
     )
     .await;
 
-    let survivor =
-        shared::pool_proxy(&servers, &database, files.path(), &["--lease-secs", &lease]).await;
+    let survivor = shared::pool_proxy(
+        &servers,
+        &database,
+        &shared::s3_store(&s3),
+        &["--lease-secs", &lease],
+    )
+    .await;
     doomed.0.kill().unwrap();
     doomed.0.wait().unwrap();
     let killed = Instant::now();
