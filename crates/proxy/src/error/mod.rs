@@ -360,6 +360,12 @@ impl From<crate::id::InvalidId> for AppError {
     }
 }
 
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> Self {
+        Self::TooMany(refusal)
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         Self::internal(err)

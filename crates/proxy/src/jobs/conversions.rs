@@ -154,7 +154,7 @@ impl Jobs {
         variant: &str,
         request: ConversionRequest,
         token: Option<&str>,
-        admit: impl FnOnce() -> Result<Ticket, AppError>,
+        admit: impl FnOnce() -> Result<Ticket, Refusal>,
     ) -> Result<Conversion, AppError> {
         check_owner(self.find(id).await?.owner(), token)?;
         self.finished_model(id, variant).await?;
@@ -183,7 +183,7 @@ impl Jobs {
                             .count();
                         let made = self.files.count_conversions(id, RECORD_SUFFIX).await?;
                         if made + underway >= limit as usize {
-                            return Err(AppError::TooMany(Refusal::Conversions { limit }));
+                            return Err(Refusal::Conversions { limit }.into());
                         }
                     }
                     let ticket = admit()?;

@@ -59,7 +59,7 @@ impl Jobs {
         id: &GenerationId,
         params: ExtractParams,
         token: Option<&str>,
-        admit: impl FnOnce() -> Result<Ticket, AppError>,
+        admit: impl FnOnce() -> Result<Ticket, Refusal>,
     ) -> Result<ExtractOutcome, AppError> {
         check_owner(self.find(id).await?.owner(), token)?;
         let variant = params.variant_name();
@@ -79,7 +79,7 @@ impl Jobs {
                         .extractions_per_generation
                         .is_some_and(|limit| extractions >= limit) =>
                 {
-                    Decision::Refuse(AppError::TooMany(Refusal::Extractions {
+                    Decision::Refuse(AppError::from(Refusal::Extractions {
                         limit: self.extractions_per_generation.unwrap_or_default(),
                     }))
                 }
@@ -89,7 +89,7 @@ impl Jobs {
                         ticket = Some(admitted);
                         Decision::Queue
                     }
-                    Some(Err(err)) => Decision::Refuse(err),
+                    Some(Err(refusal)) => Decision::Refuse(refusal.into()),
                     None => Decision::Refuse(AppError::internal("admitted twice")),
                 },
                 decision => decision,
