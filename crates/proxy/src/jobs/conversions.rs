@@ -15,7 +15,6 @@ use std::{
     io,
     path::{Path, PathBuf},
     sync::Arc,
-    time::Duration,
 };
 
 use tokio::sync::{Mutex, Semaphore, watch};
@@ -25,6 +24,7 @@ use trellis_convert::{ConvertError, ErrorClass, limits::MAX_INPUT_BYTES};
 use super::{Jobs, live::gone, owner::check_owner};
 use crate::{
     clock::now_ms,
+    config::ConversionLimits,
     error::AppError,
     id::GenerationId,
     quota::{Refusal, Ticket},
@@ -38,17 +38,6 @@ use crate::{
 const PARALLEL_CONVERSIONS: usize = 2;
 /// The ending of a conversion's record, after the file's own name.
 const RECORD_SUFFIX: &str = ".json";
-
-/// How conversions are bounded.
-#[derive(Debug, Clone, Copy)]
-pub struct ConversionLimits {
-    /// How long a request waits for its conversion, turn included.
-    pub timeout: Duration,
-    /// The largest converted file stored.
-    pub max_bytes: u64,
-    /// Conversions one generation may have over all its models.
-    pub per_generation: Option<u32>,
-}
 
 /// How a conversion ended, shared by every request waiting for it.
 #[derive(Debug, Clone)]

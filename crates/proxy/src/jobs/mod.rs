@@ -34,13 +34,12 @@ use std::{
 use tokio::sync::{Mutex, Semaphore, watch};
 use trellis_api::{ExtractParams, GenerateParams, Generation, JobStatus};
 
-pub use conversions::ConversionLimits;
 pub use extract::ExtractOutcome;
 #[cfg(test)]
 pub(crate) use lifecycle::queued as queued_generation;
 pub use lifecycle::{events_url, is_settled, status_url};
 pub use paths::ModelFile;
-pub use sweep::{Retention, Swept};
+pub use sweep::Swept;
 pub use timing::Timings;
 
 use self::{
@@ -48,6 +47,7 @@ use self::{
     queue::{Queue, Task, TaskKind},
 };
 use crate::{
+    config::{ConversionLimits, Retention},
     error::AppError,
     id::GenerationId,
     pool::Pool,

@@ -3,8 +3,6 @@
 //! running and pending work is never touched: only settled generations
 //! outside the live set are candidates.
 
-use std::time::Duration;
-
 use super::Jobs;
 use crate::{
     clock::{millis, now_ms},
@@ -15,15 +13,6 @@ use crate::{
 /// Candidates read from the records at a time: memory stays small however
 /// large the archive.
 const SWEEP_BATCH: usize = 500;
-
-/// When generations are removed. `None`: no limit.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Retention {
-    /// How long a generation is kept after it was created.
-    pub max_age: Option<Duration>,
-    /// The most bytes all generations' files may take.
-    pub max_bytes: Option<u64>,
-}
 
 /// What one sweep removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -20,6 +20,8 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock as _};
 
 pub use budget::EngineBudget;
 
+use crate::config::QuotaSettings;
+
 /// What `Retry-After` says when a client has too many jobs waiting: about
 /// one job's length on a GPU, after which one of them has likely finished.
 const WAITING_RETRY_AFTER: Duration = Duration::from_secs(30);
@@ -117,14 +119,6 @@ fn spoken(wait: Duration) -> String {
         91..=5400 => format!("{} minutes", seconds.div_ceil(60)),
         _ => format!("{} hours", seconds.div_ceil(3600)),
     }
-}
-
-/// The per-client limits; `None` for no limit.
-#[derive(Debug, Clone, Copy)]
-pub struct QuotaSettings {
-    pub generations_per_hour: Option<NonZeroU32>,
-    pub waiting_per_client: Option<u32>,
-    pub streams_per_client: u32,
 }
 
 /// Counts of something each client holds at once.
