@@ -7,6 +7,7 @@ mod access;
 pub mod backend;
 pub mod cli;
 mod clock;
+mod compression;
 pub mod config;
 pub mod error;
 pub mod id;
@@ -101,7 +102,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api", api)
         .merge(web::share_router())
-        .merge(web::router(&state))
+        .merge(web::router(&state.web))
         .layer(middleware::from_fn(error::json_errors))
         .layer(shed)
         .layer(SetResponseHeaderLayer::overriding(

@@ -2,7 +2,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use axum::http::HeaderValue;
+use axum::{extract::FromRef, http::HeaderValue};
 use tokio::sync::{Semaphore, watch};
 use trellis_api::Limits;
 
@@ -256,6 +256,32 @@ impl AppState {
             }
             self.quotas.forget_quiet_clients();
         }
+    }
+}
+
+// The parts that the access checks and the web app's pages take from the
+// state: they name only these, never `AppState`, so they sit below it.
+impl FromRef<AppState> for Arc<Jobs> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.jobs)
+    }
+}
+
+impl FromRef<AppState> for Arc<Access> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.access)
+    }
+}
+
+impl FromRef<AppState> for Arc<OriginPolicy> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.origins)
+    }
+}
+
+impl FromRef<AppState> for Arc<WebApp> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.web)
     }
 }
 
