@@ -233,7 +233,7 @@ impl AppState {
     /// Runs one sweep now: expired generations, then the disk budget. The
     /// server runs one at start and then every few minutes by itself.
     pub async fn sweep_now(&self) -> Result<Swept, AppError> {
-        self.jobs.sweep().await
+        Ok(self.jobs.sweep().await?)
     }
 
     /// Unsettled generations held in memory; settled ones are on disk only.

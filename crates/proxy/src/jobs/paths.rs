@@ -5,9 +5,8 @@ use std::path::PathBuf;
 
 use trellis_api::{JobStatus, OptimizedStatus};
 
-use super::Jobs;
+use super::{GenerationError, Jobs};
 use crate::{
-    error::AppError,
     id::GenerationId,
     store::{COARSE_SUFFIX, MODEL_SUFFIX, OPTIMIZED_SUFFIX},
 };
@@ -51,26 +50,26 @@ impl ModelFile {
 
 impl Jobs {
     /// Where the normalized input of a known generation is.
-    pub async fn input_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
+    pub async fn input_path(&self, id: &GenerationId) -> Result<PathBuf, GenerationError> {
         self.find(id).await?;
         Ok(self.files.input_path(id))
     }
 
     /// Where the preview video of a generation is, once it has one.
-    pub async fn video_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
+    pub async fn video_path(&self, id: &GenerationId) -> Result<PathBuf, GenerationError> {
         if self.get(id).await?.video_url.is_some() {
             Ok(self.files.video_path(id))
         } else {
-            Err(AppError::NoVideo)
+            Err(GenerationError::NoVideo)
         }
     }
 
     /// Where the poster of a generation is, once it has one.
-    pub async fn poster_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
+    pub async fn poster_path(&self, id: &GenerationId) -> Result<PathBuf, GenerationError> {
         if self.get(id).await?.poster_url.is_some() {
             Ok(self.files.poster_path(id))
         } else {
-            Err(AppError::NoPoster)
+            Err(GenerationError::NoPoster)
         }
     }
 
@@ -81,20 +80,20 @@ impl Jobs {
         id: &GenerationId,
         variant: &str,
         file: ModelFile,
-    ) -> Result<PathBuf, AppError> {
+    ) -> Result<PathBuf, GenerationError> {
         let generation = self.get(id).await?;
         let model = generation
             .models
             .iter()
             .find(|m| m.variant == variant && m.status == JobStatus::Succeeded)
-            .ok_or_else(|| AppError::ModelNotFound(variant.to_owned()))?;
+            .ok_or_else(|| GenerationError::ModelNotFound(variant.to_owned()))?;
         let optimized = model.optimized_status == Some(OptimizedStatus::Ready);
         match file {
             ModelFile::Original => Ok(self.files.model_path(id, variant)),
             ModelFile::Optimized if optimized => Ok(self.files.optimized_path(id, variant)),
             ModelFile::Coarse if optimized => Ok(self.files.coarse_path(id, variant)),
             ModelFile::Optimized | ModelFile::Coarse => {
-                Err(AppError::NotOptimized(variant.to_owned()))
+                Err(GenerationError::NotOptimized(variant.to_owned()))
             }
         }
     }

@@ -3,10 +3,9 @@
 //! running and pending work is never touched: only settled generations
 //! outside the live set are candidates.
 
-use super::Jobs;
+use super::{GenerationError, Jobs};
 use crate::{
     clock::{millis, now_ms},
-    error::AppError,
     store::Candidate,
 };
 
@@ -25,7 +24,7 @@ pub struct Swept {
 
 impl Jobs {
     /// Runs one sweep.
-    pub async fn sweep(&self) -> Result<Swept, AppError> {
+    pub async fn sweep(&self) -> Result<Swept, GenerationError> {
         let mut swept = Swept::default();
         if let Some(max_age) = self.retention.max_age {
             let cutoff = now_ms().saturating_sub(millis(max_age));
@@ -66,7 +65,7 @@ impl Jobs {
         &self,
         batch: &[Candidate],
         enough: Option<u64>,
-    ) -> Result<(usize, u64), AppError> {
+    ) -> Result<(usize, u64), GenerationError> {
         let (mut count, mut bytes) = (0, 0);
         for candidate in batch {
             if enough.is_some_and(|enough| bytes >= enough) {

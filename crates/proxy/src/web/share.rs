@@ -83,7 +83,7 @@ async fn share(
         None => format!("../?{query}"),
     };
     let generation = match GenerationId::parse(&id) {
-        Ok(id) => jobs.get(&id).await,
+        Ok(id) => jobs.get(&id).await.map_err(AppError::from),
         Err(_) => Err(AppError::NotFound),
     };
     let generation = match generation {
