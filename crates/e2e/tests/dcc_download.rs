@@ -4,12 +4,11 @@
 
 use fantoccini::Locator;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 use trellis_e2e::files::FileServer;
 use trellis_e2e::glb::{TestGlb, Textures};
 use trellis_e2e::{Browser, Studio};
+use trellis_testkit::assert_valid_glbs;
 
 /// Loading a small crafted GLB takes well under a second; SwiftShader and a
 /// busy machine get plenty of slack.
@@ -60,31 +59,6 @@ fn images(glb: &[u8]) -> Vec<(Value, Vec<u8>, image::RgbaImage)> {
         .collect()
 }
 
-/// Runs the Khronos glTF validator (as crates/inflate's test does) on `glb`.
-fn validate(glb: &[u8]) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let modules = root.join("tools/node_modules");
-    assert!(
-        modules.join("gltf-validator/package.json").is_file(),
-        "the Khronos glTF validator is not installed in {}: run scripts/ensure-tools",
-        modules.display()
-    );
-    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(DOWNLOAD_NAME);
-    std::fs::write(&path, glb).expect("write the downloaded GLB");
-    let output = Command::new("node")
-        .arg(root.join("crates/inflate/tests/validate.mjs"))
-        .arg(&modules)
-        .arg(&path)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run node (is Node.js on PATH?): {e}"));
-    let report = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success() && report.contains("numErrors=0 "),
-        "the validator reported errors:\n{report}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_webp_textured_model_downloads_as_a_glb_with_png_textures_for_dcc_tools() {
     // Given a model whose textures are WebP behind a required extension
@@ -133,7 +107,7 @@ async fn a_webp_textured_model_downloads_as_a_glb_with_png_textures_for_dcc_tool
         }
     }
     // and that the Khronos validator accepts
-    validate(&glb);
+    assert_valid_glbs(&[(DOWNLOAD_NAME, &glb)]);
     browser.close().await;
 }
 

@@ -19,7 +19,7 @@ use tower_http::timeout::TimeoutBody;
 use trellis_api::AccessMode;
 
 use crate::{
-    app,
+    app::app,
     config::Config,
     state::{AppState, StartError},
 };

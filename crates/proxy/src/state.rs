@@ -2,7 +2,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use axum::http::HeaderValue;
+use axum::{extract::FromRef, http::HeaderValue};
 use tokio::sync::{Semaphore, watch};
 use trellis_api::Limits;
 
@@ -230,7 +230,7 @@ impl AppState {
     /// Runs one sweep now: expired generations, then the disk budget. The
     /// server runs one at start and then every few minutes by itself.
     pub async fn sweep_now(&self) -> Result<Swept, AppError> {
-        self.jobs.sweep().await
+        Ok(self.jobs.sweep().await?)
     }
 
     /// Unsettled generations held in memory; settled ones are on disk only.
@@ -276,6 +276,32 @@ async fn open_files(config: &Config) -> Result<Files, StartError> {
                 .await
                 .map_err(failed(name))
         }
+    }
+}
+
+// The parts that the access checks and the web app's pages take from the
+// state: they name only these, never `AppState`, so they sit below it.
+impl FromRef<AppState> for Arc<Jobs> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.jobs)
+    }
+}
+
+impl FromRef<AppState> for Arc<Access> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.access)
+    }
+}
+
+impl FromRef<AppState> for Arc<OriginPolicy> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.origins)
+    }
+}
+
+impl FromRef<AppState> for Arc<WebApp> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.web)
     }
 }
 

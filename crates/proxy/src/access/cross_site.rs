@@ -17,7 +17,7 @@
 //! DNS rebinding (a foreign name pointed at 127.0.0.1, whose pages would
 //! otherwise count as the server's own).
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, sync::Arc};
 
 use axum::{
     extract::{ConnectInfo, Request, State},
@@ -26,7 +26,8 @@ use axum::{
     response::{IntoResponse as _, Response},
 };
 
-use crate::{error::AppError, state::AppState};
+use super::Access;
+use crate::error::AppError;
 
 const SEC_FETCH_SITE: &str = "sec-fetch-site";
 const X_FORWARDED_HOST: &str = "x-forwarded-host";
@@ -42,7 +43,8 @@ pub struct OriginPolicy {
 
 /// Middleware: 403 for a cross-site POST, PUT, PATCH or DELETE.
 pub async fn refuse_cross_site(
-    State(state): State<AppState>,
+    State(access): State<Arc<Access>>,
+    State(origins): State<Arc<OriginPolicy>>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -55,12 +57,9 @@ pub async fn refuse_cross_site(
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(peer)| *peer);
-        let trusted_peer = peer.is_some_and(|peer| state.access.trusted.trusts_peer(peer));
+        let trusted_peer = peer.is_some_and(|peer| access.trusted.trusts_peer(peer));
         let authority = request.uri().authority().map(|a| a.as_str().to_owned());
-        if let Err(err) = state
-            .origins
-            .judge(request.headers(), authority.as_deref(), trusted_peer)
-        {
+        if let Err(err) = origins.judge(request.headers(), authority.as_deref(), trusted_peer) {
             tracing::warn!(origin = ?request.headers().get(ORIGIN), "refused a cross-site request");
             return err.into_response();
         }

@@ -6,20 +6,20 @@
 pub mod cross_site;
 mod forwarded;
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, sync::Arc};
 
 use axum::{
-    extract::{ConnectInfo, FromRequestParts},
+    extract::{ConnectInfo, FromRef, FromRequestParts},
     http::{HeaderMap, header::AUTHORIZATION, request::Parts},
 };
 use trellis_api::{AccessMode, OWNER_TOKEN_HEADER};
 
 pub use self::forwarded::{TrustedProxies, ip_client};
-use crate::{
-    error::AppError, quota::ClientKey, state::AppState, store::Keys, tokens::API_KEY_PREFIX,
-};
+use crate::{error::AppError, quota::ClientKey, store::Keys, tokens::API_KEY_PREFIX};
 
-/// The access settings and the keys to check.
+/// The access settings and the keys to check. The extractors below take
+/// them from any state that holds them, so this module knows nothing of
+/// the server's whole state.
 #[derive(Debug, Clone)]
 pub struct Access {
     pub mode: AccessMode,
@@ -50,11 +50,16 @@ fn peer(parts: &Parts) -> Option<SocketAddr> {
 /// its address (see [`TrustedProxies`]).
 pub struct Caller(pub ClientKey);
 
-impl FromRequestParts<AppState> for Caller {
+impl<S> FromRequestParts<S> for Caller
+where
+    S: Send + Sync,
+    Arc<Access>: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let ip = state.access.trusted.client_ip(peer(parts), &parts.headers);
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let access = Arc::<Access>::from_ref(state);
+        let ip = access.trusted.client_ip(peer(parts), &parts.headers);
         Ok(Self(ip_client(ip)))
     }
 }
@@ -63,15 +68,20 @@ impl FromRequestParts<AppState> for Caller {
 /// address), the holder of an active API key in keys mode (counted by key).
 pub struct Authorized(pub ClientKey);
 
-impl FromRequestParts<AppState> for Authorized {
+impl<S> FromRequestParts<S> for Authorized
+where
+    S: Send + Sync,
+    Arc<Access>: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        match state.access.mode {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let access = Arc::<Access>::from_ref(state);
+        match access.mode {
             AccessMode::Open => Ok(Self(Caller::from_request_parts(parts, state).await?.0)),
             AccessMode::Keys => {
                 let key = bearer(&parts.headers).ok_or(AppError::ApiKeyRequired)?;
-                match state.access.keys.find(key).await? {
+                match access.keys.find(key).await? {
                     Some(name) => Ok(Self(ClientKey::Key(name.into()))),
                     None => Err(AppError::ApiKeyInvalid),
                 }

@@ -8,8 +8,6 @@ use std::{num::NonZeroU32, time::Duration};
 use ipnet::IpNet;
 use trellis_api::AccessMode;
 
-use crate::{jobs::Retention, quota::QuotaSettings};
-
 /// Seconds in a day, for the retention.
 const SECONDS_PER_DAY: f64 = 24.0 * 60.0 * 60.0;
 /// Bytes in a gigabyte (10⁹, as disks are sold), for the disk budget.
@@ -98,6 +96,23 @@ pub struct Hosting {
     /// e.g. http://127.0.0.1:*). By default only this server and the API.
     #[arg(long, env = "TRELLIS_MODEL_ORIGINS", value_delimiter = ',', value_parser = parse_source)]
     pub model_origins: Vec<String>,
+}
+
+/// The per-client limits; `None` for no limit.
+#[derive(Debug, Clone, Copy)]
+pub struct QuotaSettings {
+    pub generations_per_hour: Option<NonZeroU32>,
+    pub waiting_per_client: Option<u32>,
+    pub streams_per_client: u32,
+}
+
+/// When generations are removed. `None`: no limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Retention {
+    /// How long a generation is kept after it was created.
+    pub max_age: Option<Duration>,
+    /// The most bytes all generations' files may take.
+    pub max_bytes: Option<u64>,
 }
 
 fn nonzero(limit: u32) -> Option<u32> {

@@ -12,8 +12,8 @@ use trellis_api::BackendKind;
 
 use crate::secret::Secret;
 
-pub use hosting::Hosting;
-pub use renditions::Renditions;
+pub use hosting::{Hosting, QuotaSettings, Retention};
+pub use renditions::{ConversionLimits, Renditions};
 pub use scale::{S3Access, ScaleOut, StoreSpec};
 
 /// How the server is run. Every flag can also be set through the
@@ -204,10 +204,7 @@ mod tests {
         let quotas = config.hosting.quotas();
         assert!(quotas.generations_per_hour.is_some() && quotas.waiting_per_client.is_some());
         assert!(config.hosting.extractions().is_some() && config.hosting.gpu_budget().is_some());
-        assert_eq!(
-            config.hosting.retention(),
-            crate::jobs::Retention::default()
-        );
+        assert_eq!(config.hosting.retention(), Retention::default());
     }
 
     #[test]

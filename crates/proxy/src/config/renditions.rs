@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-use crate::jobs::ConversionLimits;
-
 /// Bytes in a megabyte (10⁶, as file sizes are shown), for the size limit.
 const BYTES_PER_MB: f64 = 1e6;
 
@@ -40,6 +38,17 @@ pub struct Renditions {
     /// X-Forwarded-Host and X-Forwarded-Proto.
     #[arg(long, env = "TRELLIS_PUBLIC_URL", value_parser = parse_base_url)]
     pub public_url: Option<String>,
+}
+
+/// How conversions are bounded.
+#[derive(Debug, Clone, Copy)]
+pub struct ConversionLimits {
+    /// How long a request waits for its conversion, turn included.
+    pub timeout: Duration,
+    /// The largest converted file stored.
+    pub max_bytes: u64,
+    /// Conversions one generation may have over all its models.
+    pub per_generation: Option<u32>,
 }
 
 impl Renditions {

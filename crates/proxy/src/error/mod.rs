@@ -9,7 +9,7 @@ use trellis_api::{ConversionFormat, FieldError, codes};
 
 pub use self::response::{json_errors, log_internal_errors, method_not_allowed, no_such_endpoint};
 
-use crate::{quota::Refusal, store::StoreError};
+use crate::{jobs::GenerationError, quota::Refusal, store::StoreError};
 
 /// What `Retry-After` says when the line is full: about one job's length.
 const QUEUE_FULL_RETRY_AFTER: Duration = Duration::from_secs(60);
@@ -357,6 +357,42 @@ fn format_name(format: ConversionFormat) -> &'static str {
 impl From<crate::id::InvalidId> for AppError {
     fn from(_: crate::id::InvalidId) -> Self {
         Self::InvalidId
+    }
+}
+
+impl From<GenerationError> for AppError {
+    fn from(err: GenerationError) -> Self {
+        match err {
+            GenerationError::NotFound => Self::NotFound,
+            GenerationError::Expired => Self::Expired,
+            GenerationError::Deleted => Self::Deleted,
+            GenerationError::ModelNotFound(variant) => Self::ModelNotFound(variant),
+            GenerationError::NoVideo => Self::NoVideo,
+            GenerationError::NoPoster => Self::NoPoster,
+            GenerationError::NotOptimized(variant) => Self::NotOptimized(variant),
+            GenerationError::ConversionNotFound(file) => Self::ConversionNotFound(file),
+            GenerationError::NotFinished => Self::NotFinished,
+            GenerationError::Failed => Self::GenerationFailed,
+            GenerationError::Cancelled => Self::GenerationCancelled,
+            GenerationError::AlreadyFinished => Self::AlreadyFinished,
+            GenerationError::ExtractUnsupported => Self::ExtractUnsupported,
+            GenerationError::OwnerTokenRequired => Self::OwnerTokenRequired,
+            GenerationError::NotCreator => Self::NotCreator,
+            GenerationError::QueueFull => Self::QueueFull,
+            GenerationError::ConversionTimedOut => Self::ConversionTimedOut,
+            GenerationError::Unconvertible { format, reason } => {
+                Self::Unconvertible { format, reason }
+            }
+            GenerationError::InvalidOption(reason) => Self::InvalidOption(reason),
+            GenerationError::TooMany(refusal) => Self::TooMany(refusal),
+            GenerationError::Internal(source) => Self::Internal(source),
+        }
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> Self {
+        Self::TooMany(refusal)
     }
 }
 

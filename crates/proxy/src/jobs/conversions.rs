@@ -15,17 +15,16 @@ use std::{
     io,
     path::{Path, PathBuf},
     sync::Arc,
-    time::Duration,
 };
 
 use tokio::sync::{Mutex, Semaphore, watch};
 use trellis_api::{Conversion, ConversionRequest, JobStatus};
 use trellis_convert::{ConvertError, ErrorClass, limits::MAX_INPUT_BYTES};
 
-use super::{Jobs, live::gone, owner::check_owner};
+use super::{GenerationError, Jobs, live::gone, owner::check_owner};
 use crate::{
     clock::now_ms,
-    error::AppError,
+    config::ConversionLimits,
     id::GenerationId,
     quota::{Refusal, Ticket},
     renditions::convert::{self, Made},
@@ -38,17 +37,6 @@ use crate::{
 const PARALLEL_CONVERSIONS: usize = 2;
 /// The ending of a conversion's record, after the file's own name.
 const RECORD_SUFFIX: &str = ".json";
-
-/// How conversions are bounded.
-#[derive(Debug, Clone, Copy)]
-pub struct ConversionLimits {
-    /// How long a request waits for its conversion, turn included.
-    pub timeout: Duration,
-    /// The largest converted file stored.
-    pub max_bytes: u64,
-    /// Conversions one generation may have over all its models.
-    pub per_generation: Option<u32>,
-}
 
 /// How a conversion ended, shared by every request waiting for it.
 #[derive(Debug, Clone)]
@@ -115,16 +103,18 @@ async fn read_record(file: &Path) -> io::Result<Option<Conversion>> {
 }
 
 impl Outcome {
-    fn into_result(self, request: &ConversionRequest) -> Result<Conversion, AppError> {
+    fn into_result(self, request: &ConversionRequest) -> Result<Conversion, GenerationError> {
         match self {
             Self::Done(conversion) => Ok(*conversion),
-            Self::Unconvertible(reason) => Err(AppError::Unconvertible {
+            Self::Unconvertible(reason) => Err(GenerationError::Unconvertible {
                 format: request.format(),
                 reason,
             }),
-            Self::InvalidOption(reason) => Err(AppError::InvalidOption(reason)),
+            Self::InvalidOption(reason) => Err(GenerationError::InvalidOption(reason)),
             Self::Removed(why) => Err(gone(why)),
-            Self::Failed => Err(AppError::internal("the conversion failed; see the log")),
+            Self::Failed => Err(GenerationError::internal(
+                "the conversion failed; see the log",
+            )),
         }
     }
 }
@@ -132,7 +122,11 @@ impl Outcome {
 impl Jobs {
     /// A succeeded model's name, checked against the generation: 404 for
     /// one it does not have (yet).
-    async fn finished_model(&self, id: &GenerationId, variant: &str) -> Result<(), AppError> {
+    async fn finished_model(
+        &self,
+        id: &GenerationId,
+        variant: &str,
+    ) -> Result<(), GenerationError> {
         let generation = self.get(id).await?;
         let ready = generation
             .models
@@ -141,7 +135,7 @@ impl Jobs {
         if ready {
             Ok(())
         } else {
-            Err(AppError::ModelNotFound(variant.to_owned()))
+            Err(GenerationError::ModelNotFound(variant.to_owned()))
         }
     }
 
@@ -154,8 +148,8 @@ impl Jobs {
         variant: &str,
         request: ConversionRequest,
         token: Option<&str>,
-        admit: impl FnOnce() -> Result<Ticket, AppError>,
-    ) -> Result<Conversion, AppError> {
+        admit: impl FnOnce() -> Result<Ticket, Refusal>,
+    ) -> Result<Conversion, GenerationError> {
         check_owner(self.find(id).await?.owner(), token)?;
         self.finished_model(id, variant).await?;
         self.files
@@ -186,7 +180,7 @@ impl Jobs {
                             .count();
                         let made = self.files.count_conversions(id, RECORD_SUFFIX).await?;
                         if made + underway >= limit as usize {
-                            return Err(AppError::TooMany(Refusal::Conversions { limit }));
+                            return Err(Refusal::Conversions { limit }.into());
                         }
                     }
                     let ticket = admit()?;
@@ -206,11 +200,13 @@ impl Jobs {
         };
         let limit = self.conversions.limits.timeout;
         match tokio::time::timeout(limit, waiting.wait_for(Option::is_some)).await {
-            Err(_) => Err(AppError::ConversionTimedOut),
-            Ok(Err(closed)) => Err(AppError::internal(closed)),
+            Err(_) => Err(GenerationError::ConversionTimedOut),
+            Ok(Err(closed)) => Err(GenerationError::internal(closed)),
             Ok(Ok(outcome)) => match outcome.clone() {
                 Some(outcome) => outcome.into_result(&request),
-                None => Err(AppError::internal("a conversion ended without an outcome")),
+                None => Err(GenerationError::internal(
+                    "a conversion ended without an outcome",
+                )),
             },
         }
     }
@@ -302,8 +298,8 @@ impl Jobs {
     /// so), or the disk is broken (logged, 500).
     async fn storage_outcome(&self, id: &GenerationId, what: &str, err: &io::Error) -> Outcome {
         match self.find(id).await {
-            Err(AppError::Expired) => Outcome::Removed(Removal::Expired),
-            Err(AppError::Deleted) => Outcome::Removed(Removal::Deleted),
+            Err(GenerationError::Expired) => Outcome::Removed(Removal::Expired),
+            Err(GenerationError::Deleted) => Outcome::Removed(Removal::Deleted),
             _ => {
                 tracing::error!(%id, error = %err, "could not {what}");
                 Outcome::Failed
@@ -316,7 +312,7 @@ impl Jobs {
         &self,
         id: &GenerationId,
         variant: &str,
-    ) -> Result<Vec<Conversion>, AppError> {
+    ) -> Result<Vec<Conversion>, GenerationError> {
         self.finished_model(id, variant).await?;
         let dir = self.files.conversions_dir(id, variant);
         self.files.fetch_dir(&dir).await?;
@@ -345,9 +341,9 @@ impl Jobs {
         id: &GenerationId,
         variant: &str,
         file: &str,
-    ) -> Result<(PathBuf, Conversion), AppError> {
+    ) -> Result<(PathBuf, Conversion), GenerationError> {
         self.finished_model(id, variant).await?;
-        let missing = || AppError::ConversionNotFound(file.to_owned());
+        let missing = || GenerationError::ConversionNotFound(file.to_owned());
         if !is_conversion_file(file) {
             return Err(missing());
         }

@@ -6,12 +6,11 @@ use std::sync::atomic::Ordering;
 use trellis_api::{ExtractParams, Generation, JobStatus};
 
 use super::{
-    Jobs, lifecycle,
+    GenerationError, Jobs, lifecycle,
     owner::check_owner,
     queue::{Task, TaskKind},
 };
 use crate::{
-    error::AppError,
     id::GenerationId,
     quota::{Refusal, Ticket},
 };
@@ -30,14 +29,14 @@ enum Decision {
     Ready,
     Underway,
     Queue,
-    Refuse(AppError),
+    Refuse(GenerationError),
 }
 
 fn decide(generation: &Generation, variant: &str) -> Decision {
     match generation.status {
-        JobStatus::Queued | JobStatus::Running => Decision::Refuse(AppError::NotFinished),
-        JobStatus::Failed => Decision::Refuse(AppError::GenerationFailed),
-        JobStatus::Cancelled => Decision::Refuse(AppError::GenerationCancelled),
+        JobStatus::Queued | JobStatus::Running => Decision::Refuse(GenerationError::NotFinished),
+        JobStatus::Failed => Decision::Refuse(GenerationError::Failed),
+        JobStatus::Cancelled => Decision::Refuse(GenerationError::Cancelled),
         JobStatus::Succeeded => {
             let model = generation.models.iter().find(|m| m.variant == variant);
             match model.map(|m| m.status) {
@@ -59,8 +58,8 @@ impl Jobs {
         id: &GenerationId,
         params: ExtractParams,
         token: Option<&str>,
-        admit: impl FnOnce() -> Result<Ticket, AppError>,
-    ) -> Result<ExtractOutcome, AppError> {
+        admit: impl FnOnce() -> Result<Ticket, Refusal>,
+    ) -> Result<ExtractOutcome, GenerationError> {
         check_owner(self.find(id).await?.owner(), token)?;
         let variant = params.variant_name();
         let can_extract = self.pool.capabilities().can_extract;
@@ -73,24 +72,26 @@ impl Jobs {
         let mut admit = Some(admit);
         record.tx.send_if_modified(|generation| {
             decision = match decide(generation, &variant) {
-                Decision::Queue if !can_extract => Decision::Refuse(AppError::ExtractUnsupported),
+                Decision::Queue if !can_extract => {
+                    Decision::Refuse(GenerationError::ExtractUnsupported)
+                }
                 Decision::Queue
                     if self
                         .extractions_per_generation
                         .is_some_and(|limit| extractions >= limit) =>
                 {
-                    Decision::Refuse(AppError::TooMany(Refusal::Extractions {
+                    Decision::Refuse(GenerationError::TooMany(Refusal::Extractions {
                         limit: self.extractions_per_generation.unwrap_or_default(),
                     }))
                 }
-                Decision::Queue if slot.is_none() => Decision::Refuse(AppError::QueueFull),
+                Decision::Queue if slot.is_none() => Decision::Refuse(GenerationError::QueueFull),
                 Decision::Queue => match admit.take().map(|admit| admit()) {
                     Some(Ok(admitted)) => {
                         ticket = Some(admitted);
                         Decision::Queue
                     }
-                    Some(Err(err)) => Decision::Refuse(err),
-                    None => Decision::Refuse(AppError::internal("admitted twice")),
+                    Some(Err(refusal)) => Decision::Refuse(refusal.into()),
+                    None => Decision::Refuse(GenerationError::internal("admitted twice")),
                 },
                 decision => decision,
             };
@@ -136,7 +137,7 @@ impl Jobs {
                 });
                 Ok(ExtractOutcome::Pending(generation))
             }
-            (Decision::Queue, None) => Err(AppError::QueueFull),
+            (Decision::Queue, None) => Err(GenerationError::QueueFull),
         };
         drop(membership);
         // Revived for nothing (ready, refused): back out of the live set.

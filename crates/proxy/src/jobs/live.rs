@@ -13,9 +13,8 @@ use std::{
     sync::{Arc, MutexGuard, PoisonError},
 };
 
-use super::{Jobs, Record};
+use super::{GenerationError, Jobs, Record};
 use crate::{
-    error::AppError,
     id::GenerationId,
     store::{Lookup, Removal, StoredGeneration},
 };
@@ -37,10 +36,10 @@ impl Found {
 }
 
 /// The answer for a removed generation.
-pub(super) fn gone(why: Removal) -> AppError {
+pub(super) fn gone(why: Removal) -> GenerationError {
     match why {
-        Removal::Expired => AppError::Expired,
-        Removal::Deleted => AppError::Deleted,
+        Removal::Expired => GenerationError::Expired,
+        Removal::Deleted => GenerationError::Deleted,
     }
 }
 
@@ -56,7 +55,7 @@ impl Jobs {
     }
 
     /// A generation, live or settled; 404 or 410 when there is none.
-    pub(super) async fn find(&self, id: &GenerationId) -> Result<Found, AppError> {
+    pub(super) async fn find(&self, id: &GenerationId) -> Result<Found, GenerationError> {
         if let Some(record) = self.live_record(id) {
             return Ok(Found::Live(record));
         }
@@ -70,7 +69,7 @@ impl Jobs {
                 self.files.drop_copies(id).await;
                 Err(gone(why))
             }
-            Lookup::Unknown => Err(AppError::NotFound),
+            Lookup::Unknown => Err(GenerationError::NotFound),
         }
     }
 
@@ -78,7 +77,7 @@ impl Jobs {
     /// the live set. Call with `membership` held, and call
     /// [`Jobs::evict_if_settled`] after the lock is released in case the
     /// generation was not un-settled after all.
-    pub(super) async fn revive(&self, id: &GenerationId) -> Result<Arc<Record>, AppError> {
+    pub(super) async fn revive(&self, id: &GenerationId) -> Result<Arc<Record>, GenerationError> {
         if let Some(record) = self.live_record(id) {
             return Ok(record);
         }
@@ -89,7 +88,7 @@ impl Jobs {
                 Ok(record)
             }
             Lookup::Removed(why) => Err(gone(why)),
-            Lookup::Unknown => Err(AppError::NotFound),
+            Lookup::Unknown => Err(GenerationError::NotFound),
         }
     }
 

@@ -6,6 +6,7 @@
 
 mod conversions;
 mod drive;
+mod error;
 mod estimate;
 mod extract;
 mod follow;
@@ -34,13 +35,13 @@ use std::{
 use tokio::sync::{Mutex, Semaphore, watch};
 use trellis_api::{ExtractParams, GenerateParams, Generation, JobStatus};
 
-pub use conversions::ConversionLimits;
+pub use error::GenerationError;
 pub use extract::ExtractOutcome;
 #[cfg(test)]
 pub(crate) use lifecycle::queued as queued_generation;
 pub use lifecycle::{events_url, is_settled, status_url};
 pub use paths::ModelFile;
-pub use sweep::{Retention, Swept};
+pub use sweep::Swept;
 pub use timing::Timings;
 
 use self::{
@@ -48,7 +49,7 @@ use self::{
     queue::{Queue, Task, TaskKind},
 };
 use crate::{
-    error::AppError,
+    config::{ConversionLimits, Retention},
     id::GenerationId,
     pool::Pool,
     quota::{EngineBudget, Ticket},
@@ -281,7 +282,7 @@ impl Jobs {
         request: Submission,
         input_png: Vec<u8>,
         ticket: Ticket,
-    ) -> Result<(GenerationId, String), AppError> {
+    ) -> Result<(GenerationId, String), GenerationError> {
         let Submission {
             params,
             first_model,
@@ -295,12 +296,12 @@ impl Jobs {
         }
         let shared = !self.repo.is_exclusive();
         if shared && self.repo.waiting().await? >= self.max_waiting {
-            return Err(AppError::QueueFull);
+            return Err(GenerationError::QueueFull);
         }
         let slot = if shared {
             None
         } else {
-            Some(self.queue.reserve().ok_or(AppError::QueueFull)?)
+            Some(self.queue.reserve().ok_or(GenerationError::QueueFull)?)
         };
         let generation = lifecycle::queued(&id, self.pool.kind(), params, first_model);
         let expected = self.plan(&generation, false).await.total();
@@ -342,7 +343,7 @@ impl Jobs {
     }
 
     /// The current state of a generation.
-    pub async fn get(&self, id: &GenerationId) -> Result<Generation, AppError> {
+    pub async fn get(&self, id: &GenerationId) -> Result<Generation, GenerationError> {
         Ok(match self.find(id).await? {
             Found::Live(record) => record.tx.borrow().clone(),
             Found::Settled(stored) => stored.generation,
@@ -355,7 +356,7 @@ impl Jobs {
     pub async fn subscribe(
         &self,
         id: &GenerationId,
-    ) -> Result<watch::Receiver<Generation>, AppError> {
+    ) -> Result<watch::Receiver<Generation>, GenerationError> {
         Ok(match self.find(id).await? {
             Found::Live(record) => record.tx.subscribe(),
             Found::Settled(stored)

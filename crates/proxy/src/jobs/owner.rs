@@ -6,17 +6,20 @@ use std::sync::atomic::Ordering;
 
 use trellis_api::{Generation, JobStatus};
 
-use super::{Jobs, lifecycle, live::Found};
-use crate::{error::AppError, id::GenerationId, store::Removal, tokens::TokenHash};
+use super::{GenerationError, Jobs, lifecycle, live::Found};
+use crate::{id::GenerationId, store::Removal, tokens::TokenHash};
 
 /// 401 without a token, 403 with one that is not this generation's, or
 /// for a generation made before tokens existed, which has no creator to
 /// prove.
-pub(super) fn check_owner(owner: Option<&TokenHash>, token: Option<&str>) -> Result<(), AppError> {
+pub(super) fn check_owner(
+    owner: Option<&TokenHash>,
+    token: Option<&str>,
+) -> Result<(), GenerationError> {
     match (owner, token) {
-        (_, None) => Err(AppError::OwnerTokenRequired),
+        (_, None) => Err(GenerationError::OwnerTokenRequired),
         (Some(hash), Some(token)) if hash.matches(token) => Ok(()),
-        _ => Err(AppError::NotCreator),
+        _ => Err(GenerationError::NotCreator),
     }
 }
 
@@ -28,7 +31,7 @@ impl Jobs {
         &self,
         id: &GenerationId,
         token: Option<&str>,
-    ) -> Result<Generation, AppError> {
+    ) -> Result<Generation, GenerationError> {
         let found = self.find(id).await?;
         check_owner(found.owner(), token)?;
         let (changed, generation) = match found {
@@ -69,16 +72,20 @@ impl Jobs {
         if changed || generation.status == JobStatus::Cancelled {
             Ok(generation)
         } else {
-            Err(AppError::AlreadyFinished)
+            Err(GenerationError::AlreadyFinished)
         }
     }
 
     /// Removes a generation for its creator: stops its work (as
     /// [`Jobs::cancel`] does), forgets it (its link then answers 410) and
     /// deletes its files. Removing it again is fine.
-    pub async fn remove(&self, id: &GenerationId, token: Option<&str>) -> Result<(), AppError> {
+    pub async fn remove(
+        &self,
+        id: &GenerationId,
+        token: Option<&str>,
+    ) -> Result<(), GenerationError> {
         let found = match self.find(id).await {
-            Err(AppError::Deleted | AppError::Expired) => return Ok(()),
+            Err(GenerationError::Deleted | GenerationError::Expired) => return Ok(()),
             found => found?,
         };
         check_owner(found.owner(), token)?;
@@ -109,7 +116,7 @@ impl Jobs {
 
     /// Removes a settled generation whose time is up. `false` when it is
     /// live again (someone asked for a model meanwhile) and was kept.
-    pub(super) async fn expire(&self, id: &GenerationId) -> Result<bool, AppError> {
+    pub(super) async fn expire(&self, id: &GenerationId) -> Result<bool, GenerationError> {
         {
             let _membership = self.membership.lock().await;
             if self.lock_live().contains_key(id) {

@@ -6,9 +6,8 @@ use std::path::PathBuf;
 
 use trellis_api::{JobStatus, OptimizedStatus};
 
-use super::Jobs;
+use super::{GenerationError, Jobs};
 use crate::{
-    error::AppError,
     id::GenerationId,
     store::{COARSE_SUFFIX, MODEL_SUFFIX, OPTIMIZED_SUFFIX},
 };
@@ -55,26 +54,26 @@ impl ModelFile {
 
 impl Jobs {
     /// Where the normalized input of a known generation is.
-    pub async fn input_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
+    pub async fn input_path(&self, id: &GenerationId) -> Result<PathBuf, GenerationError> {
         self.find(id).await?;
         self.fetched(self.files.input_path(id)).await
     }
 
     /// Where the preview video of a generation is, once it has one.
-    pub async fn video_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
+    pub async fn video_path(&self, id: &GenerationId) -> Result<PathBuf, GenerationError> {
         if self.get(id).await?.video_url.is_some() {
             self.fetched(self.files.video_path(id)).await
         } else {
-            Err(AppError::NoVideo)
+            Err(GenerationError::NoVideo)
         }
     }
 
     /// Where the poster of a generation is, once it has one.
-    pub async fn poster_path(&self, id: &GenerationId) -> Result<PathBuf, AppError> {
+    pub async fn poster_path(&self, id: &GenerationId) -> Result<PathBuf, GenerationError> {
         if self.get(id).await?.poster_url.is_some() {
             self.fetched(self.files.poster_path(id)).await
         } else {
-            Err(AppError::NoPoster)
+            Err(GenerationError::NoPoster)
         }
     }
 
@@ -85,20 +84,20 @@ impl Jobs {
         id: &GenerationId,
         variant: &str,
         file: ModelFile,
-    ) -> Result<PathBuf, AppError> {
+    ) -> Result<PathBuf, GenerationError> {
         let generation = self.get(id).await?;
         let model = generation
             .models
             .iter()
             .find(|m| m.variant == variant && m.status == JobStatus::Succeeded)
-            .ok_or_else(|| AppError::ModelNotFound(variant.to_owned()))?;
+            .ok_or_else(|| GenerationError::ModelNotFound(variant.to_owned()))?;
         let optimized = model.optimized_status == Some(OptimizedStatus::Ready);
         let path = match file {
             ModelFile::Original => return self.fetched(self.files.model_path(id, variant)).await,
             ModelFile::Optimized if optimized => self.files.optimized_path(id, variant),
             ModelFile::Coarse if optimized => self.files.coarse_path(id, variant),
             ModelFile::Optimized | ModelFile::Coarse => {
-                return Err(AppError::NotOptimized(variant.to_owned()));
+                return Err(GenerationError::NotOptimized(variant.to_owned()));
             }
         };
         // The precompressed copies are served in its place.
@@ -111,7 +110,7 @@ impl Jobs {
     }
 
     /// `path`, fetched first if this proxy has no copy.
-    async fn fetched(&self, path: PathBuf) -> Result<PathBuf, AppError> {
+    async fn fetched(&self, path: PathBuf) -> Result<PathBuf, GenerationError> {
         self.files.fetch(&path).await?;
         Ok(path)
     }

@@ -7,10 +7,8 @@
 use sha2::{Digest, Sha256};
 use trellis_api::{BackendKind, ExtractParams, GenerateParams, Generation, JobStatus};
 
-use super::{Jobs, ModelFile, lifecycle};
-use crate::{
-    clock::now_ms, error::AppError, id::GenerationId, store::StoredGeneration, tokens::TokenHash,
-};
+use super::{GenerationError, Jobs, ModelFile, lifecycle};
+use crate::{clock::now_ms, id::GenerationId, store::StoredGeneration, tokens::TokenHash};
 
 /// What the cache finds a result by: the SHA-256 of the normalized photo,
 /// the generate settings, the first model's settings and the engine.
@@ -78,7 +76,7 @@ impl Jobs {
         id: &GenerationId,
         key: &str,
         owner: TokenHash,
-    ) -> Result<Option<()>, AppError> {
+    ) -> Result<Option<()>, GenerationError> {
         for (earlier_id, earlier) in self.repo.reusable(key).await? {
             let generation = &earlier.generation;
             let Some(model) = generation.models.first() else {

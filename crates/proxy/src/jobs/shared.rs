@@ -12,12 +12,11 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::{
-    Jobs, lifecycle,
+    GenerationError, Jobs, lifecycle,
     timing::Step,
     worker::{self, Ran},
 };
 use crate::{
-    error::AppError,
     id::GenerationId,
     pool::schedule::{self, WaitingTask},
     repo::{Effect, Event, Lease, NewTask, Task, TaskKind},
@@ -57,7 +56,7 @@ impl Jobs {
     }
 
     /// Puts a task in the shared line with its generation's latest record.
-    pub(super) async fn enqueue_shared(&self, task: NewTask) -> Result<(), AppError> {
+    pub(super) async fn enqueue_shared(&self, task: NewTask) -> Result<(), GenerationError> {
         self.repo
             .update(&task.id.clone(), Box::new(move |_| Effect::Queue(task)))
             .await?;
@@ -187,7 +186,7 @@ impl Jobs {
 
     /// A task whose proxy stopped: back in line if its GPU server never saw
     /// it, else failed honestly.
-    async fn adopt(&self, lease: &Lease) -> Result<(), AppError> {
+    async fn adopt(&self, lease: &Lease) -> Result<(), GenerationError> {
         let id = &lease.task.id;
         let kind = lease.task.kind.clone();
         let accepted = lease.accepted;
@@ -218,11 +217,14 @@ impl Jobs {
     }
 
     /// A shared generation's record, from the repository.
-    pub(super) async fn stored(&self, id: &GenerationId) -> Result<StoredGeneration, AppError> {
+    pub(super) async fn stored(
+        &self,
+        id: &GenerationId,
+    ) -> Result<StoredGeneration, GenerationError> {
         match self.repo.lookup(id).await? {
             crate::repo::Lookup::Found(stored) => Ok(*stored),
             crate::repo::Lookup::Removed(why) => Err(super::live::gone(why)),
-            crate::repo::Lookup::Unknown => Err(AppError::NotFound),
+            crate::repo::Lookup::Unknown => Err(GenerationError::NotFound),
         }
     }
 }

@@ -3,27 +3,15 @@
 //! running and pending work is never touched: only settled generations
 //! outside the live set are candidates.
 
-use std::time::Duration;
-
-use super::Jobs;
+use super::{GenerationError, Jobs};
 use crate::{
     clock::{millis, now_ms},
-    error::AppError,
     store::Candidate,
 };
 
 /// Candidates read from the records at a time: memory stays small however
 /// large the archive.
 const SWEEP_BATCH: usize = 500;
-
-/// When generations are removed. `None`: no limit.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Retention {
-    /// How long a generation is kept after it was created.
-    pub max_age: Option<Duration>,
-    /// The most bytes all generations' files may take.
-    pub max_bytes: Option<u64>,
-}
 
 /// What one sweep removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -36,7 +24,7 @@ pub struct Swept {
 
 impl Jobs {
     /// Runs one sweep.
-    pub async fn sweep(&self) -> Result<Swept, AppError> {
+    pub async fn sweep(&self) -> Result<Swept, GenerationError> {
         let mut swept = Swept::default();
         if let Some(max_age) = self.retention.max_age {
             let cutoff = now_ms().saturating_sub(millis(max_age));
@@ -77,7 +65,7 @@ impl Jobs {
         &self,
         batch: &[Candidate],
         enough: Option<u64>,
-    ) -> Result<(usize, u64), AppError> {
+    ) -> Result<(usize, u64), GenerationError> {
         let (mut count, mut bytes) = (0, 0);
         for candidate in batch {
             if enough.is_some_and(|enough| bytes >= enough) {

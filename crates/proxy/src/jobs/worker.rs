@@ -14,7 +14,7 @@ use std::{
 use trellis_api::{ErrorDetail, ExtractParams};
 
 use super::{
-    Jobs, Record,
+    GenerationError, Jobs, Record,
     drive::{Covering, Limit},
     lifecycle::{self, StoredModel},
     plan::Plan,
@@ -23,7 +23,6 @@ use super::{
 };
 use crate::{
     backend::{BackendError, GenerateOutputs, GenerateRequest, Generated, ModelCounts},
-    error::AppError,
     pool::{
         Server,
         schedule::{self, WaitingTask},
@@ -43,7 +42,7 @@ enum JobError {
     Backend(#[from] BackendError),
     /// The server could not read or write the job's files.
     #[error(transparent)]
-    Server(#[from] AppError),
+    Server(#[from] GenerationError),
 }
 
 impl From<io::Error> for JobError {
@@ -175,7 +174,7 @@ impl Jobs {
         cold: bool,
     ) -> Result<(), JobError> {
         let Some((variant, extract_params)) = first_model(record) else {
-            return Err(AppError::internal("a generation without a first model").into());
+            return Err(GenerationError::internal("a generation without a first model").into());
         };
         let params = record.tx.borrow().params.clone();
         let id = &record.id;
@@ -341,7 +340,7 @@ impl Jobs {
             .iter()
             .find(|m| m.variant == variant)
             .map(|m| m.params)
-            .ok_or_else(|| AppError::internal("a queued model vanished"))?;
+            .ok_or_else(|| GenerationError::internal("a queued model vanished"))?;
         let model = self.files.temp_model(&record.id, variant)?;
         self.extract(server, record, variant, params, model, None)
             .await

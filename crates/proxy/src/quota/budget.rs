@@ -16,7 +16,6 @@ use trellis_api::BackendKind;
 use super::Refusal;
 use crate::{
     clock::{DAY_MS, now_ms},
-    error::AppError,
     store::{StoreError, Usage},
 };
 
@@ -63,13 +62,11 @@ impl EngineBudget {
     }
 
     /// 429 once today's budget is spent.
-    pub fn check(&self) -> Result<(), AppError> {
+    pub fn check(&self) -> Result<(), Refusal> {
         match self.seconds_per_day {
-            Some(budget) if self.spent_today() >= budget => {
-                Err(AppError::TooMany(Refusal::GpuBudget {
-                    retry_after: until_tomorrow(),
-                }))
-            }
+            Some(budget) if self.spent_today() >= budget => Err(Refusal::GpuBudget {
+                retry_after: until_tomorrow(),
+            }),
             _ => Ok(()),
         }
     }

@@ -20,7 +20,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock as _};
 
 pub use budget::EngineBudget;
 
-use crate::error::AppError;
+use crate::config::QuotaSettings;
 
 /// What `Retry-After` says when a client has too many jobs waiting: about
 /// one job's length on a GPU, after which one of them has likely finished.
@@ -121,14 +121,6 @@ fn spoken(wait: Duration) -> String {
     }
 }
 
-/// The per-client limits; `None` for no limit.
-#[derive(Debug, Clone, Copy)]
-pub struct QuotaSettings {
-    pub generations_per_hour: Option<NonZeroU32>,
-    pub waiting_per_client: Option<u32>,
-    pub streams_per_client: u32,
-}
-
 /// Counts of something each client holds at once.
 #[derive(Debug, Clone, Default)]
 struct Counters(Arc<Mutex<HashMap<ClientKey, u32>>>);
@@ -198,51 +190,49 @@ impl Quotas {
 
     /// A place for a new generation of `client`. Checks that cost nothing
     /// come first, so a refused request does not use up an hourly one.
-    pub fn admit_generation(&self, client: &ClientKey) -> Result<Ticket, AppError> {
+    pub fn admit_generation(&self, client: &ClientKey) -> Result<Ticket, Refusal> {
         let ticket = self.admit_extraction(client)?;
         if let Some(limiter) = &self.per_hour
             && let Err(not_until) = limiter.check_key(client)
         {
             let now = limiter.clock().now();
-            return Err(AppError::TooMany(Refusal::GenerationsPerHour {
+            return Err(Refusal::GenerationsPerHour {
                 limit: self
                     .settings
                     .generations_per_hour
                     .map_or(0, NonZeroU32::get),
                 retry_after: not_until.wait_time_from(now),
-            }));
+            });
         }
         Ok(ticket)
     }
 
     /// A place for one more job of `client` (an extraction, or the job of
     /// a generation), within its jobs at once and the engine's budget.
-    pub fn admit_extraction(&self, client: &ClientKey) -> Result<Ticket, AppError> {
+    pub fn admit_extraction(&self, client: &ClientKey) -> Result<Ticket, Refusal> {
         self.budget.check()?;
         self.admit_job(client)
     }
 
-    fn admit_job(&self, client: &ClientKey) -> Result<Ticket, AppError> {
+    fn admit_job(&self, client: &ClientKey) -> Result<Ticket, Refusal> {
         let limit = self.settings.waiting_per_client;
-        self.waiting.take(client, limit).ok_or_else(|| {
-            AppError::TooMany(Refusal::Waiting {
-                limit: limit.unwrap_or_default(),
-            })
+        self.waiting.take(client, limit).ok_or(Refusal::Waiting {
+            limit: limit.unwrap_or_default(),
         })
     }
 
     /// A place for one more conversion of `client`: it counts among the
     /// client's jobs at once, but spends no engine time.
-    pub fn admit_conversion(&self, client: &ClientKey) -> Result<Ticket, AppError> {
+    pub fn admit_conversion(&self, client: &ClientKey) -> Result<Ticket, Refusal> {
         self.admit_job(client)
     }
 
     /// A place for one more event stream of `client`.
-    pub fn open_stream(&self, client: &ClientKey) -> Result<Ticket, AppError> {
+    pub fn open_stream(&self, client: &ClientKey) -> Result<Ticket, Refusal> {
         let limit = self.settings.streams_per_client;
         self.streams
             .take(client, Some(limit))
-            .ok_or(AppError::TooMany(Refusal::Streams { limit }))
+            .ok_or(Refusal::Streams { limit })
     }
 
     /// Forgets the hourly history of clients that have been quiet for an

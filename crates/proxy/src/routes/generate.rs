@@ -43,7 +43,7 @@ impl FromRequestParts<AppState> for Admitted {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let Authorized(client) = Authorized::from_request_parts(parts, state).await?;
-        state.quotas.admit_generation(&client).map(Self)
+        Ok(Self(state.quotas.admit_generation(&client)?))
     }
 }
 

@@ -10,9 +10,9 @@ mod health;
 mod path;
 
 use axum::{Router, extract::DefaultBodyLimit};
-use tower_http::{CompressionLevel, compression::CompressionLayer};
 
 use crate::{
+    compression,
     error::{method_not_allowed, no_such_endpoint},
     state::AppState,
 };
@@ -30,7 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(generations::router())
         .merge(conversions::router())
         .merge(cutout::router())
-        .layer(compression());
+        .layer(compression::layer());
     // Not compressed: event streams must flush each event at once, and
     // models may be fetched by range, which compression would break.
     json.merge(events::router())
@@ -39,14 +39,4 @@ pub fn router() -> Router<AppState> {
         .method_not_allowed_fallback(method_not_allowed)
         // The outer limit; a route's own layer (generate's) replaces it.
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-}
-
-/// Compression effort for gzip and brotli alike. Brotli's default (11)
-/// takes seconds on a multi-megabyte wasm file for a few percent smaller
-/// output; 4 compresses on the fly at about the speed of gzip.
-const COMPRESSION_QUALITY: i32 = 4;
-
-/// gzip or brotli, whichever the client prefers.
-pub fn compression() -> CompressionLayer {
-    CompressionLayer::new().quality(CompressionLevel::Precise(COMPRESSION_QUALITY))
 }

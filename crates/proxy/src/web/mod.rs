@@ -23,7 +23,7 @@ use tower_http::services::{ServeDir, ServeFile};
 
 use self::policy::PolicyMaker;
 pub use self::share::{ShareLinks, router as share_router};
-use crate::{error::AppError, routes::compression, state::AppState};
+use crate::{compression, error::AppError};
 
 /// The query of a share link (`?g=<id>`) and of its embed form (`&embed=1`),
 /// as the app reads them: only that page is the bare viewer.
@@ -52,8 +52,8 @@ impl WebApp {
 /// Files from the dist dir (`.wasm` as `application/wasm`, `/` as
 /// `index.html`). Paths that are not files but look like pages fall back
 /// to `index.html`, so links into the app work.
-pub fn router(state: &AppState) -> Router<AppState> {
-    let dist = &state.web.dist;
+pub fn router<S: Clone + Send + Sync + 'static>(web: &Arc<WebApp>) -> Router<S> {
+    let dist = &web.dist;
     let index: Arc<Path> = Arc::from(dist.join("index.html"));
     let fallback = service_fn(move |request: Request| not_a_file(Arc::clone(&index), request));
     let files = ServeDir::new(dist)
@@ -61,8 +61,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .fallback(fallback);
     Router::new()
         .fallback_service(files)
-        .layer(compression())
-        .layer(middleware::from_fn_with_state(state.clone(), page_headers))
+        .layer(compression::layer())
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(web),
+            page_headers,
+        ))
 }
 
 /// Answers a path that names no file. The build is checked per request, so
@@ -96,7 +99,7 @@ fn is_embed(query: Option<&str>) -> bool {
 /// Adds the policy to every page: the one that allows framing for embed
 /// links, the one that forbids it (and `X-Frame-Options` for browsers that
 /// predate `frame-ancestors`) for everything else.
-async fn page_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+async fn page_headers(State(web): State<Arc<WebApp>>, request: Request, next: Next) -> Response {
     let embed = is_embed(request.uri().query());
     let mut response = next.run(request).await;
     let is_html = response
@@ -105,7 +108,7 @@ async fn page_headers(State(state): State<AppState>, request: Request, next: Nex
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("text/html"));
     if is_html {
-        let policies = state.web.policies.policies().await;
+        let policies = web.policies.policies().await;
         let headers = response.headers_mut();
         if embed {
             headers.insert(CONTENT_SECURITY_POLICY, policies.embed);

@@ -5,11 +5,11 @@
 //! whole query (`?g=<id>&v=…&mode=…&cam=…`) by a meta refresh and a link:
 //! the page has no script at all, which its policy enforces.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use axum::{
     Router,
-    extract::{ConnectInfo, Path, Request, State},
+    extract::{ConnectInfo, FromRef, Path, Request, State},
     http::{
         HeaderMap, HeaderValue, StatusCode,
         header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, X_FRAME_OPTIONS},
@@ -21,7 +21,8 @@ use base64::{Engine as _, engine::general_purpose::STANDARD};
 use sha2::{Digest as _, Sha256};
 use trellis_api::{BackendKind, Generation, JobStatus};
 
-use crate::{error::AppError, id::GenerationId, state::AppState};
+use super::WebApp;
+use crate::{access::Access, error::AppError, id::GenerationId, jobs::Jobs};
 
 /// The query parameter of the app's share links that names the generation.
 const GENERATION_QUERY: &str = "g";
@@ -55,16 +56,26 @@ pub struct ShareLinks {
     pub public_url: Option<String>,
 }
 
-pub fn router() -> Router<AppState> {
+/// The share pages, under any state that holds the generations, the
+/// access settings and the web app.
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<Jobs>: FromRef<S>,
+    Arc<Access>: FromRef<S>,
+    Arc<WebApp>: FromRef<S>,
+{
     Router::new().route("/share/{id}", get(share))
 }
 
 async fn share(
-    State(state): State<AppState>,
+    State(jobs): State<Arc<Jobs>>,
+    State(access): State<Arc<Access>>,
+    State(web): State<Arc<WebApp>>,
     Path(id): Path<String>,
     request: Request,
 ) -> Response {
-    let links = &state.web.share;
+    let links = &web.share;
     let query = app_query(&id, request.uri().query());
     let app = match &links.app_url {
         Some(app) => format!("{app}?{query}"),
@@ -72,7 +83,7 @@ async fn share(
         None => format!("../?{query}"),
     };
     let generation = match GenerationId::parse(&id) {
-        Ok(id) => state.jobs.get(&id).await,
+        Ok(id) => jobs.get(&id).await.map_err(AppError::from),
         Err(_) => Err(AppError::NotFound),
     };
     let generation = match generation {
@@ -84,7 +95,7 @@ async fn share(
             .extensions()
             .get::<ConnectInfo<std::net::SocketAddr>>()
             .map(|ConnectInfo(peer)| *peer);
-        let trusted = peer.is_some_and(|peer| state.access.trusted.trusts_peer(peer));
+        let trusted = peer.is_some_and(|peer| access.trusted.trusts_peer(peer));
         base_from_headers(
             request.headers(),
             request.uri().authority().map(|a| a.as_str()),

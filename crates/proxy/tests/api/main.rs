@@ -15,6 +15,7 @@ mod generations;
 mod hardening;
 mod images;
 mod keys;
+mod layering;
 mod line;
 mod modal;
 mod modal_errors;

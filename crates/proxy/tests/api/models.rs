@@ -1,6 +1,6 @@
 //! Models for the tests of what the proxy makes from a model (optimized
-//! copies, posters, conversions), and the third-party checks of the
-//! results: the Khronos glTF validator and Pixar's USD checker.
+//! copies, posters, conversions), and Pixar's USD checker of the results
+//! (the Khronos glTF validator is `trellis_testkit::assert_valid_glbs`).
 
 use std::{
     f32::consts::PI,
@@ -77,43 +77,6 @@ pub fn requiring_draco(glb: &[u8]) -> Vec<u8> {
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Runs the Khronos glTF validator (installed by `scripts/ensure-tools`)
-/// over `files`; fails the test on any error.
-pub fn assert_valid_gltf(files: &[(&str, &[u8])]) {
-    let modules = workspace().join("tools/node_modules");
-    assert!(
-        modules.join("gltf-validator/package.json").is_file(),
-        "the Khronos glTF validator is not installed in {}: run scripts/ensure-tools",
-        modules.display()
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let paths: Vec<PathBuf> = files
-        .iter()
-        .map(|(name, bytes)| {
-            let path = dir.path().join(name);
-            std::fs::write(&path, bytes).unwrap();
-            path
-        })
-        .collect();
-    let output = Command::new("node")
-        .arg(workspace().join("crates/inflate/tests/validate.mjs"))
-        .arg(&modules)
-        .args(&paths)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run node: {e}"));
-    let report = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "the validator reported errors:\n{report}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert_eq!(
-        report.matches("numErrors=0 ").count(),
-        files.len(),
-        "{report}"
-    );
 }
 
 /// Runs Pixar's `UsdUtils.ComplianceChecker` with the ARKit rules (the

@@ -7,12 +7,13 @@ use axum::{
     http::{Request, StatusCode},
 };
 use trellis_api::{Generation, JobStatus, ModelVariant, OptimizedStatus};
+use trellis_testkit::assert_valid_glbs;
 
 use crate::{
     common::TestServer,
     fake::FakeEngine,
     images::subject_png,
-    models::{assert_valid_gltf, ball_glb, decode},
+    models::{ball_glb, decode},
 };
 
 /// A finished generation of the CPU engine (fast preset), once its
@@ -85,7 +86,7 @@ async fn every_model_gets_a_web_optimized_copy_that_the_khronos_validator_accept
     // And the Khronos validator finds no error in either level (the full
     // one also decoded, so it checks the quantized data too)
     let decoded = trellis_glb::meshopt::decompress(&full.body).unwrap();
-    assert_valid_gltf(&[
+    assert_valid_glbs(&[
         ("full.glb", &full.body),
         ("full-decoded.glb", &decoded),
         ("coarse.glb", &coarse.body),

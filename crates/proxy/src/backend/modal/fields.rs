@@ -5,11 +5,13 @@
 //! megabytes never sits in memory; small fields are kept as JSON values;
 //! anything else is skipped. Sync code: it runs on a blocking thread.
 
+mod base64_file;
+
 use std::{collections::HashMap, io, path::PathBuf};
 
 use serde_json::Value;
 
-use super::base64_file::Base64File;
+use self::base64_file::Base64File;
 
 /// A kept value is an error object or an id; anything longer is not one.
 const MAX_KEPT_BYTES: usize = 64 * 1024;

@@ -7,7 +7,6 @@
 //! chains for requests over 150 s are followed by the HTTP client.
 
 mod answer;
-mod base64_file;
 mod body;
 mod credentials;
 mod fields;

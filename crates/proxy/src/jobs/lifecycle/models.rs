@@ -234,12 +234,8 @@ mod tests {
     fn a_save_keeps_what_another_proxy_did_to_other_models_and_its_poster() {
         let id = GenerationId::random().unwrap();
         let first = ExtractParams::default();
-        let mut stored = super::super::queued(
-            &id,
-            BackendKind::Modal,
-            GenerateParams::default(),
-            first,
-        );
+        let mut stored =
+            super::super::queued(&id, BackendKind::Modal, GenerateParams::default(), first);
         let variant = first.variant_name();
         start_model(&mut stored, &variant);
         let done = StoredModel {
@@ -293,12 +289,8 @@ mod tests {
         let id = GenerationId::random().unwrap();
         let params = ExtractParams::default();
         let variant = params.variant_name();
-        let mut failed = super::super::queued(
-            &id,
-            BackendKind::Modal,
-            GenerateParams::default(),
-            params,
-        );
+        let mut failed =
+            super::super::queued(&id, BackendKind::Modal, GenerateParams::default(), params);
         start_model(&mut failed, &variant);
         let error = ErrorDetail {
             code: "x".to_owned(),

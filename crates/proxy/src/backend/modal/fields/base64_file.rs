@@ -10,7 +10,7 @@ use std::{
 
 use base64::{Engine as _, engine::general_purpose::STANDARD};
 
-use super::fields::{FieldsError, malformed};
+use super::{FieldsError, malformed};
 
 /// Write buffer of each decoded file: large writes, few syscalls.
 const FILE_BUFFER_BYTES: usize = 1024 * 1024;
