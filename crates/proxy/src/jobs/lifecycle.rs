@@ -248,6 +248,21 @@ pub fn cancel(generation: &mut Generation) -> bool {
     true
 }
 
+/// Whether `stored` records a cancellation of work that `ours` still has
+/// pending: the generation, or one of its models.
+pub fn cancelled_elsewhere(ours: &Generation, stored: &Generation) -> bool {
+    if !ours.status.is_terminal() {
+        return stored.status == JobStatus::Cancelled;
+    }
+    stored.models.iter().any(|theirs| {
+        theirs.status == JobStatus::Cancelled
+            && ours
+                .models
+                .iter()
+                .any(|m| m.variant == theirs.variant && !m.status.is_terminal())
+    })
+}
+
 /// After a restart: whatever was running can never finish, so it fails with
 /// `interrupted`. Queued work is left to be re-queued.
 pub fn interrupt(generation: &mut Generation) -> bool {

@@ -7,12 +7,12 @@
 //! goes back in line, one it may have started fails with an honest message,
 //! since sending it again could run it twice.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{collections::HashMap, convert::Infallible, sync::Arc, time::Duration};
 
 use tokio::sync::broadcast::error::RecvError;
 
 use super::{
-    GenerationError, Jobs, lifecycle,
+    GenerationError, Jobs, Record, lifecycle,
     timing::Step,
     worker::{self, Ran},
 };
@@ -105,8 +105,10 @@ impl Jobs {
             return;
         };
         let renew = self.renew_while_running(lease.clone());
+        let relay = self.relay_cancels(&record);
         let ran = {
             tokio::pin!(renew);
+            tokio::pin!(relay);
             let run = async {
                 // From here the GPU server may see the request: never sent again.
                 if let Err(err) = self.repo.accept(&lease).await {
@@ -123,6 +125,7 @@ impl Jobs {
             tokio::select! {
                 ran = run => ran,
                 () = &mut renew => Ran::Settled,
+                never = &mut relay => match never {},
             }
         };
         let ended = match ran {
@@ -146,6 +149,28 @@ impl Jobs {
             }
         }
         self.forget_live(&record).await;
+    }
+
+    /// Brings a cancellation made through another proxy to the live record
+    /// of a job this one runs, so its GPU call stops at once, as for a
+    /// cancel made here. Never returns.
+    async fn relay_cancels(&self, record: &Arc<Record>) -> Infallible {
+        let mut events = self.repo.events();
+        loop {
+            match events.recv().await {
+                Ok(Event::Changed { id, .. }) if id == record.id => {}
+                Ok(Event::Resync) | Err(RecvError::Lagged(_)) => {}
+                Ok(_) => continue,
+                Err(RecvError::Closed) => std::future::pending().await,
+            }
+            let Ok(stored) = self.stored(&record.id).await else {
+                continue;
+            };
+            if lifecycle::cancelled_elsewhere(&record.tx.borrow(), &stored.generation) {
+                tracing::info!(id = %record.id, "cancelled through another proxy");
+                record.tx.send_if_modified(lifecycle::cancel);
+            }
+        }
     }
 
     /// Renews `lease` until it is lost (then returns), for ever otherwise.

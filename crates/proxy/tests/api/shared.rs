@@ -234,3 +234,28 @@ async fn two_proxies_share_one_line_over_three_servers_and_run_each_job_once_in_
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_through_another_proxy_stops_the_running_gpu_call() {
+    let postgres = Postgres::start().unwrap();
+    let database = postgres.create_database("trellis").unwrap();
+    let s3 = bucket();
+    let store = s3_store(&s3);
+    let (fakes, servers, _secrets) = servers(1, Reply::Json(modal_generated())).await;
+    // The first call never ends unless the proxy running it lets go.
+    fakes[0].script("/generate", [Reply::Hang]);
+    let a = pool_proxy(&servers, &database, &store, &[]).await;
+    let stuck = a.submit(&subject_png(), &[]).await;
+    a.wait_for_status(&stuck, JobStatus::Running).await;
+
+    // B starts after the job is running on A, so only A can be running it.
+    let b = pool_proxy(&servers, &database, &store, &[]).await;
+    b.know_token(&stuck, a.token(&stuck));
+    b.cancel(&stuck).await.assert_status(StatusCode::OK);
+    a.wait_for_status(&stuck, JobStatus::Cancelled).await;
+
+    // The server's one slot is free again: the next job runs and succeeds.
+    let next = a.submit(&subject_png(), &[]).await;
+    a.wait_for_status(&next, JobStatus::Succeeded).await;
+    assert_eq!(fakes[0].seen("/generate").len(), 2);
+}
