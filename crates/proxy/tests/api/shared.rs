@@ -259,3 +259,59 @@ async fn a_cancel_through_another_proxy_stops_the_running_gpu_call() {
     a.wait_for_status(&next, JobStatus::Succeeded).await;
     assert_eq!(fakes[0].seen("/generate").len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gpu_server_that_dies_mid_run_fails_its_job_honestly_and_the_others_take_the_line() {
+    let postgres = Postgres::start().unwrap();
+    let database = postgres.create_database("trellis").unwrap();
+    let s3 = bucket();
+    let store = s3_store(&s3);
+    let takes = Reply::After(
+        Duration::from_millis(300),
+        Box::new(Reply::Json(modal_generated())),
+    );
+    let (fakes, servers, _secrets) = servers(3, takes).await;
+    // The first call to gpu-0 is still running when it dies.
+    fakes[0].script("/generate", [Reply::Hang]);
+    let more = ["--health-interval-secs", "1"];
+    let a = pool_proxy(&servers, &database, &store, &more).await;
+    let b = pool_proxy(&servers, &database, &store, &more).await;
+
+    let mut ids = Vec::new();
+    for n in 0..9 {
+        let to = if n % 2 == 0 { &a } else { &b };
+        ids.push(to.submit(&subject_png(), &[]).await);
+        if n == 0 {
+            a.wait_until(&ids[0], |_| fakes[0].seen("/generate").len() == 1)
+                .await;
+        }
+    }
+    fakes[0].stop();
+
+    let mut failed = Vec::new();
+    for (n, id) in ids.iter().enumerate() {
+        let from = if n % 2 == 0 { &b } else { &a };
+        let done = from.wait_until(id, |g| g.is_settled()).await;
+        if done.status == JobStatus::Failed {
+            failed.push(done.error.expect("an error").message);
+        } else {
+            assert_eq!(done.status, JobStatus::Succeeded, "{done:?}");
+        }
+    }
+    assert_eq!(
+        failed.len(),
+        1,
+        "only the job gpu-0 was running: {failed:?}"
+    );
+    assert!(failed[0].contains("broke"), "{failed:?}");
+    let calls: Vec<usize> = fakes.iter().map(|f| f.seen("/generate").len()).collect();
+    assert_eq!(
+        calls[0], 1,
+        "nothing more went to the dead server: {calls:?}"
+    );
+    assert_eq!(
+        calls.iter().sum::<usize>(),
+        9,
+        "each job sent once: {calls:?}"
+    );
+}

@@ -58,6 +58,8 @@ struct Shared {
     scripts: Mutex<HashMap<String, VecDeque<Reply>>>,
     defaults: Mutex<HashMap<String, Reply>>,
     seen: Mutex<Vec<Seen>>,
+    /// Set when the server dies: see [`Upstream::stop`].
+    stopped: tokio::sync::watch::Sender<bool>,
 }
 
 /// A running fake upstream.
@@ -76,8 +78,21 @@ impl Upstream {
             .with_state(Arc::clone(&shared));
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        let mut stopped = shared.stopped.subscribe();
+        tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.wait_for(|stopped| *stopped).await;
+                })
+                .await
+        });
         Self { url, shared }
+    }
+
+    /// The server dies: answers under way break off mid-body, and new
+    /// connections are refused.
+    pub fn stop(&self) {
+        self.shared.stopped.send_replace(true);
     }
 
     /// The Modal service: instant successes unless scripted otherwise.
@@ -151,7 +166,31 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
     let Some(reply) = reply else {
         return (StatusCode::NOT_FOUND, "no such endpoint").into_response();
     };
-    play(&shared, &path, reply).await
+    let mut stopped = shared.stopped.subscribe();
+    tokio::select! {
+        answer = play(&shared, &path, reply) => answer,
+        _ = stopped.wait_for(|stopped| *stopped) => broken(Vec::new()),
+    }
+}
+
+/// A 200 answer that starts with `start`, then breaks the connection.
+fn broken(start: Vec<u8>) -> Response {
+    // The error comes a moment later, so the headers and the first bytes
+    // are on the wire when the connection breaks.
+    let pieces = stream::iter([Some(start), None]).then(|piece| async move {
+        match piece {
+            Some(start) => Ok(Bytes::from(start)),
+            None => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                Err(std::io::Error::other("connection reset by the test"))
+            }
+        }
+    });
+    Response::builder()
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_LENGTH, "100000000")
+        .body(Body::from_stream(pieces))
+        .unwrap()
 }
 
 async fn play(shared: &Shared, path: &str, mut reply: Reply) -> Response {
@@ -177,24 +216,7 @@ async fn play(shared: &Shared, path: &str, mut reply: Reply) -> Response {
                 let location = format!("{path}?__modal_function_call_id=fc-test&hop={hops}");
                 return (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
             }
-            Reply::Reset(start) => {
-                // The error comes a moment later, so the headers and the
-                // first bytes are on the wire when the connection breaks.
-                let pieces = stream::iter([Some(start), None]).then(|piece| async move {
-                    match piece {
-                        Some(start) => Ok(Bytes::from(start)),
-                        None => {
-                            tokio::time::sleep(Duration::from_millis(200)).await;
-                            Err(std::io::Error::other("connection reset by the test"))
-                        }
-                    }
-                });
-                return Response::builder()
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .header(header::CONTENT_LENGTH, "100000000")
-                    .body(Body::from_stream(pieces))
-                    .unwrap();
-            }
+            Reply::Reset(start) => return broken(start),
             Reply::Stall(start) => {
                 let pieces = stream::iter([Some(start), None]).then(|piece| async move {
                     match piece {
