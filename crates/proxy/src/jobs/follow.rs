@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tokio::sync::{broadcast::error::RecvError, watch};
 use trellis_api::Generation;
 
-use super::{Jobs, lifecycle, plan::Estimate};
+use super::{Jobs, lifecycle, places, plan::Estimate};
 use crate::{
     id::GenerationId,
     repo::{Event, Lookup, Progress, Repository},
@@ -24,6 +24,7 @@ impl Jobs {
     ) -> watch::Receiver<Generation> {
         let (tx, rx) = watch::channel(current);
         let repo = Arc::clone(&self.repo);
+        let slots = self.pool.slots();
         let mut events = repo.events();
         tokio::spawn(async move {
             loop {
@@ -42,11 +43,17 @@ impl Jobs {
                         }
                         false
                     }
-                    Ok(Event::Line) => false,
+                    Ok(Event::Line) => {
+                        let mut waiting = tx.borrow().clone();
+                        if places::place(repo.as_ref(), slots, &mut waiting).await {
+                            tx.send_replace(waiting);
+                        }
+                        false
+                    }
                     Ok(Event::Resync) | Err(RecvError::Lagged(_)) => true,
                     Err(RecvError::Closed) => return,
                 };
-                if reread && !refresh(repo.as_ref(), &id, &tx).await {
+                if reread && !refresh(repo.as_ref(), &id, slots, &tx).await {
                     return;
                 }
             }
@@ -65,10 +72,16 @@ fn estimate(progress: Progress) -> Estimate {
 
 /// Reads the generation again and passes it on; `false` once there is
 /// nothing more to follow (settled, removed, or unreadable).
-async fn refresh(repo: &dyn Repository, id: &GenerationId, tx: &watch::Sender<Generation>) -> bool {
+async fn refresh(
+    repo: &dyn Repository,
+    id: &GenerationId,
+    slots: usize,
+    tx: &watch::Sender<Generation>,
+) -> bool {
     match repo.lookup(id).await {
-        Ok(Lookup::Found(stored)) => {
+        Ok(Lookup::Found(mut stored)) => {
             let settled = stored.generation.is_settled();
+            places::place(repo, slots, &mut stored.generation).await;
             tx.send_if_modified(|generation| {
                 let changed = *generation != stored.generation;
                 *generation = stored.generation;

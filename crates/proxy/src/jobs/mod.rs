@@ -14,6 +14,7 @@ mod lifecycle;
 mod live;
 mod owner;
 mod paths;
+mod places;
 mod plan;
 mod queue;
 mod renditions;
@@ -346,7 +347,13 @@ impl Jobs {
     pub async fn get(&self, id: &GenerationId) -> Result<Generation, GenerationError> {
         Ok(match self.find(id).await? {
             Found::Live(record) => record.tx.borrow().clone(),
-            Found::Settled(stored) => stored.generation,
+            Found::Settled(stored) if self.repo.is_exclusive() => stored.generation,
+            // Maybe waiting in the shared line, where places are not saved.
+            Found::Settled(stored) => {
+                let mut generation = stored.generation;
+                places::place(self.repo.as_ref(), self.pool.slots(), &mut generation).await;
+                generation
+            }
         })
     }
 

@@ -236,7 +236,7 @@ async fn two_proxies_share_one_line_over_three_servers_and_run_each_job_once_in_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_cancel_through_another_proxy_stops_the_running_gpu_call() {
+async fn places_show_through_either_proxy_and_a_cancel_through_another_stops_the_gpu_call() {
     let postgres = Postgres::start().unwrap();
     let database = postgres.create_database("trellis").unwrap();
     let s3 = bucket();
@@ -250,14 +250,23 @@ async fn a_cancel_through_another_proxy_stops_the_running_gpu_call() {
 
     // B starts after the job is running on A, so only A can be running it.
     let b = pool_proxy(&servers, &database, &store, &[]).await;
+    // Jobs waiting in the shared line have their places through either proxy.
+    let next = b.submit(&subject_png(), &[]).await;
+    let last = b.submit(&subject_png(), &[]).await;
+    for server in [&a, &b] {
+        let waiting = server.generation(&last).await;
+        assert_eq!(waiting.queue_position, Some(2), "{waiting:?}");
+        assert!(waiting.eta_seconds.is_some_and(|eta| eta > 0.0), "{waiting:?}");
+    }
+
     b.know_token(&stuck, a.token(&stuck));
     b.cancel(&stuck).await.assert_status(StatusCode::OK);
     a.wait_for_status(&stuck, JobStatus::Cancelled).await;
 
-    // The server's one slot is free again: the next job runs and succeeds.
-    let next = a.submit(&subject_png(), &[]).await;
+    // The server's one slot is free again: the jobs behind run and succeed.
     a.wait_for_status(&next, JobStatus::Succeeded).await;
-    assert_eq!(fakes[0].seen("/generate").len(), 2);
+    a.wait_for_status(&last, JobStatus::Succeeded).await;
+    assert_eq!(fakes[0].seen("/generate").len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
