@@ -147,7 +147,7 @@ impl AppState {
             extract_timeout: config.extract_timeout(),
             extractions_per_generation: hosting.extractions(),
             retention: hosting.retention(),
-            timings: Timings::load(&config.data_dir, pool.kind(), cold_start),
+            timings: Timings::load(Arc::clone(&repo), pool.kind(), cold_start).await,
             budget: Arc::clone(&budget),
             conversions: config.renditions.conversion_limits(),
             reuse_results: config.scale.reuse_results(),

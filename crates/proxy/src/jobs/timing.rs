@@ -1,21 +1,14 @@
 //! How long each step takes: a table from the upstream's documentation
-//! (contract §1.9), refined by a moving average of what this server saw,
-//! kept in the data dir so estimates survive restarts.
+//! (contract §1.9), refined by a moving average of what the servers saw,
+//! kept by the job repository so estimates survive restarts and, with a
+//! shared database, learn from every proxy's jobs.
 
-use std::{
-    collections::HashMap,
-    path::{Path, PathBuf},
-    time::Duration,
-};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 use trellis_api::{BackendKind, ExtractParams, PipelineType};
 
-use crate::store::write_atomic;
-
-/// The file of observations, in the data dir.
-const TIMINGS_FILE: &str = "timings.json";
+use crate::repo::{Observed, Repository};
 /// Weight of the newest run in the moving average: about the last five
 /// runs count, so the estimate follows a changed GPU within a few jobs
 /// while one odd run moves it by less than a third.
@@ -78,38 +71,30 @@ fn key(kind: BackendKind, step: Step) -> String {
     format!("{}/{step}", kind.as_str())
 }
 
-/// A moving average of one step's observed durations.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-struct Observed {
-    seconds: f64,
-    runs: u64,
-}
-
 /// Expected durations for one engine.
 pub struct Timings {
     kind: BackendKind,
     cold_start: Duration,
-    path: PathBuf,
+    /// Where the averages are kept: a file in the data dir, or PostgreSQL
+    /// shared by every proxy, so each learns from all of their jobs.
+    repo: Arc<dyn Repository>,
+    /// The averages as last read, so estimates cost no query.
     observed: Mutex<HashMap<String, Observed>>,
 }
 
 impl Timings {
-    /// Loads the observations in `data_dir`; a missing or unreadable file
-    /// starts from the table (logged, never fatal: these are estimates).
-    /// `cold_start` replaces the table's cold start until one is observed.
-    pub fn load(data_dir: &Path, kind: BackendKind, cold_start: Duration) -> Self {
-        let path = data_dir.join(TIMINGS_FILE);
-        let observed = match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|err| {
-                tracing::warn!(path = %path.display(), error = %err, "ignoring unreadable timings");
-                HashMap::new()
-            }),
-            Err(_) => HashMap::new(),
-        };
+    /// Loads the averages kept in `repo`; unreadable ones start from the
+    /// table (logged, never fatal: these are estimates). `cold_start`
+    /// replaces the table's cold start until one is observed.
+    pub async fn load(repo: Arc<dyn Repository>, kind: BackendKind, cold_start: Duration) -> Self {
+        let observed = repo.timings().await.unwrap_or_else(|err| {
+            tracing::warn!(error = %err, "ignoring unreadable timings");
+            HashMap::new()
+        });
         Self {
             kind,
             cold_start,
-            path,
+            repo,
             observed: Mutex::new(observed),
         }
     }
@@ -130,24 +115,16 @@ impl Timings {
         Duration::from_secs_f64(seconds.max(0.0))
     }
 
-    /// Records how long a step took and saves the averages.
+    /// Adds how long a step took to its average, and reads every average
+    /// again: other proxies sharing the records add theirs too.
     pub async fn observe(&self, step: Step, took: Duration) {
-        let mut observed = self.observed.lock().await;
-        let entry = observed.entry(key(self.kind, step)).or_insert(Observed {
-            seconds: took.as_secs_f64(),
-            runs: 0,
-        });
-        entry.seconds += SMOOTHING * (took.as_secs_f64() - entry.seconds);
-        entry.runs += 1;
-        let Ok(json) = serde_json::to_vec_pretty(&*observed) else {
-            return;
-        };
-        let dir = self.path.parent().map(Path::to_owned).unwrap_or_default();
-        // Saved under the lock, so an older table never overwrites a newer.
-        let saved =
-            tokio::task::spawn_blocking(move || write_atomic(&dir, TIMINGS_FILE, &json)).await;
-        if let Ok(Err(err)) | Err(err) = saved.map_err(std::io::Error::other) {
-            tracing::warn!(error = %err, "could not save the timings");
+        let key = key(self.kind, step);
+        if let Err(err) = self.repo.observe(&key, took.as_secs_f64(), SMOOTHING).await {
+            tracing::warn!(error = %err, "could not save a timing");
+        }
+        match self.repo.timings().await {
+            Ok(all) => *self.observed.lock().await = all,
+            Err(err) => tracing::warn!(error = %err, "could not read the timings"),
         }
     }
 }
@@ -155,12 +132,18 @@ impl Timings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{repo::Embedded, store::Store};
     use trellis_api::Preset;
 
     #[tokio::test]
     async fn observations_refine_the_table_and_survive_a_reload() {
         let dir = tempfile::tempdir().unwrap();
-        let timings = Timings::load(dir.path(), BackendKind::Modal, Duration::from_secs(143));
+        let repo = || async {
+            let store = Store::open(dir.path()).await.unwrap();
+            Arc::new(Embedded::new(store.records, store.usage, dir.path())) as Arc<dyn Repository>
+        };
+        let timings =
+            Timings::load(repo().await, BackendKind::Modal, Duration::from_secs(143)).await;
         let step = Step::Generate(PipelineType::P512);
         assert_eq!(timings.expected(step).await, Duration::from_secs(10));
         assert_eq!(
@@ -172,7 +155,9 @@ mod tests {
 
         timings.observe(step, Duration::from_secs(20)).await;
         timings.observe(step, Duration::from_secs(30)).await;
-        let reloaded = Timings::load(dir.path(), BackendKind::Modal, Duration::from_secs(143));
+        assert_eq!(timings.expected(step).await, Duration::from_secs(23));
+        let reloaded =
+            Timings::load(repo().await, BackendKind::Modal, Duration::from_secs(143)).await;
         assert_eq!(reloaded.expected(step).await, Duration::from_secs(23));
     }
 }

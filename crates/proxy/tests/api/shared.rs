@@ -256,7 +256,10 @@ async fn places_show_through_either_proxy_and_a_cancel_through_another_stops_the
     for server in [&a, &b] {
         let waiting = server.generation(&last).await;
         assert_eq!(waiting.queue_position, Some(2), "{waiting:?}");
-        assert!(waiting.eta_seconds.is_some_and(|eta| eta > 0.0), "{waiting:?}");
+        assert!(
+            waiting.eta_seconds.is_some_and(|eta| eta > 0.0),
+            "{waiting:?}"
+        );
     }
 
     b.know_token(&stuck, a.token(&stuck));
