@@ -131,7 +131,7 @@ impl AppState {
                     .map_err(StartError::Database)?,
             ),
         };
-        let budget = EngineBudget::load(hosting.gpu_budget(), pool.kind(), store.usage.clone())
+        let budget = EngineBudget::load(hosting.gpu_budget(), pool.kind(), Arc::clone(&repo))
             .await
             .map_err(data_dir)?;
         let budget = Arc::new(budget);

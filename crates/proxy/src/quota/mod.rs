@@ -243,4 +243,11 @@ impl Quotas {
             limiter.shrink_to_fit();
         }
     }
+
+    /// Reads the day's engine time again, with what other proxies sharing
+    /// the database spent: before admitting work, so every proxy refuses
+    /// once the shared budget is spent.
+    pub async fn refresh_budget(&self) {
+        self.budget.refresh().await;
+    }
 }

@@ -66,6 +66,7 @@ async fn extract_glb(
     json::Json(request): json::Json<ExtractRequest>,
 ) -> Result<(StatusCode, Json<Generation>)> {
     let params = request.resolve()?;
+    state.quotas.refresh_budget().await;
     let admit = || state.quotas.admit_extraction(&client);
     Ok(
         match state

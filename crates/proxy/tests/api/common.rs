@@ -110,7 +110,9 @@ pub fn pool_config(dir: &Path, servers: &str, extra: &[&str]) -> Config {
         file.display().to_string(),
     ];
     for (flag, value) in UNLIMITED {
-        args.extend([flag.to_owned(), value.to_owned()]);
+        if !extra.contains(&flag) {
+            args.extend([flag.to_owned(), value.to_owned()]);
+        }
     }
     args.extend(extra.iter().map(|arg| (*arg).to_owned()));
     Config::parse_from(args)

@@ -11,7 +11,10 @@ use trellis_proxy::AppState;
 use trellis_testkit::{Postgres, S3};
 
 use crate::{
-    common::{MODAL_KEY, MODAL_SECRET, TestServer, capture_logs, config_with, pool_config},
+    common::{
+        MODAL_KEY, MODAL_SECRET, Part, TestServer, capture_logs, config_with, multipart,
+        pool_config,
+    },
     images::subject_png,
     modal::modal_args,
     upstream::{Reply, Upstream, fake_glb, modal_generated},
@@ -325,5 +328,32 @@ async fn a_gpu_server_that_dies_mid_run_fails_its_job_honestly_and_the_others_ta
         calls.iter().sum::<usize>(),
         9,
         "each job sent once: {calls:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_days_gpu_budget_is_shared_by_the_proxies() {
+    let postgres = Postgres::start().unwrap();
+    let database = postgres.create_database("trellis").unwrap();
+    let s3 = bucket();
+    let store = s3_store(&s3);
+    let takes = Reply::After(
+        Duration::from_millis(1500),
+        Box::new(Reply::Json(modal_generated())),
+    );
+    let (_fakes, servers, _secrets) = servers(1, takes).await;
+    let budget = ["--gpu-seconds-per-day", "1"];
+    let a = pool_proxy(&servers, &database, &store, &budget).await;
+    let b = pool_proxy(&servers, &database, &store, &budget).await;
+
+    let id = a.submit(&subject_png(), &[]).await;
+    a.wait_for_status(&id, JobStatus::Succeeded).await;
+    // B ran nothing, but the day's GPU time was spent through A.
+    let image = subject_png();
+    let refused = b.send(multipart(&[Part::File("image", &image)])).await;
+    refused.assert_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "gpu_budget_spent",
+        "today's GPU time",
     );
 }
