@@ -13,13 +13,12 @@ use base64::{Engine as _, engine::general_purpose::STANDARD};
 use serde_json::json;
 use trellis_api::{JobStatus, OptimizedStatus};
 use trellis_proxy::AppState;
-use trellis_testkit::Postgres;
 
 use crate::{
     common::config_with,
     images::subject_png,
     modal::modal_args,
-    shared::{self, BUCKET, PREFIX},
+    shared::{self, BUCKET, Backing, PREFIX},
     upstream::{Reply, Upstream, fake_glb, fake_video},
 };
 
@@ -35,10 +34,8 @@ fn large_state() -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_generation_in_the_bucket_is_extracted_served_in_ranges_and_removed_through_another_proxy()
  {
-    let postgres = Postgres::start().unwrap();
-    let database = postgres.create_database("trellis").unwrap();
-    let s3 = shared::bucket();
-    let store = shared::s3_store(&s3);
+    let backing = Backing::start();
+    let (database, s3, store) = (&backing.database, &backing.s3, &backing.store);
     let state = large_state();
     let upstream = Upstream::modal().await;
     upstream.set_default(
@@ -49,8 +46,8 @@ async fn a_generation_in_the_bucket_is_extracted_served_in_ranges_and_removed_th
             "request_id": "req_0123456789abcdef",
         })),
     );
-    let a = shared::proxy(&upstream, &database, &store).await;
-    let b = shared::proxy(&upstream, &database, &store).await;
+    let a = shared::proxy(&upstream, database, store).await;
+    let b = shared::proxy(&upstream, database, store).await;
 
     let id = a.submit(&subject_png(), &[]).await;
     let done = b.wait_for_status(&id, JobStatus::Succeeded).await;

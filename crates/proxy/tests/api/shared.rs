@@ -27,6 +27,30 @@ const FOLLOW_TIMEOUT: Duration = Duration::from_secs(60);
 pub const BUCKET: &str = "trellis-files";
 pub const PREFIX: &str = "studio";
 
+/// What proxies share: a real PostgreSQL with a database, and a real
+/// S3-compatible server with [`BUCKET`] (`store`: the flags that use it).
+pub struct Backing {
+    _postgres: Postgres,
+    pub database: String,
+    pub s3: S3,
+    pub store: Vec<String>,
+}
+
+impl Backing {
+    pub fn start() -> Self {
+        let postgres = Postgres::start().unwrap();
+        let database = postgres.create_database("trellis").unwrap();
+        let s3 = bucket();
+        let store = s3_store(&s3);
+        Self {
+            _postgres: postgres,
+            database,
+            s3,
+            store,
+        }
+    }
+}
+
 /// A started S3-compatible server with [`BUCKET`].
 pub fn bucket() -> S3 {
     let s3 = S3::start().unwrap();
@@ -85,10 +109,7 @@ async fn model(server: &TestServer, generation: &Generation, variant: &str) -> V
 
 #[tokio::test]
 async fn a_generation_made_through_one_proxy_is_followed_and_downloaded_through_the_other() {
-    let postgres = Postgres::start().unwrap();
-    let database = postgres.create_database("trellis").unwrap();
-    let s3 = bucket();
-    let store = s3_store(&s3);
+    let backing = Backing::start();
     let upstream = Upstream::modal().await;
     upstream.set_default(
         "/generate",
@@ -97,8 +118,8 @@ async fn a_generation_made_through_one_proxy_is_followed_and_downloaded_through_
             Box::new(Reply::Json(modal_generated())),
         ),
     );
-    let a = proxy(&upstream, &database, &store).await;
-    let b = proxy(&upstream, &database, &store).await;
+    let a = proxy(&upstream, &backing.database, &backing.store).await;
+    let b = proxy(&upstream, &backing.database, &backing.store).await;
 
     let id = a.submit(&subject_png(), &[]).await;
     // B knows it at once, and its event stream follows it to the end.
@@ -192,17 +213,14 @@ const START_STAMP_SLACK_MS: u64 = 200;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_proxies_share_one_line_over_three_servers_and_run_each_job_once_in_order() {
-    let postgres = Postgres::start().unwrap();
-    let database = postgres.create_database("trellis").unwrap();
-    let s3 = bucket();
-    let store = s3_store(&s3);
+    let backing = Backing::start();
     let takes = Reply::After(
         Duration::from_millis(300),
         Box::new(Reply::Json(modal_generated())),
     );
     let (fakes, servers, _secrets) = servers(3, takes).await;
-    let a = pool_proxy(&servers, &database, &store, &[]).await;
-    let b = pool_proxy(&servers, &database, &store, &[]).await;
+    let a = pool_proxy(&servers, &backing.database, &backing.store, &[]).await;
+    let b = pool_proxy(&servers, &backing.database, &backing.store, &[]).await;
 
     let mut ids = Vec::new();
     for n in 0..30 {
@@ -240,19 +258,16 @@ async fn two_proxies_share_one_line_over_three_servers_and_run_each_job_once_in_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn places_show_through_either_proxy_and_a_cancel_through_another_stops_the_gpu_call() {
-    let postgres = Postgres::start().unwrap();
-    let database = postgres.create_database("trellis").unwrap();
-    let s3 = bucket();
-    let store = s3_store(&s3);
+    let backing = Backing::start();
     let (fakes, servers, _secrets) = servers(1, Reply::Json(modal_generated())).await;
     // The first call never ends unless the proxy running it lets go.
     fakes[0].script("/generate", [Reply::Hang]);
-    let a = pool_proxy(&servers, &database, &store, &[]).await;
+    let a = pool_proxy(&servers, &backing.database, &backing.store, &[]).await;
     let stuck = a.submit(&subject_png(), &[]).await;
     a.wait_for_status(&stuck, JobStatus::Running).await;
 
     // B starts after the job is running on A, so only A can be running it.
-    let b = pool_proxy(&servers, &database, &store, &[]).await;
+    let b = pool_proxy(&servers, &backing.database, &backing.store, &[]).await;
     // Jobs waiting in the shared line have their places through either proxy.
     let next = b.submit(&subject_png(), &[]).await;
     let last = b.submit(&subject_png(), &[]).await;
@@ -277,10 +292,7 @@ async fn places_show_through_either_proxy_and_a_cancel_through_another_stops_the
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gpu_server_that_dies_mid_run_fails_its_job_honestly_and_the_others_take_the_line() {
-    let postgres = Postgres::start().unwrap();
-    let database = postgres.create_database("trellis").unwrap();
-    let s3 = bucket();
-    let store = s3_store(&s3);
+    let backing = Backing::start();
     let takes = Reply::After(
         Duration::from_millis(300),
         Box::new(Reply::Json(modal_generated())),
@@ -289,8 +301,8 @@ async fn a_gpu_server_that_dies_mid_run_fails_its_job_honestly_and_the_others_ta
     // The first call to gpu-0 is still running when it dies.
     fakes[0].script("/generate", [Reply::Hang]);
     let more = ["--health-interval-secs", "1"];
-    let a = pool_proxy(&servers, &database, &store, &more).await;
-    let b = pool_proxy(&servers, &database, &store, &more).await;
+    let a = pool_proxy(&servers, &backing.database, &backing.store, &more).await;
+    let b = pool_proxy(&servers, &backing.database, &backing.store, &more).await;
 
     let mut ids = Vec::new();
     for n in 0..9 {
@@ -333,18 +345,15 @@ async fn a_gpu_server_that_dies_mid_run_fails_its_job_honestly_and_the_others_ta
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_days_gpu_budget_is_shared_by_the_proxies() {
-    let postgres = Postgres::start().unwrap();
-    let database = postgres.create_database("trellis").unwrap();
-    let s3 = bucket();
-    let store = s3_store(&s3);
+    let backing = Backing::start();
     let takes = Reply::After(
         Duration::from_millis(1500),
         Box::new(Reply::Json(modal_generated())),
     );
     let (_fakes, servers, _secrets) = servers(1, takes).await;
     let budget = ["--gpu-seconds-per-day", "1"];
-    let a = pool_proxy(&servers, &database, &store, &budget).await;
-    let b = pool_proxy(&servers, &database, &store, &budget).await;
+    let a = pool_proxy(&servers, &backing.database, &backing.store, &budget).await;
+    let b = pool_proxy(&servers, &backing.database, &backing.store, &budget).await;
 
     let id = a.submit(&subject_png(), &[]).await;
     a.wait_for_status(&id, JobStatus::Succeeded).await;
