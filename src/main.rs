@@ -13,7 +13,7 @@ mod share;
 mod viewer;
 
 // The app's pure logic, tested natively in its own crate.
-use trellis_app_logic::{formats, naming, webm};
+use trellis_app_logic::{formats, naming, sizes, webm};
 
 fn main() {
     console_error_panic_hook::set_once();

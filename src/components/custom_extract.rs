@@ -1,4 +1,4 @@
-use super::variant_picker::predicted_mb;
+use crate::sizes::predicted_mb;
 use leptos::prelude::*;
 use trellis_api::{
     ExtractRequest, MAX_DECIMATION_TARGET, MIN_DECIMATION_TARGET, Preset, TEXTURE_SIZES,

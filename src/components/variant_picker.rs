@@ -2,31 +2,14 @@ use super::custom_extract::CustomExtract;
 use crate::api;
 use crate::naming::{preset_name, preset_of, short_count, version_name};
 use crate::session::Session;
+use crate::sizes::predicted_mb;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use trellis_api::{ExtractParams, ExtractRequest, JobStatus, Preset};
+use trellis_api::{ExtractRequest, JobStatus, Preset};
 
-/// Bytes per vertex of a TRELLIS.2 GLB (f32 position, normal, uv) and per
-/// face (u32 indices); a mesh has about half as many vertices as faces plus
-/// seams, hence the 0.6 factor (anchors §3.3).
-const GEOMETRY_BYTES_PER_FACE: f64 = 12.0 + 32.0 * 0.6;
-/// Compressed texture bytes per texel, measured on TRELLIS.2 PNG exports
-/// (two textures: base colour and metallic-roughness).
-const TEXTURE_FILE_BYTES_PER_TEXEL: f64 = 2.0 * 0.9;
-/// GPU bytes per texel: RGBA8 plus a full mip chain, for two textures.
-const TEXTURE_GPU_BYTES_PER_TEXEL: f64 = 2.0 * 4.0 * 4.0 / 3.0;
 /// Phones and iOS Safari lose the WebGL context with 4096² textures
 /// (model-viewer#3067, #4410).
 const PHONE_UNSAFE_TEXTURE: u32 = 4096;
-
-/// Predicted download size and GPU memory of an extraction, in MB.
-pub(super) fn predicted_mb(params: &ExtractParams) -> (f64, f64) {
-    let texels = params.texture_size as f64 * params.texture_size as f64;
-    let geometry = params.decimation_target as f64 * GEOMETRY_BYTES_PER_FACE;
-    let file = geometry + texels * TEXTURE_FILE_BYTES_PER_TEXEL;
-    let gpu = geometry + texels * TEXTURE_GPU_BYTES_PER_TEXEL;
-    (file / 1_048_576.0, gpu / 1_048_576.0)
-}
 
 /// The GLB versions of the model on screen: pick which one to view and
 /// download, or extract another preset without generating again.

@@ -4,4 +4,5 @@
 
 pub mod formats;
 pub mod naming;
+pub mod sizes;
 pub mod webm;

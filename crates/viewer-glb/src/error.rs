@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::validate::MAX_TEXTURE_SIDE;
+use crate::limits::MAX_TEXTURE_SIDE;
 
 /// Why a GLB file cannot be shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]

@@ -14,6 +14,7 @@ mod colour;
 mod error;
 mod image_size;
 mod images;
+mod limits;
 pub mod message;
 mod model;
 mod normals;
@@ -29,11 +30,11 @@ pub use colour::SrgbEncoder;
 pub use error::GlbError;
 pub use image_size::ImageFormat;
 pub use images::{BrowserImages, EncodedImage, MaterialImages};
+pub use limits::MAX_TEXTURE_SIDE;
 pub use model::{Indices, Material, MeshModel, Part};
 pub use png_images::{webp_images, with_png_images};
 pub use rewrite::with_alpha_mode;
 pub use transform::{IDENTITY, Matrix};
-pub use validate::MAX_TEXTURE_SIDE;
 
 /// A GLB made ready for the GPU.
 #[derive(Debug, Clone, PartialEq)]

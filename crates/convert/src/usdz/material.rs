@@ -13,7 +13,7 @@
 
 use std::fmt::Write;
 
-use super::usda::{ROOT, number, tuple};
+use super::values::{ROOT, number, tuple};
 use crate::model::{AlphaMode, Material, TextureRef, Wrap};
 
 /// Factor values are exact enough at 1/10 000.

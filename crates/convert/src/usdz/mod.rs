@@ -6,6 +6,7 @@
 
 mod material;
 mod usda;
+mod values;
 
 use serde::{Deserialize, Serialize};
 

@@ -6,6 +6,7 @@
 use std::fmt::Write;
 
 use super::material;
+use super::values::{ROOT, tuple};
 use crate::model::{Model, Part, bounds};
 use crate::placement::Placement;
 
@@ -18,9 +19,6 @@ const NORMAL_STEPS: f64 = 1e4;
 const UV_STEPS: f64 = 1e6;
 /// Colours to 1/10 000, finer than 8-bit output.
 const COLOR_STEPS: f64 = 1e4;
-
-/// The root prim; also the layer's `defaultPrim`.
-pub(super) const ROOT: &str = "Model";
 
 /// The whole layer. `texture_files[i]` is the package path of image `i`.
 pub(super) fn layer(model: &Model<'_>, placement: &Placement, texture_files: &[String]) -> String {
@@ -160,25 +158,4 @@ fn array<T>(
         item(out, value);
     }
     out.push(']');
-}
-
-/// `(a, b, …)` with each value rounded to `1/steps`.
-pub(super) fn tuple(out: &mut String, values: &[f32], steps: f64) {
-    out.push('(');
-    for (i, &value) in values.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        number(out, value, steps);
-    }
-    out.push(')');
-}
-
-/// `value` rounded to `1/steps`, in the shortest text that reads back as
-/// the rounded value.
-pub(super) fn number(out: &mut String, value: f32, steps: f64) {
-    let rounded = (f64::from(value) * steps).round() / steps;
-    // `-0` reads back fine but costs a character on every axis-aligned normal.
-    let rounded = if rounded == 0.0 { 0.0 } else { rounded };
-    let _ = write!(out, "{rounded}");
 }
