@@ -119,8 +119,10 @@ impl Jobs {
                 // Whichever proxy claims it runs it; this one follows it
                 // through the records like any other (`membership` is held).
                 self.lock_live().remove(id);
-                drop(ticket);
                 self.enqueue_shared(task).await?;
+                if let Some(ticket) = ticket {
+                    self.hold_until_settled(id.clone(), generation.clone(), ticket);
+                }
                 Ok(ExtractOutcome::Pending(generation))
             }
             (Decision::Queue, Some(slot)) => {

@@ -11,6 +11,7 @@ use trellis_api::Generation;
 use super::{Jobs, lifecycle, places, plan::Estimate};
 use crate::{
     id::GenerationId,
+    quota::Ticket,
     repo::{Event, Lookup, Progress, Repository},
 };
 
@@ -59,6 +60,17 @@ impl Jobs {
             }
         });
         rx
+    }
+
+    /// Keeps a client's place among its jobs (`ticket`) while work it put
+    /// in the shared line is pending: whichever proxy runs it, this one
+    /// follows the records until the generation settles (or goes).
+    pub(super) fn hold_until_settled(&self, id: GenerationId, current: Generation, ticket: Ticket) {
+        let mut followed = self.follow(id, current);
+        tokio::spawn(async move {
+            let _held = ticket;
+            let _ = followed.wait_for(Generation::is_settled).await;
+        });
     }
 }
 

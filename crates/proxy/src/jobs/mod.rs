@@ -323,6 +323,7 @@ impl Jobs {
                 let _ = self.files.remove(&id).await;
                 return Err(err.into());
             }
+            self.hold_until_settled(id.clone(), stored.generation, ticket);
             return Ok((id, token));
         };
         if let Err(err) = self.repo.insert(&id, &stored, bytes, None).await {

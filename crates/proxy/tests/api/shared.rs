@@ -366,3 +366,35 @@ async fn the_days_gpu_budget_is_shared_by_the_proxies() {
         "today's GPU time",
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clients_jobs_waiting_in_the_shared_line_count_until_they_are_done() {
+    let backing = Backing::start();
+    let (fakes, servers, _secrets) = servers(1, Reply::Json(modal_generated())).await;
+    fakes[0].script("/generate", [Reply::Hang]);
+    let limit = ["--waiting-per-client", "1"];
+    let a = pool_proxy(&servers, &backing.database, &backing.store, &limit).await;
+    let b = pool_proxy(&servers, &backing.database, &backing.store, &limit).await;
+    let image = subject_png();
+    let upload = || multipart(&[Part::File("image", &image)]);
+
+    let first = a.accepted(&a.send(upload()).await);
+    b.wait_for_status(&first, JobStatus::Running).await;
+    a.send(upload()).await.assert_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_waiting",
+        "1 jobs",
+    );
+
+    // Done (cancelled): the place is given back.
+    a.cancel(&first).await.assert_status(StatusCode::OK);
+    let give_up = tokio::time::Instant::now() + FOLLOW_TIMEOUT;
+    loop {
+        let reply = a.send(upload()).await;
+        if reply.status == StatusCode::ACCEPTED {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < give_up, "{}", reply.text());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
