@@ -9,11 +9,9 @@ use trellis_api::{JobStatus, OptimizedStatus};
 use super::{GenerationError, Jobs};
 use crate::{
     id::GenerationId,
+    renditions::precompress::Coding,
     store::{COARSE_SUFFIX, MODEL_SUFFIX, OPTIMIZED_SUFFIX},
 };
-
-/// The name endings of a web-optimized level's precompressed copies.
-const PRECOMPRESSED_ENDINGS: [&str; 2] = [".br", ".gz"];
 
 /// One of a model's files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,10 +99,8 @@ impl Jobs {
             }
         };
         // The precompressed copies are served in its place.
-        for ending in PRECOMPRESSED_ENDINGS {
-            let mut copy = path.clone().into_os_string();
-            copy.push(ending);
-            self.files.fetch(&PathBuf::from(copy)).await?;
+        for coding in Coding::ALL {
+            self.files.fetch(&coding.copy_path(&path)).await?;
         }
         self.fetched(path).await
     }

@@ -143,7 +143,7 @@ impl Jobs {
         ];
         for (path, bytes, mut copies) in levels {
             for coding in Coding::ALL {
-                let copy_path = path.with_extension(format!("glb.{}", coding.extension()));
+                let copy_path = coding.copy_path(&path);
                 match copies.iter().position(|(kept, _)| *kept == coding) {
                     Some(at) => {
                         let (_, copy) = copies.swap_remove(at);

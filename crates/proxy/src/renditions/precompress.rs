@@ -3,7 +3,10 @@
 //! take it. The file server picks one by `Accept-Encoding` (see
 //! `routes::files`).
 
-use std::io::Write as _;
+use std::{
+    io::Write as _,
+    path::{Path, PathBuf},
+};
 
 use flate2::{Compression, write::GzEncoder};
 
@@ -35,6 +38,15 @@ impl Coding {
             Coding::Gzip => "gz",
             Coding::Brotli => "br",
         }
+    }
+
+    /// Where the copy in this coding of the file at `path` is: the same
+    /// name with this coding's ending added.
+    pub fn copy_path(self, path: &Path) -> PathBuf {
+        let mut name = path.as_os_str().to_owned();
+        name.push(".");
+        name.push(self.extension());
+        PathBuf::from(name)
     }
 
     /// `bytes` in this coding.

@@ -110,7 +110,16 @@ impl Files {
         if tokio::fs::try_exists(path).await? {
             return Ok(());
         }
-        mirror.download(path).await.map(drop)
+        let dir = path
+            .parent()
+            .ok_or_else(|| io::Error::other("a file without a folder"))?;
+        tokio::fs::create_dir_all(dir).await?;
+        // Removed when dropped, so a failed download leaves nothing.
+        let temp = temp_in(dir, &dir_name(path))?;
+        if mirror.download(path, temp.path()).await? {
+            tokio::fs::rename(temp.path(), path).await?;
+        }
+        Ok(())
     }
 
     /// Removes this proxy's copies of a generation another proxy removed
@@ -138,9 +147,7 @@ impl Files {
             return Ok(());
         };
         for (path, _) in mirror.list(dir).await? {
-            if !tokio::fs::try_exists(&path).await? {
-                mirror.download(&path).await?;
-            }
+            self.fetch(&path).await?;
         }
         Ok(())
     }

@@ -21,17 +21,12 @@ use futures_util::{StreamExt as _, TryStreamExt as _};
 use object_store::{ObjectStore, ObjectStoreExt as _, buffered::BufWriter, path::Path as Key};
 use tokio::io::{AsyncWriteExt as _, BufReader};
 
-use crate::id::random_hex;
-
 /// Bytes buffered before an upload turns multipart; also each part's size.
 /// S3 needs parts of at least 5 MiB; a GLB of a few MB goes in one request.
 const PART_BYTES: usize = 8 * 1024 * 1024;
 /// Parts of one upload in flight at once: enough to fill a link without
 /// holding more than a few parts in memory.
 const PARTS_IN_FLIGHT: usize = 4;
-/// Temporary files of a download start like every other temporary file
-/// (see `files.rs`), so a crash's leftovers are removed the same way.
-const TEMP_PREFIX: &str = ".tmp-";
 
 /// A bucket (under a prefix) holding the files of a local folder.
 #[derive(Clone)]
@@ -100,34 +95,21 @@ impl Mirror {
         }
     }
 
-    /// Downloads the object of `local` into it, through a temporary file
-    /// renamed into place. `false` when the bucket has no such object.
-    pub async fn download(&self, local: &Path) -> io::Result<bool> {
+    /// Streams the object of `local` into the new file `into`. `false`
+    /// when the bucket has no such object (nothing is written).
+    pub async fn download(&self, local: &Path, into: &Path) -> io::Result<bool> {
         let got = match self.bucket.get(&self.key(local)?).await {
             Ok(got) => got,
             Err(object_store::Error::NotFound { .. }) => return Ok(false),
             Err(err) => return Err(err.into()),
         };
-        let dir = local
-            .parent()
-            .ok_or_else(|| io::Error::other("a file without a folder"))?;
-        tokio::fs::create_dir_all(dir).await?;
-        let name = local.file_name().unwrap_or_default().to_string_lossy();
-        let temp = dir.join(format!("{TEMP_PREFIX}{name}-{}", random_hex::<8>()?));
-        let written = async {
-            let mut file = tokio::fs::File::create_new(&temp).await?;
-            let mut stream = got.into_stream();
-            while let Some(chunk) = stream.next().await {
-                file.write_all(&chunk?).await?;
-            }
-            file.sync_all().await?;
-            tokio::fs::rename(&temp, local).await
+        let mut file = tokio::fs::File::create_new(into).await?;
+        let mut stream = got.into_stream();
+        while let Some(chunk) = stream.next().await {
+            file.write_all(&chunk?).await?;
         }
-        .await;
-        if written.is_err() {
-            let _ = tokio::fs::remove_file(&temp).await;
-        }
-        written.map(|()| true)
+        file.sync_all().await?;
+        Ok(true)
     }
 
     /// Copies the object of `from` to that of `to` inside the bucket. Its
