@@ -72,10 +72,10 @@ impl Jobs {
                     if let Some(covering) = &covering {
                         let estimate = covering.plan.estimate(covering.phases.clone(), started.elapsed());
                         // Not saved: a restart fails running jobs anyway.
-                        // Other proxies following the job are told.
-                        if record.tx.send_if_modified(|g| lifecycle::estimate(g, &estimate))
-                            && !self.repo.is_exclusive()
-                        {
+                        // Those following the job through the records (it
+                        // was waiting when they came, or another proxy
+                        // runs it) are told.
+                        if record.tx.send_if_modified(|g| lifecycle::estimate(g, &estimate)) {
                             let progress = Progress {
                                 phase: estimate.phase,
                                 progress: estimate.progress,

@@ -5,14 +5,11 @@ use std::sync::atomic::Ordering;
 
 use trellis_api::{ExtractParams, Generation, JobStatus};
 
-use super::{
-    GenerationError, Jobs, lifecycle,
-    owner::check_owner,
-    queue::{Task, TaskKind},
-};
+use super::{GenerationError, Jobs, lifecycle, owner::check_owner};
 use crate::{
     id::GenerationId,
     quota::{Refusal, Ticket},
+    repo::{NewTask, TaskKind},
 };
 
 /// The answer to a request for a model.
@@ -29,6 +26,8 @@ enum Decision {
     Ready,
     Underway,
     Queue,
+    /// To be queued, but the line has no room (or could not be read).
+    NoRoom,
     Refuse(GenerationError),
 }
 
@@ -65,7 +64,7 @@ impl Jobs {
         let can_extract = self.pool.capabilities().can_extract;
         let membership = self.membership.lock().await;
         let record = self.revive(id).await?;
-        let slot = self.queue.reserve();
+        let reservation = self.reserve().await;
         let extractions = record.extractions.load(Ordering::SeqCst);
         let mut decision = Decision::Underway;
         let mut ticket = None;
@@ -84,7 +83,7 @@ impl Jobs {
                         limit: self.extractions_per_generation.unwrap_or_default(),
                     }))
                 }
-                Decision::Queue if slot.is_none() => Decision::Refuse(GenerationError::QueueFull),
+                Decision::Queue if reservation.is_err() => Decision::NoRoom,
                 Decision::Queue => match admit.take().map(|admit| admit()) {
                     Some(Ok(admitted)) => {
                         ticket = Some(admitted);
@@ -103,43 +102,30 @@ impl Jobs {
             queue
         });
         let generation = record.tx.borrow().clone();
-        let outcome = match (decision, slot) {
-            (Decision::Refuse(err), _) => Err(err),
-            (Decision::Ready, _) => Ok(ExtractOutcome::Ready(generation)),
-            (Decision::Underway, _) => Ok(ExtractOutcome::Pending(generation)),
-            (Decision::Queue, _) if !self.repo.is_exclusive() => {
+        let outcome = match decision {
+            Decision::Refuse(err) => Err(err),
+            Decision::NoRoom => Err(reservation.err().unwrap_or(GenerationError::QueueFull)),
+            Decision::Ready => Ok(ExtractOutcome::Ready(generation)),
+            Decision::Underway => Ok(ExtractOutcome::Pending(generation)),
+            Decision::Queue => {
                 self.save(&record).await;
-                let kind = crate::repo::TaskKind::Extract { variant };
-                let task = crate::repo::NewTask {
+                let task = NewTask {
                     id: id.clone(),
                     expected: self.extract_expected(params).await,
                     needs: record.deployment(),
-                    kind,
+                    kind: TaskKind::Extract { variant },
                 };
-                // Whichever proxy claims it runs it; this one follows it
-                // through the records like any other (`membership` is held).
+                // Whichever worker claims it runs it; until then it is
+                // followed through the records like any waiting generation
+                // (`membership` is held).
                 self.lock_live().remove(id);
-                self.enqueue_shared(task).await?;
+                self.enqueue(task).await?;
+                drop(reservation);
                 if let Some(ticket) = ticket {
                     self.hold_until_settled(id.clone(), generation.clone(), ticket);
                 }
                 Ok(ExtractOutcome::Pending(generation))
             }
-            (Decision::Queue, Some(slot)) => {
-                self.save(&record).await;
-                let kind = TaskKind::Extract { variant };
-                let expected = self.extract_expected(params).await;
-                let needs = record.needs(&kind);
-                slot.push(Task {
-                    record: std::sync::Arc::clone(&record),
-                    kind,
-                    expected,
-                    needs,
-                    _ticket: ticket,
-                });
-                Ok(ExtractOutcome::Pending(generation))
-            }
-            (Decision::Queue, None) => Err(GenerationError::QueueFull),
         };
         drop(membership);
         // Revived for nothing (ready, refused): back out of the live set.

@@ -1,7 +1,8 @@
-//! Following a job another proxy runs: with shared records, a generation
-//! that is not live here may be live on another proxy. Its changes arrive
-//! as the repository's events (LISTEN/NOTIFY), and each is read back from
-//! the records, so this proxy's event streams follow it to the end.
+//! Following a generation that is not live here: one waiting in line, or
+//! (with shared records) running on another proxy. Its changes arrive as
+//! the repository's events (through LISTEN/NOTIFY from other proxies), and
+//! each is read back from the records unless the event carries it, so
+//! event streams follow it to the end, with its place while it waits.
 
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use crate::{
     id::GenerationId,
     quota::Ticket,
     repo::{Event, Lookup, Progress, Repository},
+    store::StoredGeneration,
 };
 
 impl Jobs {
@@ -34,7 +36,12 @@ impl Jobs {
                     event = events.recv() => event,
                 };
                 let reread = match event {
-                    Ok(Event::Changed { id: changed, .. }) => changed == id,
+                    Ok(Event::Changed {
+                        id: changed,
+                        stored,
+                        ..
+                    }) if changed == id => Some(stored),
+                    Ok(Event::Changed { .. }) => None,
                     Ok(Event::Progress {
                         id: moving,
                         progress,
@@ -42,19 +49,21 @@ impl Jobs {
                         if moving == id {
                             tx.send_if_modified(|g| lifecycle::estimate(g, &estimate(progress)));
                         }
-                        false
+                        None
                     }
                     Ok(Event::Line) => {
                         let mut waiting = tx.borrow().clone();
                         if places::place(repo.as_ref(), slots, &mut waiting).await {
                             tx.send_replace(waiting);
                         }
-                        false
+                        None
                     }
-                    Ok(Event::Resync) | Err(RecvError::Lagged(_)) => true,
+                    Ok(Event::Resync) | Err(RecvError::Lagged(_)) => Some(None),
                     Err(RecvError::Closed) => return,
                 };
-                if reread && !refresh(repo.as_ref(), &id, slots, &tx).await {
+                if let Some(known) = reread
+                    && !refresh(repo.as_ref(), &id, slots, &tx, known).await
+                {
                     return;
                 }
             }
@@ -63,8 +72,8 @@ impl Jobs {
     }
 
     /// Keeps a client's place among its jobs (`ticket`) while work it put
-    /// in the shared line is pending: whichever proxy runs it, this one
-    /// follows the records until the generation settles (or goes).
+    /// in line is pending: whichever worker (of whichever proxy) runs it,
+    /// this follows the records until the generation settles (or goes).
     pub(super) fn hold_until_settled(&self, id: GenerationId, current: Generation, ticket: Ticket) {
         let mut followed = self.follow(id, current);
         tokio::spawn(async move {
@@ -82,15 +91,21 @@ fn estimate(progress: Progress) -> Estimate {
     }
 }
 
-/// Reads the generation again and passes it on; `false` once there is
-/// nothing more to follow (settled, removed, or unreadable).
+/// Passes on the generation's latest record: `known` when the event carried
+/// it, else read again. `false` once there is nothing more to follow
+/// (settled, removed, or unreadable).
 async fn refresh(
     repo: &dyn Repository,
     id: &GenerationId,
     slots: usize,
     tx: &watch::Sender<Generation>,
+    known: Option<Box<StoredGeneration>>,
 ) -> bool {
-    match repo.lookup(id).await {
+    let found = match known {
+        Some(stored) => Ok(Lookup::Found(stored)),
+        None => repo.lookup(id).await,
+    };
+    match found {
         Ok(Lookup::Found(mut stored)) => {
             let settled = stored.generation.is_settled();
             places::place(repo, slots, &mut stored.generation).await;

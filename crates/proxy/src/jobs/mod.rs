@@ -1,8 +1,13 @@
-//! Generations at work: the live state of each unsettled one (a `watch`
-//! channel carrying the `Generation` on every change), the queue, the
-//! workers, and the sweeper that removes what has expired. Every change is
-//! saved to the records, so the database always has the latest state;
-//! settled generations live only there and are read when asked for.
+//! Generations at work: the live state of each one being worked on here (a
+//! `watch` channel carrying the `Generation` on every change), the workers
+//! that claim tasks from the repository's line, and the sweeper that
+//! removes what has expired. Every change is saved to the records, so the
+//! repository always has the latest state; generations waiting in line or
+//! settled live only there, and are read (and followed) when asked for.
+//!
+//! There is one line and one way through it, whichever the repository:
+//! the embedded one keeps the line in this process, PostgreSQL shares it
+//! between proxies (see [`crate::repo`] and [`line`]).
 
 mod conversions;
 mod drive;
@@ -11,15 +16,15 @@ mod estimate;
 mod extract;
 mod follow;
 mod lifecycle;
+mod line;
 mod live;
 mod owner;
 mod paths;
 mod places;
 mod plan;
-mod queue;
 mod renditions;
+mod reserve;
 mod reuse;
-mod shared;
 mod sweep;
 mod timing;
 mod worker;
@@ -28,7 +33,7 @@ use std::{
     collections::HashMap,
     sync::{
         Arc, Mutex as StdMutex,
-        atomic::{AtomicBool, AtomicU32, Ordering},
+        atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering},
     },
     time::Duration,
 };
@@ -45,16 +50,13 @@ pub use paths::ModelFile;
 pub use sweep::Swept;
 pub use timing::Timings;
 
-use self::{
-    live::Found,
-    queue::{Queue, Task, TaskKind},
-};
+use self::live::Found;
 use crate::{
     config::{ConversionLimits, Retention},
     id::GenerationId,
     pool::Pool,
     quota::{EngineBudget, Ticket},
-    repo::{self, Effect, NewTask, Repository},
+    repo::{Effect, NewTask, Repository, TaskKind},
     store::{Files, Lookup, StoreError, StoredGeneration},
     tokens::{TokenHash, issue_owner_token},
 };
@@ -122,14 +124,6 @@ impl Record {
             .clone()
     }
 
-    /// Where a task of it must run: an extraction where its state is.
-    fn needs(&self, kind: &TaskKind) -> Option<String> {
-        match kind {
-            TaskKind::Generate => None,
-            TaskKind::Extract { .. } => self.deployment(),
-        }
-    }
-
     fn new(id: GenerationId, stored: StoredGeneration) -> Self {
         Self {
             id,
@@ -143,7 +137,7 @@ impl Record {
     }
 }
 
-/// The generations, the queue, and the GPU servers the workers drive.
+/// The generations, their line, and the GPU servers the workers drive.
 pub struct Jobs {
     files: Files,
     /// The records: SQLite in the data dir, or PostgreSQL shared by every
@@ -155,7 +149,9 @@ pub struct Jobs {
     /// Held while a generation joins or leaves the live set, or while a
     /// request decides whether to un-settle it; see [`live`].
     membership: Mutex<()>,
-    queue: Queue,
+    /// Places in line promised to requests still storing their files; see
+    /// [`reserve`].
+    reserved: AtomicUsize,
     timings: Timings,
     budget: Arc<EngineBudget>,
     generate_timeout: Duration,
@@ -171,8 +167,9 @@ pub struct Jobs {
 }
 
 impl Jobs {
-    /// Takes over the store: re-queues what was waiting, marks what was
-    /// running as interrupted, and starts the workers.
+    /// Takes over the store: puts back in line what was waiting, marks what
+    /// was running as interrupted (when no other proxy shares the records),
+    /// and starts the workers.
     pub async fn start(
         files: Files,
         repo: Arc<dyn Repository>,
@@ -185,10 +182,10 @@ impl Jobs {
         let jobs = Arc::new(Self {
             files,
             repo,
-            queue: Queue::new(Arc::clone(&pool), settings.max_waiting),
             pool,
             live: StdMutex::default(),
             membership: Mutex::new(()),
+            reserved: AtomicUsize::new(0),
             timings: settings.timings,
             budget: settings.budget,
             generate_timeout: settings.generate_timeout,
@@ -202,53 +199,31 @@ impl Jobs {
             max_waiting: settings.max_waiting,
         });
         let unfinished = jobs.restore().await?;
-        if jobs.repo.is_exclusive() {
-            for _ in 0..workers {
-                tokio::spawn(worker::run(Arc::clone(&jobs)));
-            }
-        } else {
-            for _ in 0..workers {
-                tokio::spawn(Arc::clone(&jobs).claim_forever());
-            }
-            tokio::spawn(Arc::clone(&jobs).take_over_forever());
+        for _ in 0..workers {
+            tokio::spawn(Arc::clone(&jobs).claim_forever());
         }
+        tokio::spawn(Arc::clone(&jobs).take_over_forever());
         for (record, variant) in unfinished {
             jobs.spawn_renditions(record, variant);
         }
         Ok(jobs)
     }
 
-    /// Loads the unsettled generations. Returns the models whose
-    /// web-optimized copy a crash interrupted, to be made again.
+    /// Takes back the unsettled generations of a previous run of this
+    /// process: what was running is interrupted, what was waiting goes back
+    /// in line in its old order. Returns the models whose web-optimized
+    /// copy a crash interrupted, to be made again. With records shared by
+    /// other proxies there is nothing to take back: the line is saved with
+    /// them, and the leases of a proxy that stopped are taken over.
     async fn restore(&self) -> Result<Vec<(Arc<Record>, String)>, StoreError> {
         let mut unfinished = Vec::new();
-        // What other proxies sharing the records run is theirs.
         if !self.repo.is_exclusive() {
             return Ok(unfinished);
         }
         for (id, mut stored) in self.repo.unsettled().await? {
             self.files.remove_temp_files(&id).await?;
             let interrupted = lifecycle::interrupt(&mut stored.generation);
-            let mut resume = Vec::new();
-            let generation = &stored.generation;
-            match generation.status {
-                JobStatus::Queued => {
-                    let expected = self.plan(generation, false).await.total();
-                    resume.push((TaskKind::Generate, expected));
-                }
-                JobStatus::Succeeded => {
-                    for model in generation
-                        .models
-                        .iter()
-                        .filter(|m| m.status == JobStatus::Queued)
-                    {
-                        let expected = self.extract_expected(model.params).await;
-                        let variant = model.variant.clone();
-                        resume.push((TaskKind::Extract { variant }, expected));
-                    }
-                }
-                JobStatus::Running | JobStatus::Failed | JobStatus::Cancelled => {}
-            }
+            let tasks = self.waiting_tasks(&id, &stored).await;
             let record = Arc::new(Record::new(id.clone(), stored));
             if interrupted {
                 self.save(&record).await;
@@ -258,19 +233,45 @@ impl Jobs {
             }
             let pending = lifecycle::pending_optimizations(&record.tx.borrow());
             unfinished.extend(pending.into_iter().map(|v| (Arc::clone(&record), v)));
-            self.lock_live().insert(id, Arc::clone(&record));
-            for (kind, expected) in resume {
-                let needs = record.needs(&kind);
-                self.queue.push(Task {
-                    record: Arc::clone(&record),
-                    kind,
-                    expected,
-                    needs,
-                    _ticket: None,
-                });
+            for task in tasks {
+                self.repo
+                    .update(&id, Box::new(move |_| Effect::Queue(task)))
+                    .await?;
             }
         }
         Ok(unfinished)
+    }
+
+    /// The tasks a stored generation waits for.
+    async fn waiting_tasks(&self, id: &GenerationId, stored: &StoredGeneration) -> Vec<NewTask> {
+        let generation = &stored.generation;
+        let mut tasks = Vec::new();
+        match generation.status {
+            JobStatus::Queued => tasks.push(NewTask {
+                id: id.clone(),
+                kind: TaskKind::Generate,
+                expected: self.plan(generation, false).await.total(),
+                needs: None,
+            }),
+            JobStatus::Succeeded => {
+                let queued = generation
+                    .models
+                    .iter()
+                    .filter(|m| m.status == JobStatus::Queued);
+                for model in queued {
+                    tasks.push(NewTask {
+                        id: id.clone(),
+                        kind: TaskKind::Extract {
+                            variant: model.variant.clone(),
+                        },
+                        expected: self.extract_expected(model.params).await,
+                        needs: stored.deployment.clone(),
+                    });
+                }
+            }
+            JobStatus::Running | JobStatus::Failed | JobStatus::Cancelled => {}
+        }
+        tasks
     }
 
     /// Stores a new generation with its normalized input and puts it in
@@ -295,15 +296,7 @@ impl Jobs {
         if reuse && self.reuse_results && self.reuse(&id, &key, owner.clone()).await?.is_some() {
             return Ok((id, token));
         }
-        let shared = !self.repo.is_exclusive();
-        if shared && self.repo.waiting().await? >= self.max_waiting {
-            return Err(GenerationError::QueueFull);
-        }
-        let slot = if shared {
-            None
-        } else {
-            Some(self.queue.reserve().ok_or(GenerationError::QueueFull)?)
-        };
+        let reservation = self.reserve().await?;
         let generation = lifecycle::queued(&id, self.pool.kind(), params, first_model);
         let expected = self.plan(&generation, false).await.total();
         let stored = StoredGeneration {
@@ -311,36 +304,22 @@ impl Jobs {
             ..StoredGeneration::new(generation, Some(owner))
         };
         let bytes = self.files.create(&id, input_png).await?;
-        let Some(slot) = slot else {
-            // The shared line: whichever proxy has a free server runs it.
-            let task = NewTask {
-                id: id.clone(),
-                kind: repo::TaskKind::Generate,
-                expected,
-                needs: None,
-            };
-            if let Err(err) = self.repo.insert(&id, &stored, bytes, Some(task)).await {
-                let _ = self.files.remove(&id).await;
-                return Err(err.into());
-            }
-            self.hold_until_settled(id.clone(), stored.generation, ticket);
-            return Ok((id, token));
+        // Whichever worker has a free server runs it, in this proxy or
+        // (with a shared line) another.
+        let task = NewTask {
+            id: id.clone(),
+            kind: TaskKind::Generate,
+            expected,
+            needs: None,
         };
-        if let Err(err) = self.repo.insert(&id, &stored, bytes, None).await {
+        if let Err(err) = self.repo.insert(&id, &stored, bytes, Some(task)).await {
             // Best effort: a folder without a record is removed at the
             // next start anyway.
             let _ = self.files.remove(&id).await;
             return Err(err.into());
         }
-        let record = Arc::new(Record::new(id.clone(), stored));
-        self.lock_live().insert(id.clone(), Arc::clone(&record));
-        slot.push(Task {
-            record,
-            kind: TaskKind::Generate,
-            expected,
-            needs: None,
-            _ticket: Some(ticket),
-        });
+        drop(reservation);
+        self.hold_until_settled(id.clone(), stored.generation, ticket);
         Ok((id, token))
     }
 
@@ -348,8 +327,7 @@ impl Jobs {
     pub async fn get(&self, id: &GenerationId) -> Result<Generation, GenerationError> {
         Ok(match self.find(id).await? {
             Found::Live(record) => record.tx.borrow().clone(),
-            Found::Settled(stored) if self.repo.is_exclusive() => stored.generation,
-            // Maybe waiting in the shared line, where places are not saved.
+            // Maybe waiting in line, where places are not saved.
             Found::Settled(stored) => {
                 let mut generation = stored.generation;
                 places::place(self.repo.as_ref(), self.pool.slots(), &mut generation).await;
@@ -360,27 +338,27 @@ impl Jobs {
 
     /// A receiver that holds the current state and sees every change. For
     /// a settled generation nothing changes: its sender is already gone.
-    /// One that another proxy runs is followed through the records.
+    /// One waiting in line, or running on another proxy, is followed
+    /// through the records.
     pub async fn subscribe(
         &self,
         id: &GenerationId,
     ) -> Result<watch::Receiver<Generation>, GenerationError> {
         Ok(match self.find(id).await? {
             Found::Live(record) => record.tx.subscribe(),
-            Found::Settled(stored)
-                if self.repo.is_exclusive() || stored.generation.is_settled() =>
-            {
+            Found::Settled(stored) if stored.generation.is_settled() => {
                 watch::channel(stored.generation).1
             }
-            Found::Settled(stored) => self.follow(id.clone(), stored.generation),
+            Found::Settled(stored) => {
+                let mut generation = stored.generation;
+                places::place(self.repo.as_ref(), self.pool.slots(), &mut generation).await;
+                self.follow(id.clone(), generation)
+            }
         })
     }
 
     /// Jobs waiting or running, over every proxy sharing the line.
     pub async fn queue_length(&self) -> usize {
-        if self.repo.is_exclusive() {
-            return self.queue.len();
-        }
         match self.repo.line().await {
             Ok(line) => line.waiting.len() + line.running.len(),
             Err(err) => {
@@ -403,11 +381,6 @@ impl Jobs {
     /// Tasks running on each server, in the pool's order, over every proxy
     /// sharing the line.
     pub async fn server_loads(&self) -> Vec<usize> {
-        if self.repo.is_exclusive() {
-            let mut loads = self.queue.loads();
-            loads.resize(self.pool.servers().len(), 0);
-            return loads;
-        }
         let line = self.repo.line().await.unwrap_or_default();
         let running = line.running_per_server();
         self.pool

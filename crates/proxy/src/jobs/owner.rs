@@ -36,17 +36,13 @@ impl Jobs {
         check_owner(found.owner(), token)?;
         let (changed, generation) = match found {
             Found::Live(record) => {
-                self.queue.remove(id);
+                self.repo.dequeue(id).await?;
                 let changed = self.change(&record, lifecycle::cancel).await;
                 let generation = record.tx.borrow().clone();
                 (changed, generation)
             }
-            Found::Settled(stored)
-                if self.repo.is_exclusive() || stored.generation.is_settled() =>
-            {
-                (false, stored.generation)
-            }
-            // Waiting in the shared line, or running on another proxy.
+            Found::Settled(stored) if stored.generation.is_settled() => (false, stored.generation),
+            // Waiting in line, or running on another proxy.
             Found::Settled(_) => {
                 self.repo.dequeue(id).await?;
                 let cancelled = self
@@ -92,7 +88,7 @@ impl Jobs {
         if let Found::Live(record) = &found {
             // Waiting work leaves the line; running work sees the
             // cancellation and is discarded when the engine returns.
-            self.queue.remove(id);
+            self.repo.dequeue(id).await?;
             self.change(record, lifecycle::cancel).await;
         }
         {

@@ -1,11 +1,11 @@
-//! A worker: takes tasks from the queue one at a time and drives the engine.
+//! Running a claimed task (see [`super::line`]): drives the engine through
+//! a generation or an extraction and records what comes of it.
 //!
 //! Engine results land in temporary files that are renamed into place only
 //! after the step succeeded and the job is still wanted; on any other path
 //! they are removed, so a half-written state or model is never served.
 
 use std::{
-    collections::VecDeque,
     io,
     sync::Arc,
     time::{Duration, Instant},
@@ -18,15 +18,10 @@ use super::{
     drive::{Covering, Limit},
     lifecycle::{self, StoredModel},
     plan::Plan,
-    queue::{Task, TaskKind},
-    timing::Step,
 };
 use crate::{
     backend::{BackendError, GenerateOutputs, GenerateRequest, Generated, ModelCounts},
-    pool::{
-        Server,
-        schedule::{self, WaitingTask},
-    },
+    pool::Server,
     store::TempFile,
 };
 
@@ -69,38 +64,6 @@ pub(super) enum Ran {
     Requeued,
 }
 
-/// Runs tasks forever. A model that came out of a task gets its
-/// web-optimized copy next, off the line (see `renditions`).
-pub(super) async fn run(jobs: Arc<Jobs>) {
-    loop {
-        let cold_start = jobs.timings.expected(Step::ColdStart).await;
-        let choose =
-            |tasks: &VecDeque<Task>, loads: &[usize]| jobs.choose(tasks, loads, cold_start);
-        let (task, active) = jobs.queue.pop(choose).await;
-        let server = &jobs.pool.servers()[active.server()];
-        let variant = match &task.kind {
-            TaskKind::Generate => {
-                if let Ran::Requeued = jobs.run_generation(server, &task.record).await {
-                    drop(active);
-                    jobs.queue.push_front(task);
-                    continue;
-                }
-                first_model(&task.record).map(|(variant, _)| variant)
-            }
-            TaskKind::Extract { variant } => {
-                jobs.run_extraction(server, &task.record, variant).await;
-                Some(variant.clone())
-            }
-        };
-        drop(active);
-        if let Some(variant) = variant
-            && lifecycle::optimization_pending(&task.record.tx.borrow(), &variant)
-        {
-            jobs.spawn_renditions(Arc::clone(&task.record), variant);
-        }
-    }
-}
-
 /// The first model's name and settings.
 pub(super) fn first_model(record: &Record) -> Option<(String, ExtractParams)> {
     let generation = record.tx.borrow();
@@ -119,25 +82,6 @@ fn stored(counts: ModelCounts, bytes: u64) -> StoredModel {
 }
 
 impl Jobs {
-    /// The waiting task to start now, and the server (by index) that would
-    /// finish it soonest; see [`schedule::pick`].
-    fn choose(
-        &self,
-        tasks: &VecDeque<Task>,
-        loads: &[usize],
-        cold_start: Duration,
-    ) -> Option<(usize, usize)> {
-        let loads = self.pool.loads(
-            |index, _| loads.get(index).copied().unwrap_or_default(),
-            cold_start,
-        );
-        let waiting: Vec<WaitingTask<'_>> = tasks
-            .iter()
-            .map(|task| self.pool.placement(task.needs.as_deref()))
-            .collect();
-        schedule::pick(&waiting, &loads, |task, _| tasks[task].expected)
-    }
-
     pub(super) async fn run_generation(&self, server: &Server, record: &Arc<Record>) -> Ran {
         let cold = server.warmth.is_cold();
         let generation = record.tx.borrow().clone();

@@ -53,6 +53,29 @@ fn no_module_imports_one_that_would_close_a_cycle() {
     );
 }
 
+/// One line, one way through it: the jobs claim their tasks from the
+/// repository's line whichever repository it is (the embedded default
+/// keeps it in this process, PostgreSQL shares it), so no second queue
+/// may grow back beside it for the default alone.
+#[test]
+fn the_jobs_keep_no_line_of_their_own() {
+    let jobs = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/jobs");
+    let queues: Vec<String> = rust_files(&jobs)
+        .into_iter()
+        .filter(|file| {
+            let source = fs::read_to_string(file).unwrap();
+            ["VecDeque", "Notify"]
+                .iter()
+                .any(|queue_part| source.contains(queue_part))
+        })
+        .map(|file| file.display().to_string())
+        .collect();
+    assert!(
+        queues.is_empty(),
+        "a line of tasks outside repo/: {queues:?}"
+    );
+}
+
 #[test]
 fn grouped_and_inline_imports_are_both_seen() {
     let source = "use crate::{\n    clock::now_ms,\n    error::{AppError, Result},\n};\n\

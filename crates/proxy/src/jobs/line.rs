@@ -1,11 +1,13 @@
-//! The line shared by several proxies (`--database`): tasks wait in the
-//! repository, any proxy's worker claims the one its free servers should
-//! run next (`FOR UPDATE SKIP LOCKED`, one claim at a time), renews its
-//! lease while the task runs, and marks the task accepted just before the
-//! GPU server is called. A proxy that dies stops renewing; once its leases
+//! The line: tasks wait in the repository (in this process, or in
+//! PostgreSQL shared by several proxies with `--database`). A worker claims
+//! the task its free servers should run next (one claim at a time over
+//! every proxy: `FOR UPDATE SKIP LOCKED` in PostgreSQL), renews its lease
+//! while the task runs, and marks the task accepted just before the GPU
+//! server is called. A proxy that dies stops renewing; once its leases
 //! expire another proxy takes the tasks over: one the GPU server never saw
 //! goes back in line, one it may have started fails with an honest message,
-//! since sending it again could run it twice.
+//! since sending it again could run it twice. In one process a lease
+//! outlives nothing, and what a previous run left is taken back at start.
 
 use std::{collections::HashMap, convert::Infallible, sync::Arc, time::Duration};
 
@@ -33,7 +35,7 @@ const RENEWALS_PER_LEASE: u32 = 3;
 impl Jobs {
     /// The waiting task (in line order) that a free server should run now,
     /// and that server's name; see [`schedule::pick`].
-    fn choose_shared(
+    fn choose(
         &self,
         waiting: &[Task],
         running: &HashMap<&str, usize>,
@@ -55,21 +57,21 @@ impl Jobs {
             .map(|(task, server)| (task, servers[server].name.clone()))
     }
 
-    /// Puts a task in the shared line with its generation's latest record.
-    pub(super) async fn enqueue_shared(&self, task: NewTask) -> Result<(), GenerationError> {
+    /// Puts a task in line with its generation's latest record.
+    pub(super) async fn enqueue(&self, task: NewTask) -> Result<(), GenerationError> {
         self.repo
             .update(&task.id.clone(), Box::new(move |_| Effect::Queue(task)))
             .await?;
         Ok(())
     }
 
-    /// A worker of the shared line: claims and runs tasks for ever.
+    /// A worker: claims and runs tasks for ever.
     pub(super) async fn claim_forever(self: Arc<Self>) {
         let mut events = self.repo.events();
         loop {
             let cold_start = self.timings.expected(Step::ColdStart).await;
             let choose = |waiting: &[Task], running: &HashMap<&str, usize>| {
-                self.choose_shared(waiting, running, cold_start)
+                self.choose(waiting, running, cold_start)
             };
             match self.repo.claim(&choose).await {
                 Ok(Some(lease)) => self.run_lease(lease).await,
@@ -137,7 +139,7 @@ impl Jobs {
         }
         if let Ran::Settled = ran {
             // The files made on the CPU after a model, by the proxy that
-            // holds it, as with one proxy.
+            // holds it.
             let variant = match &lease.task.kind {
                 TaskKind::Generate => worker::first_model(&record).map(|(variant, _)| variant),
                 TaskKind::Extract { variant } => Some(variant.clone()),
@@ -241,7 +243,7 @@ impl Jobs {
         Ok(())
     }
 
-    /// A shared generation's record, from the repository.
+    /// A generation's record, from the repository.
     pub(super) async fn stored(
         &self,
         id: &GenerationId,
