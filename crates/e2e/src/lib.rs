@@ -80,9 +80,8 @@ impl Studio {
     /// `trellis-proxy keys add` makes it; returns the key too.
     pub async fn start_with_api_key() -> (Self, String) {
         let data_dir = tempfile::tempdir().expect("temp data dir");
-        let key = trellis_proxy::store::Store::open_keys(data_dir.path())
-            .expect("the key store")
-            .add("e2e")
+        let key = trellis_proxy::cli::add_key(data_dir.path(), "e2e")
+            .await
             .expect("a new key");
         let studio = Self::launch_in(data_dir, &["--access", "keys"], None).await;
         (studio, key)

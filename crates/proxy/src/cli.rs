@@ -1,11 +1,25 @@
 //! The command line: serving (the default), or managing API keys.
 
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
 
 use clap::{Parser, Subcommand};
 
-pub use crate::store::KeyError;
-use crate::{config::Config, store::Store};
+pub use crate::access::KeyError;
+use crate::{
+    access::Keys,
+    config::Config,
+    repo::{Embedded, Postgres, Repository},
+    secret::Secret,
+    store::Store,
+};
+
+/// The lease given to the `keys` command's database connection: it claims
+/// no task, so it never holds one.
+const KEYS_COMMAND_LEASE: Duration = Duration::from_secs(30);
 
 /// `trellis-proxy`: serves Trellis Studio, or with `keys`, manages its API
 /// keys.
@@ -39,6 +53,17 @@ pub enum Command {
         )]
         data_dir: PathBuf,
 
+        /// The PostgreSQL URL the servers share (`--database`): the keys
+        /// are kept there, for every proxy, instead of in the data dir.
+        #[arg(
+            long,
+            env = "TRELLIS_DATABASE_URL",
+            value_parser = Secret::new,
+            hide_env_values = true,
+            global = true
+        )]
+        database: Option<Secret>,
+
         #[command(subcommand)]
         action: KeysAction,
     },
@@ -59,25 +84,38 @@ pub enum KeysAction {
     Revoke { name: String },
 }
 
+/// The keys of the data dir, or of the shared database when there is one.
+async fn open_keys(data_dir: &Path, database: Option<&Secret>) -> Result<Keys, KeyError> {
+    let repo: Arc<dyn Repository> = match database {
+        Some(url) => Arc::new(Postgres::connect(url, KEYS_COMMAND_LEASE).await?),
+        None => Arc::new(Embedded::new(Store::open_tables(data_dir)?, data_dir)),
+    };
+    Ok(Keys::new(repo))
+}
+
 /// Makes an API key for `name` in the data dir (what `keys add` does);
 /// returns the key.
-pub fn add_key(data_dir: &Path, name: &str) -> Result<String, KeyError> {
-    Store::open_keys(data_dir)?.add(name)
+pub async fn add_key(data_dir: &Path, name: &str) -> Result<String, KeyError> {
+    open_keys(data_dir, None).await?.add(name).await
 }
 
 /// Runs a `keys` command, printing to stdout; the error is for stderr.
-pub fn run_keys(data_dir: &Path, action: &KeysAction) -> Result<(), KeyError> {
-    let keys = Store::open_keys(data_dir)?;
+pub async fn run_keys(
+    data_dir: &Path,
+    database: Option<&Secret>,
+    action: &KeysAction,
+) -> Result<(), KeyError> {
+    let keys = open_keys(data_dir, database).await?;
     match action {
         KeysAction::Add { name } => {
-            let key = keys.add(name)?;
+            let key = keys.add(name).await?;
             println!("{key}");
             eprintln!(
                 "API key for {name} made. It is shown this once; send it as \"Authorization: Bearer <key>\" (the web app asks for it, the CLI reads TRELLIS_API_KEY)."
             );
         }
         KeysAction::List => {
-            let list = keys.list()?;
+            let list = keys.list().await?;
             if list.is_empty() {
                 eprintln!("no keys yet; make one with `trellis-proxy keys add NAME`");
             }
@@ -91,7 +129,7 @@ pub fn run_keys(data_dir: &Path, action: &KeysAction) -> Result<(), KeyError> {
             }
         }
         KeysAction::Revoke { name } => {
-            keys.revoke(name)?;
+            keys.revoke(name).await?;
             eprintln!("the key of {name} is revoked");
         }
     }

@@ -14,13 +14,23 @@ const DEFAULT_LOG_FILTER: &str = "info,tower_http=info";
 async fn main() -> ExitCode {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG_FILTER));
-    tracing_subscriber::fmt().with_env_filter(filter).init();
-
     let cli = Cli::parse();
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    match &cli.command {
+        // The `keys` commands print their answer (a new key) on stdout for
+        // scripts to capture: the log goes beside it, not into it.
+        Some(Command::Keys { .. }) => logs.with_writer(std::io::stderr).init(),
+        None => logs.init(),
+    }
+
     match &cli.command {
         // A command for a person at a terminal: its error goes to stderr
         // as a sentence, not as a log line.
-        Some(Command::Keys { data_dir, action }) => match run_keys(data_dir, action) {
+        Some(Command::Keys {
+            data_dir,
+            database,
+            action,
+        }) => match run_keys(data_dir, database.as_ref(), action).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
                 eprintln!("error: {err}");

@@ -7,7 +7,7 @@ use tokio::sync::{Semaphore, watch};
 use trellis_api::Limits;
 
 use crate::{
-    access::{Access, TrustedProxies, cross_site::OriginPolicy},
+    access::{Access, Keys, TrustedProxies, cross_site::OriginPolicy},
     backend::Backend,
     config::{Config, StoreSpec},
     error::AppError,
@@ -120,11 +120,7 @@ impl AppState {
             .await
             .map_err(data_dir)?;
         let repo: Arc<dyn Repository> = match &config.scale.database {
-            None => Arc::new(Embedded::new(
-                store.records.clone(),
-                store.usage.clone(),
-                &config.data_dir,
-            )),
+            None => Arc::new(Embedded::new(store.tables(), &config.data_dir)),
             Some(url) => Arc::new(
                 Postgres::connect(url, config.scale.lease())
                     .await
@@ -137,7 +133,7 @@ impl AppState {
         let budget = Arc::new(budget);
         let access = Access {
             mode: hosting.access,
-            keys: store.keys.clone(),
+            keys: Keys::new(Arc::clone(&repo)),
             trusted: TrustedProxies::new(hosting.trusted_proxies.clone()),
         };
         let cold_start = Duration::from_secs(config.modal.modal_cold_start_secs);

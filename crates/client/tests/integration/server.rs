@@ -36,7 +36,9 @@ impl TestServer {
     /// A server in keys mode, and a key for it.
     pub async fn with_key() -> (Self, String) {
         let dir = tempfile::tempdir().unwrap();
-        let key = trellis_proxy::cli::add_key(&dir.path().join("data"), "tester").unwrap();
+        let key = trellis_proxy::cli::add_key(&dir.path().join("data"), "tester")
+            .await
+            .unwrap();
         (Self::on(dir, &["--access", "keys"]).await, key)
     }
 

@@ -5,6 +5,7 @@
 
 pub mod cross_site;
 mod forwarded;
+mod keys;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -14,8 +15,11 @@ use axum::{
 };
 use trellis_api::{AccessMode, OWNER_TOKEN_HEADER};
 
-pub use self::forwarded::{TrustedProxies, ip_client};
-use crate::{error::AppError, quota::ClientKey, store::Keys, tokens::API_KEY_PREFIX};
+pub use self::{
+    forwarded::{TrustedProxies, ip_client},
+    keys::{KeyError, Keys},
+};
+use crate::{error::AppError, quota::ClientKey, tokens::API_KEY_PREFIX};
 
 /// The access settings and the keys to check. The extractors below take
 /// them from any state that holds them, so this module knows nothing of

@@ -34,7 +34,7 @@ pub struct ScaleOut {
     /// the job queue and the timings, shared by every proxy given the
     /// same one. Default: SQLite in the data dir. Prefer the environment
     /// variable: flags show in `ps`.
-    #[arg(long, env = "TRELLIS_DATABASE_URL", value_parser = Secret::new)]
+    #[arg(long, env = "TRELLIS_DATABASE_URL", value_parser = Secret::new, hide_env_values = true)]
     pub database: Option<Secret>,
 
     /// Answer a submission with an earlier identical result (same photo,

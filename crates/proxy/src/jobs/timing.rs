@@ -140,7 +140,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let repo = || async {
             let store = Store::open(dir.path()).await.unwrap();
-            Arc::new(Embedded::new(store.records, store.usage, dir.path())) as Arc<dyn Repository>
+            Arc::new(Embedded::new(store.tables(), dir.path())) as Arc<dyn Repository>
         };
         let timings =
             Timings::load(repo().await, BackendKind::Modal, Duration::from_secs(143)).await;

@@ -17,7 +17,8 @@ use super::{
 };
 use crate::{
     id::GenerationId,
-    store::{Records, Usage, write_atomic},
+    store::{KeyInfo, KeyTable, NewKey, Records, Tables, Usage, write_atomic},
+    tokens::TokenHash,
 };
 
 /// The file of timing averages, in the data dir.
@@ -26,6 +27,7 @@ const TIMINGS_FILE: &str = "timings.json";
 /// SQLite records, an in-process line, a timings file.
 pub struct Embedded {
     records: Records,
+    keys: KeyTable,
     usage: Usage,
     line: MemLine,
     timings_path: PathBuf,
@@ -36,10 +38,14 @@ pub struct Embedded {
 }
 
 impl Embedded {
-    /// The repository over a data dir's records and usage; the timings
-    /// file is read now (a missing or unreadable one starts empty: these
-    /// are estimates).
-    pub fn new(records: Records, usage: Usage, data_dir: &Path) -> Self {
+    /// The repository over a data dir's tables; the timings file is read
+    /// now (a missing or unreadable one starts empty: these are estimates).
+    pub fn new(tables: Tables, data_dir: &Path) -> Self {
+        let Tables {
+            records,
+            keys,
+            usage,
+        } = tables;
         let timings_path = data_dir.join(TIMINGS_FILE);
         let timings = match std::fs::read(&timings_path) {
             Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|err| {
@@ -50,6 +56,7 @@ impl Embedded {
         };
         Self {
             records,
+            keys,
             usage,
             line: MemLine::default(),
             timings_path,
@@ -266,5 +273,21 @@ impl Repository for Embedded {
     ) -> Result<f64, StoreError> {
         self.usage.add(day, backend, seconds).await?;
         self.usage.seconds(day, backend).await
+    }
+
+    async fn add_key(&self, key: NewKey) -> Result<bool, StoreError> {
+        self.keys.insert(key).await
+    }
+
+    async fn keys(&self) -> Result<Vec<KeyInfo>, StoreError> {
+        self.keys.list().await
+    }
+
+    async fn revoke_key(&self, name: &str) -> Result<bool, StoreError> {
+        self.keys.revoke(name).await
+    }
+
+    async fn key_name(&self, hash: &TokenHash) -> Result<Option<String>, StoreError> {
+        self.keys.name_of(hash).await
     }
 }

@@ -1,6 +1,8 @@
 //! The job repository: the generations' records (with their owner-token
 //! hashes), the line of tasks with the leases on the running ones, the
-//! timing statistics and the engine time spent, behind one trait
+//! timing statistics, the engine time spent and the API keys' hashes (so a
+//! key made or revoked through one proxy holds at every other), behind one
+//! trait
 //! ([`Repository`]) with two implementations:
 //!
 //! - [`Embedded`]: SQLite in the data dir and a line in this process. One
@@ -27,7 +29,8 @@ use trellis_api::{BackendKind, Phase};
 
 pub use self::{embedded::Embedded, postgres::Postgres};
 use crate::id::GenerationId;
-pub use crate::store::{Candidate, Lookup, Removal, StoreError, StoredGeneration};
+pub use crate::store::{Candidate, KeyInfo, Lookup, NewKey, Removal, StoreError, StoredGeneration};
+use crate::tokens::TokenHash;
 
 /// Events kept for a slow listener before it misses some (and resyncs).
 const EVENT_BUFFER: usize = 4096;
@@ -291,6 +294,21 @@ pub trait Repository: Send + Sync + 'static {
         backend: BackendKind,
         seconds: f64,
     ) -> Result<f64, StoreError>;
+
+    // API keys: only their hashes (see `crate::access::Keys`).
+
+    /// Stores a key; `false` when an active key already has its name.
+    async fn add_key(&self, key: NewKey) -> Result<bool, StoreError>;
+
+    /// Every key, active and revoked, oldest first.
+    async fn keys(&self) -> Result<Vec<KeyInfo>, StoreError>;
+
+    /// Revokes the active key named `name`; `false` when there is none.
+    async fn revoke_key(&self, name: &str) -> Result<bool, StoreError>;
+
+    /// The name of the active key with this hash. Read on every request, so
+    /// a revocation holds at once, everywhere.
+    async fn key_name(&self, hash: &TokenHash) -> Result<Option<String>, StoreError>;
 }
 
 /// A broadcast channel for a repository's events.

@@ -1,6 +1,6 @@
 //! What the server keeps in its data dir: the generations' files
 //! ([`Files`]), and a SQLite database with their records ([`Records`]),
-//! the API keys ([`Keys`]) and the engine time spent ([`Usage`]).
+//! the API keys ([`KeyTable`]) and the engine time spent ([`Usage`]).
 //!
 //! Records and files are separate on purpose: records are small, change
 //! often and need queries (what is unsettled, what is oldest); files are
@@ -19,7 +19,7 @@ use std::{io, path::Path};
 pub use self::{
     db::DB_FILE,
     files::{COARSE_SUFFIX, Files, MODEL_SUFFIX, OPTIMIZED_SUFFIX, TempFile},
-    keys::{KeyError, Keys},
+    keys::{KeyInfo, KeyTable, NewKey},
     records::{Candidate, Lookup, Records, Removal, StoredGeneration},
     usage::Usage,
 };
@@ -46,7 +46,15 @@ pub enum StoreError {
 pub struct Store {
     pub files: Files,
     pub records: Records,
-    pub keys: Keys,
+    pub keys: KeyTable,
+    pub usage: Usage,
+}
+
+/// The tables of a data dir's database, without its files.
+#[derive(Debug, Clone)]
+pub struct Tables {
+    pub records: Records,
+    pub keys: KeyTable,
     pub usage: Usage,
 }
 
@@ -73,7 +81,7 @@ impl Store {
         let store = Self {
             files,
             records: Records::new(db.clone()),
-            keys: Keys::new(db.clone()),
+            keys: KeyTable::new(db.clone()),
             usage: Usage::new(db),
         };
         if created {
@@ -85,11 +93,24 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens only the API keys, for `trellis-proxy keys`.
-    pub fn open_keys(data_dir: &Path) -> Result<Keys, StoreError> {
+    /// Opens only the database, for `trellis-proxy keys`.
+    pub fn open_tables(data_dir: &Path) -> Result<Tables, StoreError> {
         std::fs::create_dir_all(data_dir)?;
         let (db, _) = db::Db::open(data_dir)?;
-        Ok(Keys::new(db))
+        Ok(Tables {
+            records: Records::new(db.clone()),
+            keys: KeyTable::new(db.clone()),
+            usage: Usage::new(db),
+        })
+    }
+
+    /// Its tables, for the embedded repository.
+    pub fn tables(&self) -> Tables {
+        Tables {
+            records: self.records.clone(),
+            keys: self.keys.clone(),
+            usage: self.usage.clone(),
+        }
     }
 
     async fn import_legacy(&self, data_dir: &Path) -> Result<(), StoreError> {

@@ -37,7 +37,7 @@ pub fn keys(data_dir: &Path, args: &[&str]) -> (bool, String, String) {
 }
 
 /// An upload with `Authorization: <authorization>`, if any.
-async fn upload(server: &TestServer, authorization: Option<&str>) -> crate::common::Reply {
+pub async fn upload(server: &TestServer, authorization: Option<&str>) -> crate::common::Reply {
     let image = subject_png();
     let mut request = multipart(&[Part::File("image", &image)]);
     if let Some(value) = authorization {

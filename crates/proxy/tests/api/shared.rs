@@ -83,9 +83,20 @@ pub fn s3_store(s3: &S3) -> Vec<String> {
 /// A proxy in front of `upstream` on its own data dir, with the records in
 /// `database` and the files where `store` (flags) says.
 pub async fn proxy(upstream: &Upstream, database: &str, store: &[String]) -> TestServer {
+    proxy_with(upstream, database, store, &[]).await
+}
+
+/// Like [`proxy`], with `more` flags.
+async fn proxy_with(
+    upstream: &Upstream,
+    database: &str,
+    store: &[String],
+    more: &[&str],
+) -> TestServer {
     capture_logs();
     let mut extra = vec!["--database", database];
     extra.extend(store.iter().map(String::as_str));
+    extra.extend_from_slice(more);
     let args = modal_args(&format!("{}/generate", upstream.url), &upstream.url, &extra);
     let dir = tempfile::tempdir().unwrap();
     let state = AppState::new(&config_with(dir.path(), 1, &args))
@@ -160,6 +171,52 @@ async fn a_generation_made_through_one_proxy_is_followed_and_downloaded_through_
         .await;
     let second = both.models[1].variant.clone();
     assert_eq!(model(&b, &both, &second).await, fake_glb());
+}
+
+#[tokio::test]
+async fn an_api_key_kept_in_the_shared_database_works_at_every_proxy_until_revoked_there() {
+    // Given two proxies in keys mode over one database, and a key made
+    // with `trellis-proxy keys add --database` (no proxy's data dir)
+    let backing = Backing::start();
+    let upstream = Upstream::modal().await;
+    let keys_mode = ["--access", "keys"];
+    let a = proxy_with(&upstream, &backing.database, &[], &keys_mode).await;
+    let b = proxy_with(&upstream, &backing.database, &[], &keys_mode).await;
+    let elsewhere = tempfile::tempdir().unwrap();
+    let database = ["--database", backing.database.as_str()];
+    let keys = |args: &[&str]| {
+        let args: Vec<&str> = args.iter().chain(&database).copied().collect();
+        crate::keys::keys(elsewhere.path(), &args)
+    };
+    let (made, key, err) = keys(&["add", "alice"]);
+    assert!(made, "{err}");
+    let authorization = trellis_api::bearer(key.trim());
+    let (twice, _, err) = keys(&["add", "alice"]);
+    assert!(!twice && err.contains("already exists"), "{err}");
+
+    // Then both proxies take it
+    for proxy in [&a, &b] {
+        let reply = crate::keys::upload(proxy, Some(&authorization)).await;
+        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+    }
+
+    // And once it is revoked (through the database again), both refuse it
+    let (revoked, _, err) = keys(&["revoke", "alice"]);
+    assert!(revoked, "{err}");
+    for proxy in [&a, &b] {
+        let reply = crate::keys::upload(proxy, Some(&authorization)).await;
+        reply.assert_error(StatusCode::UNAUTHORIZED, "api_key_invalid", "revoked");
+    }
+    let (_, listed, _) = keys(&["list"]);
+    assert!(
+        listed.contains("alice") && listed.contains("revoked"),
+        "{listed}"
+    );
+    let (_, local, _) = crate::keys::keys(elsewhere.path(), &["list"]);
+    assert!(
+        local.trim().is_empty(),
+        "a data dir holds the shared key: {local}"
+    );
 }
 
 /// A proxy over the pool `servers` (a config file), on its own data dir,

@@ -28,14 +28,16 @@ use trellis_api::BackendKind;
 
 use self::schema::{CHANNEL, CLAIM_LOCK, GENERATION_COLUMNS, SCHEMA, SCHEMA_LOCK, TASK_COLUMNS};
 use super::{
-    Candidate, Change, Chooser, Effect, Event, Lease, Line, Lookup, NewTask, Observed, Progress,
-    Removal, Repository, RunningTask, StoreError, StoredGeneration, event_channel,
+    Candidate, Change, Chooser, Effect, Event, KeyInfo, Lease, Line, Lookup, NewKey, NewTask,
+    Observed, Progress, Removal, Repository, RunningTask, StoreError, StoredGeneration,
+    event_channel,
 };
 use crate::{
     clock::now_ms,
     id::{GenerationId, random_hex},
     secret::Secret,
     store::{REUSE_CANDIDATES, to_json},
+    tokens::TokenHash,
 };
 
 /// Connections each proxy keeps open at most: requests hold one for a few
@@ -753,4 +755,66 @@ impl Repository for Postgres {
             .await?;
         Ok(row.try_get(0)?)
     }
+
+    async fn add_key(&self, key: NewKey) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        // The unique index on active names decides between proxies.
+        let inserted = client
+            .execute(
+                "INSERT INTO api_keys (name, hash, prefix, created_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT DO NOTHING",
+                &[&key.name, &key.hash.as_str(), &key.prefix, &unix_ms_now()],
+            )
+            .await?;
+        Ok(inserted == 1)
+    }
+
+    async fn keys(&self) -> Result<Vec<KeyInfo>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT name, prefix, created_at, revoked_at FROM api_keys ORDER BY created_at, id",
+                &[],
+            )
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let created_at: i64 = row.try_get(2)?;
+                let revoked_at: Option<i64> = row.try_get(3)?;
+                Ok(KeyInfo {
+                    name: row.try_get(0)?,
+                    prefix: row.try_get(1)?,
+                    created_at: u64::try_from(created_at).unwrap_or_default(),
+                    revoked_at: revoked_at.map(|at| u64::try_from(at).unwrap_or_default()),
+                })
+            })
+            .collect()
+    }
+
+    async fn revoke_key(&self, name: &str) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let revoked = client
+            .execute(
+                "UPDATE api_keys SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL",
+                &[&name, &unix_ms_now()],
+            )
+            .await?;
+        Ok(revoked > 0)
+    }
+
+    async fn key_name(&self, hash: &TokenHash) -> Result<Option<String>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT name FROM api_keys WHERE hash = $1 AND revoked_at IS NULL",
+                &[&hash.as_str()],
+            )
+            .await?;
+        Ok(row.map(|row| row.try_get(0)).transpose()?)
+    }
+}
+
+/// Now, in Unix milliseconds, as the tables store it.
+fn unix_ms_now() -> i64 {
+    i64::try_from(now_ms()).unwrap_or(i64::MAX)
 }

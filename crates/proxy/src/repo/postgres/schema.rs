@@ -21,6 +21,8 @@ pub const SCHEMA_LOCK: i64 = 0x7472_656c_6c69_7302;
 ///   never sent again. `seq` is the order of arrival.
 /// - `timings`: moving averages of step durations, per server and step.
 /// - `engine_usage`: engine seconds per UTC day and engine.
+/// - `api_keys`: as in the embedded database (SHA-256 of each key; a
+///   revoked key keeps its row), one active key per name.
 pub const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS generations (
     id TEXT PRIMARY KEY,
@@ -70,6 +72,15 @@ CREATE TABLE IF NOT EXISTS engine_usage (
     seconds DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (day, backend)
 );
+CREATE TABLE IF NOT EXISTS api_keys (
+    id BIGSERIAL PRIMARY KEY,
+    name TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    prefix TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    revoked_at BIGINT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL;
 ";
 
 /// The columns of a generation, in the order `rows::stored` reads them.
