@@ -149,7 +149,7 @@ impl AppState {
             reuse_results: config.scale.reuse_results(),
             lease: config.scale.lease(),
         };
-        let jobs = Jobs::start(store.files, repo, Arc::clone(&pool), settings)
+        let jobs = Jobs::start(store.files, Arc::clone(&repo), Arc::clone(&pool), settings)
             .await
             .map_err(data_dir)?;
         let shutdown = Arc::new(watch::Sender::new(false));
@@ -168,7 +168,7 @@ impl AppState {
         };
         Ok(Self {
             jobs,
-            quotas: Arc::new(Quotas::new(quotas, budget)),
+            quotas: Arc::new(Quotas::new(quotas, budget, Arc::clone(&repo))),
             access: Arc::new(access),
             origins: Arc::new(OriginPolicy {
                 allowed: config.cors_origins.clone(),
@@ -247,7 +247,7 @@ impl AppState {
             if let Err(err) = self.jobs.sweep().await {
                 tracing::error!(error = %err, "the sweep failed; it is tried again later");
             }
-            self.quotas.forget_quiet_clients();
+            self.quotas.forget_quiet_clients().await;
         }
     }
 }

@@ -35,7 +35,7 @@ pub fn issue_api_key() -> io::Result<(String, TokenHash)> {
 }
 
 /// The SHA-256 of a token or key, as lowercase hex.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct TokenHash(String);
 
 impl TokenHash {

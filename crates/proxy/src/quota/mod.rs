@@ -5,22 +5,22 @@
 //!
 //! A client is an API key, or in open mode an IP address (see
 //! `access::forwarded` for which address counts behind a reverse proxy).
+//! The hourly count is kept by the job repository, so proxies sharing a
+//! database share it; the counts of what a client holds at once are kept
+//! by the proxy that holds it.
 
 mod budget;
 
 use std::{
     collections::HashMap,
     net::IpAddr,
-    num::NonZeroU32,
     sync::{Arc, Mutex, PoisonError},
     time::Duration,
 };
 
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock as _};
-
 pub use budget::EngineBudget;
 
-use crate::config::QuotaSettings;
+use crate::{config::QuotaSettings, repo::Repository, tokens::TokenHash};
 
 /// What `Retry-After` says when a client has too many jobs waiting: about
 /// one job's length on a GPU, after which one of them has likely finished.
@@ -37,6 +37,13 @@ pub enum ClientKey {
     /// An address; IPv6 ones cut to their /64, since one subscriber
     /// usually holds a whole /64 and could otherwise rotate through it.
     Ip(IpAddr),
+}
+
+impl ClientKey {
+    /// How the repository knows the client: a hash, so no address is kept.
+    fn hash(&self) -> TokenHash {
+        TokenHash::of(&self.to_string())
+    }
 }
 
 impl std::fmt::Display for ClientKey {
@@ -169,19 +176,22 @@ impl Drop for Ticket {
 /// The limits, and what each client holds.
 pub struct Quotas {
     settings: QuotaSettings,
-    per_hour: Option<DefaultKeyedRateLimiter<ClientKey>>,
+    /// Keeps the hourly counts.
+    repo: Arc<dyn Repository>,
     waiting: Counters,
     streams: Counters,
     budget: Arc<EngineBudget>,
 }
 
 impl Quotas {
-    pub fn new(settings: QuotaSettings, budget: Arc<EngineBudget>) -> Self {
+    pub fn new(
+        settings: QuotaSettings,
+        budget: Arc<EngineBudget>,
+        repo: Arc<dyn Repository>,
+    ) -> Self {
         Self {
-            per_hour: settings
-                .generations_per_hour
-                .map(|limit| RateLimiter::keyed(Quota::per_hour(limit))),
             settings,
+            repo,
             waiting: Counters::default(),
             streams: Counters::default(),
             budget,
@@ -190,21 +200,24 @@ impl Quotas {
 
     /// A place for a new generation of `client`. Checks that cost nothing
     /// come first, so a refused request does not use up an hourly one.
-    pub fn admit_generation(&self, client: &ClientKey) -> Result<Ticket, Refusal> {
+    pub async fn admit_generation(&self, client: &ClientKey) -> Result<Ticket, Refusal> {
         let ticket = self.admit_extraction(client)?;
-        if let Some(limiter) = &self.per_hour
-            && let Err(not_until) = limiter.check_key(client)
-        {
-            let now = limiter.clock().now();
-            return Err(Refusal::GenerationsPerHour {
-                limit: self
-                    .settings
-                    .generations_per_hour
-                    .map_or(0, NonZeroU32::get),
-                retry_after: not_until.wait_time_from(now),
-            });
+        let Some(limit) = self.settings.generations_per_hour else {
+            return Ok(ticket);
+        };
+        match self.repo.count_hourly(&client.hash(), limit).await {
+            Ok(None) => Ok(ticket),
+            Ok(Some(retry_after)) => Err(Refusal::GenerationsPerHour {
+                limit: limit.get(),
+                retry_after,
+            }),
+            // The records are out of reach: storing the generation fails
+            // next, with the message for that.
+            Err(err) => {
+                tracing::warn!(error = %err, "could not count a client's generations");
+                Ok(ticket)
+            }
         }
-        Ok(ticket)
     }
 
     /// A place for one more job of `client` (an extraction, or the job of
@@ -236,11 +249,10 @@ impl Quotas {
     }
 
     /// Forgets the hourly history of clients that have been quiet for an
-    /// hour, so the limiter's memory follows current clients only.
-    pub fn forget_quiet_clients(&self) {
-        if let Some(limiter) = &self.per_hour {
-            limiter.retain_recent();
-            limiter.shrink_to_fit();
+    /// hour, so what is kept follows current clients only.
+    pub async fn forget_quiet_clients(&self) {
+        if let Err(err) = self.repo.forget_quiet_clients().await {
+            tracing::warn!(error = %err, "could not forget quiet clients; tried again later");
         }
     }
 

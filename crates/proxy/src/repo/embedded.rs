@@ -4,7 +4,10 @@
 
 use std::{
     collections::{HashMap, HashSet},
+    num::NonZeroU32,
     path::{Path, PathBuf},
+    sync::{Mutex as StdMutex, PoisonError},
+    time::Duration,
 };
 
 use async_trait::async_trait;
@@ -13,9 +16,10 @@ use trellis_api::BackendKind;
 
 use super::{
     Candidate, Change, Chooser, Effect, Event, Lease, Line, Lookup, NewTask, Observed, Progress,
-    Removal, Repository, StoreError, StoredGeneration, event_channel, line::MemLine,
+    Removal, Repository, StoreError, StoredGeneration, event_channel, line::MemLine, rate,
 };
 use crate::{
+    clock::now_ms,
     id::GenerationId,
     store::{KeyInfo, KeyTable, NewKey, Records, Tables, Usage, write_atomic},
     tokens::TokenHash,
@@ -35,6 +39,9 @@ pub struct Embedded {
     /// overwrites a newer.
     timings: Mutex<HashMap<String, Observed>>,
     events: broadcast::Sender<Event>,
+    /// Each client's theoretical arrival time for the hourly limit (see
+    /// [`rate`]), in memory: it only matters for the next hour.
+    hourly: StdMutex<HashMap<TokenHash, u64>>,
 }
 
 impl Embedded {
@@ -62,6 +69,7 @@ impl Embedded {
             timings_path,
             timings: Mutex::new(timings),
             events: event_channel(),
+            hourly: StdMutex::default(),
         }
     }
 
@@ -289,5 +297,30 @@ impl Repository for Embedded {
 
     async fn key_name(&self, hash: &TokenHash) -> Result<Option<String>, StoreError> {
         self.keys.name_of(hash).await
+    }
+
+    async fn count_hourly(
+        &self,
+        client: &TokenHash,
+        per_hour: NonZeroU32,
+    ) -> Result<Option<Duration>, StoreError> {
+        let mut hourly = self.hourly.lock().unwrap_or_else(PoisonError::into_inner);
+        let tat = hourly.get(client).copied();
+        Ok(match rate::take(tat, now_ms(), per_hour) {
+            Ok(next) => {
+                hourly.insert(client.clone(), next);
+                None
+            }
+            Err(wait) => Some(wait),
+        })
+    }
+
+    async fn forget_quiet_clients(&self) -> Result<(), StoreError> {
+        let now = now_ms();
+        self.hourly
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|_, tat| !rate::is_spent(*tat, now));
+        Ok(())
     }
 }

@@ -20,8 +20,9 @@
 mod embedded;
 mod line;
 mod postgres;
+mod rate;
 
-use std::{collections::HashMap, time::Duration};
+use std::{collections::HashMap, num::NonZeroU32, time::Duration};
 
 use async_trait::async_trait;
 use tokio::sync::broadcast;
@@ -309,6 +310,20 @@ pub trait Repository: Send + Sync + 'static {
     /// The name of the active key with this hash. Read on every request, so
     /// a revocation holds at once, everywhere.
     async fn key_name(&self, hash: &TokenHash) -> Result<Option<String>, StoreError>;
+
+    // Per-client limits, counted for every proxy.
+
+    /// Counts one more generation of `client` (the hash of its key or
+    /// address) within `per_hour` (see [`rate`]): `None` when counted,
+    /// else how long the client must wait, not counted.
+    async fn count_hourly(
+        &self,
+        client: &TokenHash,
+        per_hour: NonZeroU32,
+    ) -> Result<Option<Duration>, StoreError>;
+
+    /// Forgets the clients with nothing counted against them any more.
+    async fn forget_quiet_clients(&self) -> Result<(), StoreError>;
 }
 
 /// A broadcast channel for a repository's events.

@@ -44,7 +44,7 @@ impl FromRequestParts<AppState> for Admitted {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let Authorized(client) = Authorized::from_request_parts(parts, state).await?;
         state.quotas.refresh_budget().await;
-        Ok(Self(state.quotas.admit_generation(&client)?))
+        Ok(Self(state.quotas.admit_generation(&client).await?))
     }
 }
 

@@ -26,14 +26,14 @@ fn from_peer(mut request: Request<Body>, peer: &str) -> Request<Body> {
 }
 
 /// A generate request from the connection `peer`.
-fn upload_from(peer: &str) -> Request<Body> {
+pub fn upload_from(peer: &str) -> Request<Body> {
     let image = subject_png();
     from_peer(multipart(&[Part::File("image", &image)]), peer)
 }
 
 /// Then: a 429 with this code, a `Retry-After` of at most `most` seconds,
 /// the same value in the body, and a message with these words.
-fn assert_limited(reply: &Reply, code: &str, words: &str, most: u64) {
+pub fn assert_limited(reply: &Reply, code: &str, words: &str, most: u64) {
     reply.assert_error(StatusCode::TOO_MANY_REQUESTS, code, words);
     let header: u64 = reply
         .header("retry-after")

@@ -17,6 +17,7 @@ use crate::{
     },
     images::subject_png,
     modal::modal_args,
+    quotas::{assert_limited, upload_from},
     upstream::{Reply, Upstream, fake_glb, modal_generated},
 };
 
@@ -183,15 +184,23 @@ async fn an_api_key_kept_in_the_shared_database_works_at_every_proxy_until_revok
     let a = proxy_with(&upstream, &backing.database, &[], &keys_mode).await;
     let b = proxy_with(&upstream, &backing.database, &[], &keys_mode).await;
     let elsewhere = tempfile::tempdir().unwrap();
-    let database = ["--database", backing.database.as_str()];
-    let keys = |args: &[&str]| {
-        let args: Vec<&str> = args.iter().chain(&database).copied().collect();
-        crate::keys::keys(elsewhere.path(), &args)
+    // Run beside the proxies, which must go on answering the database
+    // (their transactions hold locks the command may wait for).
+    let keys = async |args: &[&str]| {
+        let dir = elsewhere.path().to_owned();
+        let mut args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+        args.extend(["--database".to_owned(), backing.database.clone()]);
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            crate::keys::keys(&dir, &args)
+        })
+        .await
+        .unwrap()
     };
-    let (made, key, err) = keys(&["add", "alice"]);
+    let (made, key, err) = keys(&["add", "alice"]).await;
     assert!(made, "{err}");
     let authorization = trellis_api::bearer(key.trim());
-    let (twice, _, err) = keys(&["add", "alice"]);
+    let (twice, _, err) = keys(&["add", "alice"]).await;
     assert!(!twice && err.contains("already exists"), "{err}");
 
     // Then both proxies take it
@@ -201,13 +210,13 @@ async fn an_api_key_kept_in_the_shared_database_works_at_every_proxy_until_revok
     }
 
     // And once it is revoked (through the database again), both refuse it
-    let (revoked, _, err) = keys(&["revoke", "alice"]);
+    let (revoked, _, err) = keys(&["revoke", "alice"]).await;
     assert!(revoked, "{err}");
     for proxy in [&a, &b] {
         let reply = crate::keys::upload(proxy, Some(&authorization)).await;
         reply.assert_error(StatusCode::UNAUTHORIZED, "api_key_invalid", "revoked");
     }
-    let (_, listed, _) = keys(&["list"]);
+    let (_, listed, _) = keys(&["list"]).await;
     assert!(
         listed.contains("alice") && listed.contains("revoked"),
         "{listed}"
@@ -217,6 +226,36 @@ async fn an_api_key_kept_in_the_shared_database_works_at_every_proxy_until_revok
         local.trim().is_empty(),
         "a data dir holds the shared key: {local}"
     );
+}
+
+#[tokio::test]
+async fn a_clients_hourly_generations_are_counted_over_every_proxy() {
+    // Given two proxies over one database allowing 2 generations an hour
+    let backing = Backing::start();
+    let upstream = Upstream::modal().await;
+    let two_an_hour = ["--generations-per-hour", "2"];
+    let a = proxy_with(&upstream, &backing.database, &[], &two_an_hour).await;
+    let b = proxy_with(&upstream, &backing.database, &[], &two_an_hour).await;
+
+    // When one client starts one through each
+    for proxy in [&a, &b] {
+        let reply = proxy.send(upload_from("192.0.2.1:5000")).await;
+        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+    }
+
+    // Then neither lets it start a third, and it is told to wait half an hour
+    for proxy in [&a, &b] {
+        let reply = proxy.send(upload_from("192.0.2.1:5001")).await;
+        assert_limited(
+            &reply,
+            "generation_rate_limited",
+            "2 generations in the last hour",
+            1800,
+        );
+    }
+    // While another client goes on
+    let reply = b.send(upload_from("192.0.2.2:5000")).await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
 }
 
 /// A proxy over the pool `servers` (a config file), on its own data dir,

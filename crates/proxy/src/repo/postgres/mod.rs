@@ -16,6 +16,7 @@ mod tests;
 
 use std::{
     collections::{HashMap, HashSet},
+    num::NonZeroU32,
     str::FromStr as _,
     time::Duration,
 };
@@ -30,7 +31,7 @@ use self::schema::{CHANNEL, CLAIM_LOCK, GENERATION_COLUMNS, SCHEMA, SCHEMA_LOCK,
 use super::{
     Candidate, Change, Chooser, Effect, Event, KeyInfo, Lease, Line, Lookup, NewKey, NewTask,
     Observed, Progress, Removal, Repository, RunningTask, StoreError, StoredGeneration,
-    event_channel,
+    event_channel, rate,
 };
 use crate::{
     clock::now_ms,
@@ -811,6 +812,55 @@ impl Repository for Postgres {
             )
             .await?;
         Ok(row.map(|row| row.try_get(0)).transpose()?)
+    }
+
+    async fn count_hourly(
+        &self,
+        client: &TokenHash,
+        per_hour: NonZeroU32,
+    ) -> Result<Option<Duration>, StoreError> {
+        let mut connection = self.client().await?;
+        let transaction = connection.transaction().await?;
+        // The client's row (a new one holds no count yet), locked until the
+        // count is decided, so proxies counting one client at once take
+        // turns, even for its first generation.
+        transaction
+            .execute(
+                "INSERT INTO client_rates (client, tat_ms) VALUES ($1, 0) ON CONFLICT DO NOTHING",
+                &[&client.as_str()],
+            )
+            .await?;
+        let tat: i64 = transaction
+            .query_one(
+                "SELECT tat_ms FROM client_rates WHERE client = $1 FOR UPDATE",
+                &[&client.as_str()],
+            )
+            .await?
+            .try_get(0)?;
+        let tat = u64::try_from(tat).unwrap_or_default();
+        let next = match rate::take(Some(tat), now_ms(), per_hour) {
+            Ok(next) => next,
+            Err(wait) => return Ok(Some(wait)),
+        };
+        transaction
+            .execute(
+                "UPDATE client_rates SET tat_ms = $2 WHERE client = $1",
+                &[&client.as_str(), &i64::try_from(next).unwrap_or(i64::MAX)],
+            )
+            .await?;
+        transaction.commit().await?;
+        Ok(None)
+    }
+
+    async fn forget_quiet_clients(&self) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .execute(
+                "DELETE FROM client_rates WHERE tat_ms <= $1",
+                &[&unix_ms_now()],
+            )
+            .await?;
+        Ok(())
     }
 }
 

@@ -23,6 +23,8 @@ pub const SCHEMA_LOCK: i64 = 0x7472_656c_6c69_7302;
 /// - `engine_usage`: engine seconds per UTC day and engine.
 /// - `api_keys`: as in the embedded database (SHA-256 of each key; a
 ///   revoked key keeps its row), one active key per name.
+/// - `client_rates`: each client's theoretical arrival time for the hourly
+///   limit (`repo::rate`), by the hash of its key or address.
 pub const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS generations (
     id TEXT PRIMARY KEY,
@@ -81,6 +83,10 @@ CREATE TABLE IF NOT EXISTS api_keys (
     revoked_at BIGINT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL;
+CREATE TABLE IF NOT EXISTS client_rates (
+    client TEXT PRIMARY KEY,
+    tat_ms BIGINT NOT NULL
+);
 ";
 
 /// The columns of a generation, in the order `rows::stored` reads them.
