@@ -14,6 +14,7 @@ pub mod error;
 pub mod id;
 mod jobs;
 mod json;
+mod names;
 pub mod pool;
 mod quota;
 mod renditions;

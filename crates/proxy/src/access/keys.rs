@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use crate::{
+    names,
     repo::{KeyInfo, NewKey, Repository, StoreError},
     tokens::{TokenHash, issue_api_key},
 };
@@ -50,12 +51,7 @@ impl Keys {
 
     /// Makes a key named `name`; returns the key, the only time it is seen.
     pub async fn add(&self, name: &str) -> Result<String, KeyError> {
-        let valid = !name.is_empty()
-            && name.chars().count() <= MAX_NAME_CHARS
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-        if !valid {
+        if !names::is_plain(name, MAX_NAME_CHARS) {
             return Err(KeyError::BadName(name.to_owned()));
         }
         let (key, hash) = issue_api_key().map_err(StoreError::Io)?;

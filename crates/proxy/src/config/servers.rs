@@ -19,6 +19,8 @@ use std::{collections::HashSet, num::NonZeroUsize, path::Path, path::PathBuf};
 use serde::Deserialize;
 use trellis_api::BackendKind;
 
+use crate::names;
+
 /// Longest server name: it is shown in `GET /api/health` and the logs.
 const MAX_NAME_CHARS: usize = 40;
 /// Keys that would hold a credential inline. Refused by name before the
@@ -129,12 +131,7 @@ fn check(servers: &[ServerEntry]) -> Result<(), String> {
     let mut names = HashSet::new();
     for server in servers {
         let name = &server.name;
-        let valid = !name.is_empty()
-            && name.chars().count() <= MAX_NAME_CHARS
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-        if !valid {
+        if !names::is_plain(name, MAX_NAME_CHARS) {
             return Err(format!(
                 "server name \"{name}\" must be 1 to {MAX_NAME_CHARS} letters, digits, '-', '_' or '.'"
             ));
