@@ -18,16 +18,18 @@ use crate::{
 };
 
 impl Jobs {
-    /// A receiver of `current` that sees every change the other proxies
-    /// make, until it settles or is removed.
+    /// A receiver of `current` that sees every change, until it settles or
+    /// is removed; with its place in line while it waits when `placed`
+    /// (someone is shown it: each move of the line is then read).
     pub(super) fn follow(
         &self,
         id: GenerationId,
         current: Generation,
+        placed: bool,
     ) -> watch::Receiver<Generation> {
         let (tx, rx) = watch::channel(current);
         let repo = Arc::clone(&self.repo);
-        let slots = self.pool.slots();
+        let slots = placed.then(|| self.pool.slots());
         let mut events = repo.events();
         tokio::spawn(async move {
             loop {
@@ -51,13 +53,14 @@ impl Jobs {
                         }
                         None
                     }
-                    Ok(Event::Line) => {
+                    Ok(Event::Line) if let Some(slots) = slots => {
                         let mut waiting = tx.borrow().clone();
                         if places::place(repo.as_ref(), slots, &mut waiting).await {
                             tx.send_replace(waiting);
                         }
                         None
                     }
+                    Ok(Event::Line) => None,
                     Ok(Event::Resync) | Err(RecvError::Lagged(_)) => Some(None),
                     Err(RecvError::Closed) => return,
                 };
@@ -75,7 +78,7 @@ impl Jobs {
     /// in line is pending: whichever worker (of whichever proxy) runs it,
     /// this follows the records until the generation settles (or goes).
     pub(super) fn hold_until_settled(&self, id: GenerationId, current: Generation, ticket: Ticket) {
-        let mut followed = self.follow(id, current);
+        let mut followed = self.follow(id, current, false);
         tokio::spawn(async move {
             let _held = ticket;
             let _ = followed.wait_for(Generation::is_settled).await;
@@ -92,12 +95,12 @@ fn estimate(progress: Progress) -> Estimate {
 }
 
 /// Passes on the generation's latest record: `known` when the event carried
-/// it, else read again. `false` once there is nothing more to follow
-/// (settled, removed, or unreadable).
+/// it, else read again; placed in line over `slots` when there are. `false`
+/// once there is nothing more to follow (settled, removed, or unreadable).
 async fn refresh(
     repo: &dyn Repository,
     id: &GenerationId,
-    slots: usize,
+    slots: Option<usize>,
     tx: &watch::Sender<Generation>,
     known: Option<Box<StoredGeneration>>,
 ) -> bool {
@@ -108,7 +111,9 @@ async fn refresh(
     match found {
         Ok(Lookup::Found(mut stored)) => {
             let settled = stored.generation.is_settled();
-            places::place(repo, slots, &mut stored.generation).await;
+            if let Some(slots) = slots {
+                places::place(repo, slots, &mut stored.generation).await;
+            }
             tx.send_if_modified(|generation| {
                 let changed = *generation != stored.generation;
                 *generation = stored.generation;

@@ -352,7 +352,7 @@ impl Jobs {
             Found::Settled(stored) => {
                 let mut generation = stored.generation;
                 places::place(self.repo.as_ref(), self.pool.slots(), &mut generation).await;
-                self.follow(id.clone(), generation)
+                self.follow(id.clone(), generation, true)
             }
         })
     }
