@@ -13,7 +13,7 @@ use super::{Jobs, lifecycle, places, plan::Estimate};
 use crate::{
     id::GenerationId,
     quota::Ticket,
-    repo::{Event, Lookup, Progress, Repository},
+    repo::{Event, Line, Lookup, Progress, Repository},
     store::StoredGeneration,
 };
 
@@ -29,13 +29,26 @@ impl Jobs {
     ) -> watch::Receiver<Generation> {
         let (tx, rx) = watch::channel(current);
         let repo = Arc::clone(&self.repo);
-        let slots = placed.then(|| self.pool.slots());
+        let slots = self.pool.slots();
+        let mut line = placed.then(|| self.line.watch());
         let mut events = repo.events();
         tokio::spawn(async move {
+            // What changed before the events were listened to (while the
+            // caller read `current`) is read back first, so no change,
+            // the last above all, is ever missed.
+            let view = line.as_ref().map(|line| Arc::clone(&line.borrow().1));
+            let placing = view.as_deref().map(|view| (view, slots));
+            if !refresh(repo.as_ref(), &id, placing, &tx, None).await {
+                return;
+            }
             loop {
                 let event = tokio::select! {
                     () = tx.closed() => return,
                     event = events.recv() => event,
+                    Some(view) = moved(&mut line) => {
+                        tx.send_if_modified(|g| places::place_from(&view, slots, g));
+                        continue;
+                    }
                 };
                 let reread = match event {
                     Ok(Event::Changed {
@@ -53,19 +66,14 @@ impl Jobs {
                         }
                         None
                     }
-                    Ok(Event::Line) if let Some(slots) = slots => {
-                        let mut waiting = tx.borrow().clone();
-                        if places::place(repo.as_ref(), slots, &mut waiting).await {
-                            tx.send_replace(waiting);
-                        }
-                        None
-                    }
                     Ok(Event::Line) => None,
                     Ok(Event::Resync) | Err(RecvError::Lagged(_)) => Some(None),
                     Err(RecvError::Closed) => return,
                 };
+                let view = line.as_ref().map(|line| Arc::clone(&line.borrow().1));
+                let placing = view.as_deref().map(|view| (view, slots));
                 if let Some(known) = reread
-                    && !refresh(repo.as_ref(), &id, slots, &tx, known).await
+                    && !refresh(repo.as_ref(), &id, placing, &tx, known).await
                 {
                     return;
                 }
@@ -94,13 +102,25 @@ fn estimate(progress: Progress) -> Estimate {
     }
 }
 
+/// The line, when it moved; never when there is none to watch.
+async fn moved(
+    line: &mut Option<watch::Receiver<(std::time::Instant, Arc<Line>)>>,
+) -> Option<Arc<Line>> {
+    if let Some(line) = line
+        && line.changed().await.is_ok()
+    {
+        return Some(Arc::clone(&line.borrow_and_update().1));
+    }
+    std::future::pending().await
+}
+
 /// Passes on the generation's latest record: `known` when the event carried
-/// it, else read again; placed in line over `slots` when there are. `false`
+/// it, else read again; placed in `line` over its slots when given. `false`
 /// once there is nothing more to follow (settled, removed, or unreadable).
 async fn refresh(
     repo: &dyn Repository,
     id: &GenerationId,
-    slots: Option<usize>,
+    line: Option<(&Line, usize)>,
     tx: &watch::Sender<Generation>,
     known: Option<Box<StoredGeneration>>,
 ) -> bool {
@@ -111,8 +131,8 @@ async fn refresh(
     match found {
         Ok(Lookup::Found(mut stored)) => {
             let settled = stored.generation.is_settled();
-            if let Some(slots) = slots {
-                places::place(repo, slots, &mut stored.generation).await;
+            if let Some((line, slots)) = line {
+                places::place_from(line, slots, &mut stored.generation);
             }
             tx.send_if_modified(|generation| {
                 let changed = *generation != stored.generation;

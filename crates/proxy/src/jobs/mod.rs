@@ -152,6 +152,8 @@ pub struct Jobs {
     /// Places in line promised to requests still storing their files; see
     /// [`reserve`].
     reserved: AtomicUsize,
+    /// The line as last read, for the places shown.
+    line: Arc<places::LineView>,
     timings: Timings,
     budget: Arc<EngineBudget>,
     generate_timeout: Duration,
@@ -181,6 +183,7 @@ impl Jobs {
         let workers: usize = pool.servers().iter().map(|server| server.concurrency).sum();
         let jobs = Arc::new(Self {
             files,
+            line: places::LineView::start(Arc::clone(&repo)),
             repo,
             pool,
             live: StdMutex::default(),
@@ -330,7 +333,7 @@ impl Jobs {
             // Maybe waiting in line, where places are not saved.
             Found::Settled(stored) => {
                 let mut generation = stored.generation;
-                places::place(self.repo.as_ref(), self.pool.slots(), &mut generation).await;
+                places::place(&self.line, self.pool.slots(), &mut generation).await;
                 generation
             }
         })
@@ -351,7 +354,7 @@ impl Jobs {
             }
             Found::Settled(stored) => {
                 let mut generation = stored.generation;
-                places::place(self.repo.as_ref(), self.pool.slots(), &mut generation).await;
+                places::place(&self.line, self.pool.slots(), &mut generation).await;
                 self.follow(id.clone(), generation, true)
             }
         })
